@@ -1,0 +1,40 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../db/createDb.ts'
+import { createKeyVerifier, createKey } from './apiKeys.ts'
+
+export interface SeededAdminKey {
+  key: string
+  source: 'ADMIN_API_KEY' | 'generated' | 'saved'
+  /** Where a generated key is kept for the operator (readable by the owner only). */
+  file?: string
+}
+
+/**
+ * Makes sure an admin can sign in: ADMIN_API_KEY when given; otherwise a key generated on first start and
+ * saved to DATA_DIR/admin-api-key (mode 0600), so the operator can read it again after a restart.
+ */
+export async function seedAdminKey(
+  db: Db,
+  adminApiKey: string | undefined,
+  dataDir: string,
+): Promise<SeededAdminKey> {
+  const verify = createKeyVerifier(db, 0)
+  if (adminApiKey) {
+    if (!(await verify(adminApiKey)))
+      await createKey(db, { role: 'admin', name: 'ADMIN_API_KEY' }, adminApiKey)
+    return { key: adminApiKey, source: 'ADMIN_API_KEY' }
+  }
+  const file = path.join(dataDir, 'admin-api-key')
+  if (fs.existsSync(file)) {
+    const saved = fs.readFileSync(file, 'utf8').trim()
+    if (!(await verify(saved))) await createKey(db, { role: 'admin', name: 'generated admin key' }, saved)
+    return { key: saved, source: 'saved', file }
+  }
+  const key = `ts_${randomBytes(6).toString('hex')}_${randomBytes(24).toString('base64url')}`
+  await createKey(db, { role: 'admin', name: 'generated admin key' }, key)
+  fs.mkdirSync(dataDir, { recursive: true })
+  fs.writeFileSync(file, key + '\n', { mode: 0o600 })
+  return { key, source: 'generated', file }
+}

@@ -1,0 +1,19 @@
+/**
+ * The API contract: zod schemas and inferred types of every request and response. The server parses with
+ * these, the OpenAPI document is generated from them, and the dashboard imports its types from here only.
+ * One file per audience under contract/; this module is the single entry point.
+ */
+import { foundationEndpoints } from './contract/foundation.ts'
+import { ingestEndpoints } from './contract/ingest.ts'
+import { insightsEndpoints } from './contract/insights.ts'
+import type { Endpoint } from './contract/foundation.ts'
+
+export * from './contract/foundation.ts'
+export * from './contract/ingest.ts'
+export * from './contract/insights.ts'
+
+export const endpoints: readonly Endpoint[] = [
+  ...foundationEndpoints,
+  ...ingestEndpoints,
+  ...insightsEndpoints,
+]

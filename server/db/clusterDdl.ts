@@ -1,0 +1,52 @@
+/**
+ * Rewrites a single-node migration statement into the DDL for a sharded, replicated cluster:
+ * each `CREATE TABLE name` becomes a `name_local` ReplicatedMergeTree-family table ON CLUSTER plus a
+ * Distributed table under the public name (sharded by the first ORDER BY column, so the rows a
+ * Replacing engine must merge live on one shard); materialized views read and write the local tables.
+ * Queries keep using the public names and run unchanged on one node or on the cluster.
+ */
+export function toClusterDdl(statement: string, cluster: string, database: string): string[] {
+  const on = `ON CLUSTER \`${cluster}\``
+  const create =
+    /^CREATE TABLE IF NOT EXISTS (\w+)\s*\(([\s\S]*)\)\s*ENGINE\s*=\s*(\w*MergeTree)(?:\(([^)]*)\))?([\s\S]*)$/i.exec(
+      statement,
+    )
+  if (create) {
+    const [, name, columns, engine, engineArgs, rest] = create as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+      string,
+    ]
+    const local = `${name}_local`
+    const args = [`'/clickhouse/tables/{shard}/${database}/${local}'`, `'{replica}'`]
+    if (engineArgs?.trim()) args.push(engineArgs.trim())
+    const orderBy = /ORDER BY\s*\(?\s*(\w+)/i.exec(rest)
+    const shardKey = orderBy ? `cityHash64(${orderBy[1]})` : 'rand()'
+    return [
+      `CREATE TABLE IF NOT EXISTS ${local} ${on}\n(${columns})\nENGINE = Replicated${engine}(${args.join(', ')})${rest}`,
+      `CREATE TABLE IF NOT EXISTS ${name} ${on} AS ${local}\nENGINE = Distributed(\`${cluster}\`, ${database}, ${local}, ${shardKey})`,
+    ]
+  }
+  const view = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+)\s+TO\s+(\w+)([\s\S]*)$/i.exec(statement)
+  if (view) {
+    const [, name, target, body] = view as unknown as [string, string, string, string]
+    const localBody = body.replace(
+      /\b(FROM|JOIN)\s+(\w+)/gi,
+      (_m, kw: string, table: string) => `${kw} ${table}_local`,
+    )
+    return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} ${on} TO ${target}_local${localBody}`]
+  }
+  const alter = /^ALTER TABLE (\w+)\s+([\s\S]*)$/i.exec(statement)
+  if (alter) {
+    const [, name, action] = alter as unknown as [string, string, string]
+    const local = [`ALTER TABLE ${name}_local ${on} ${action}`]
+    // Column changes must reach the Distributed table too; index and TTL changes live on the local table only.
+    return /^(ADD|DROP|MODIFY|RENAME) COLUMN/i.test(action.trim())
+      ? [...local, `ALTER TABLE ${name} ${on} ${action}`]
+      : local
+  }
+  throw new Error(`cluster mode cannot rewrite this migration statement: ${statement.slice(0, 80)}`)
+}

@@ -1,0 +1,91 @@
+import path from 'node:path'
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import { createChdbConnection } from 'chdb/connection'
+import type { Config } from '../config.ts'
+import { lockDataDir } from './dataDirLock.ts'
+
+type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection']
+
+export interface Db {
+  client: ClickHouseClient
+  mode: 'embedded' | 'remote'
+  /** Set in cluster mode: migrations emit ON CLUSTER DDL with Replicated/Distributed tables. */
+  cluster: string | undefined
+  /** Database that holds our tables ('default' for the embedded engine). */
+  database: string
+  /** Directory the engine may read files from with file(); undefined for a remote server. */
+  dataDir: string | undefined
+  close(): Promise<void>
+}
+
+/** Settings every query runs with: exact numbers in JSON results, and 64-bit counts as JSON numbers. */
+const sessionSettings: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 0,
+  output_format_json_quote_decimals: 0,
+  date_time_input_format: 'best_effort',
+}
+
+export type DbOptions =
+  | { mode: 'embedded'; dataDir: string }
+  | {
+      mode: 'remote'
+      url: string
+      user: string
+      password: string
+      database: string
+      cluster?: string | undefined
+    }
+
+export async function createDb(options: DbOptions): Promise<Db> {
+  if (options.mode === 'embedded') {
+    const dataDir = path.resolve(options.dataDir)
+    const unlock = lockDataDir(dataDir)
+    const client = createClient({
+      // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are equal.
+      connection: createChdbConnection({
+        path: path.join(dataDir, 'clickhouse'),
+      }) as unknown as ClientConnection,
+      clickhouse_settings: sessionSettings,
+    })
+    return {
+      client,
+      mode: 'embedded',
+      cluster: undefined,
+      database: 'default',
+      dataDir,
+      async close() {
+        await client.close()
+        unlock()
+      },
+    }
+  }
+  // The database may not exist yet; create it through a client bound to 'default' first.
+  const bootstrap = createClient({ url: options.url, username: options.user, password: options.password })
+  const onCluster = options.cluster ? ` ON CLUSTER \`${options.cluster}\`` : ''
+  try {
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${options.database}\`${onCluster}` })
+  } finally {
+    await bootstrap.close()
+  }
+  const client = createClient({
+    url: options.url,
+    username: options.user,
+    password: options.password,
+    database: options.database,
+    clickhouse_settings: sessionSettings,
+    request_timeout: 300_000,
+  })
+  return {
+    client,
+    mode: 'remote',
+    cluster: options.cluster,
+    database: options.database,
+    dataDir: undefined,
+    close: () => client.close(),
+  }
+}
+
+export function dbOptionsFromConfig(config: Config): DbOptions {
+  const ch = config.clickhouse
+  return ch.mode === 'embedded' ? { mode: 'embedded', dataDir: config.dataDir } : ch
+}

@@ -1,0 +1,59 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pino } from 'pino'
+import { createApp } from './app.ts'
+import { seedAdminKey } from './auth/seedAdminKey.ts'
+import { parseConfig } from './config.ts'
+import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
+import { migrate } from './db/migrate.ts'
+import { ensureWebBuilt } from './webBuild.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const config = parseConfig(process.env)
+  const logger = pino({ level: config.logLevel })
+  const say = (message: string) => console.log(`tillsight: ${message}`)
+
+  const db = await createDb(dbOptionsFromConfig(config))
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    say(`${signal} received, shutting down`)
+    server?.close()
+    await db.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+  await migrate(db)
+  const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
+  const webDir = await ensureWebBuilt(root, say)
+
+  const app = createApp({ db, logger, limits: config.limits, webDir })
+  const server = app.listen(config.port, config.host)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`
+  say(
+    `ready in ${Math.round(performance.now() - started)} ms on ${db.mode === 'embedded' ? `embedded ClickHouse in ${path.resolve(config.dataDir)}` : 'ClickHouse at ' + (config.clickhouse.mode === 'remote' ? config.clickhouse.url : '')}`,
+  )
+  say(`dashboard: ${url}`)
+  say(
+    admin.source === 'ADMIN_API_KEY'
+      ? 'sign in with the key in ADMIN_API_KEY'
+      : `sign in with the admin key ${admin.key} (kept in ${admin.file})`,
+  )
+}
+
+main().catch((err: unknown) => {
+  console.error(`tillsight: cannot start: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(1)
+})

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ddlFor, migrate, readMigrations } from '../../server/db/migrate.ts'
+import { createTestDb, rows } from '../support/testDb.ts'
+
+let db: Awaited<ReturnType<typeof createTestDb>>
+beforeAll(async () => {
+  db = await createTestDb()
+})
+afterAll(() => db.cleanup())
+
+describe('migrate', () => {
+  it('applies every migration once and records it', async () => {
+    const recorded = await rows<{ version: number }>(
+      db,
+      'SELECT version FROM schema_migrations FINAL ORDER BY version',
+    )
+    expect(recorded.map((r) => r.version)).toEqual(readMigrations().map((m) => m.version))
+    expect(await migrate(db)).toEqual([])
+  })
+
+  it('creates the core tables with tenant-first sorting keys', async () => {
+    const tables = await rows<{ name: string; sorting_key: string }>(
+      db,
+      `SELECT name, sorting_key FROM system.tables WHERE database = currentDatabase() ORDER BY name`,
+    )
+    const keys = Object.fromEntries(tables.map((t) => [t.name, t.sorting_key]))
+    expect(keys.transactions).toMatch(/^merchant_id, /)
+    expect(keys.stores).toBe('merchant_id, store_id')
+    expect(keys.api_keys).toMatch(/^merchant_id, /)
+    for (const table of [
+      'merchants',
+      'weather_observations',
+      'fx_rates',
+      'ingest_batches',
+      'ingest_rejects',
+    ]) {
+      expect(keys).toHaveProperty(table)
+    }
+  })
+
+  it('refuses a migration whose file changed after it was applied', async () => {
+    const [first, ...rest] = readMigrations()
+    await expect(migrate(db, [{ ...first!, checksum: 'changed' }, ...rest])).rejects.toThrow(/was changed/)
+  })
+
+  it('generates cluster DDL that the engine parses, statement by statement', async () => {
+    const cluster = { cluster: 'tillsight_cluster', database: 'tillsight' }
+    const statements = readMigrations().flatMap((m) => m.statements.flatMap((s) => ddlFor(cluster, s)))
+    expect(
+      statements.some((s) =>
+        /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/tillsight\/transactions_local', '\{replica\}'\)/.test(
+          s,
+        ),
+      ),
+    ).toBe(true)
+    expect(statements).toContain(
+      'CREATE TABLE IF NOT EXISTS transactions ON CLUSTER `tillsight_cluster` AS transactions_local\nENGINE = Distributed(`tillsight_cluster`, tillsight, transactions_local, cityHash64(merchant_id))',
+    )
+    for (const statement of statements) {
+      const [parsed] = await rows<{ q: string }>(db, 'SELECT formatQuery({s:String}) AS q', { s: statement })
+      expect(parsed?.q).toContain('ON CLUSTER')
+    }
+    expect(ddlFor(cluster, 'ALTER TABLE transactions ADD COLUMN x UInt8')).toEqual([
+      'ALTER TABLE transactions_local ON CLUSTER `tillsight_cluster` ADD COLUMN x UInt8',
+      'ALTER TABLE transactions ON CLUSTER `tillsight_cluster` ADD COLUMN x UInt8',
+    ])
+    const view = ddlFor(
+      cluster,
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS mv TO rollup AS SELECT a FROM transactions',
+    )
+    expect(view).toEqual([
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS mv ON CLUSTER `tillsight_cluster` TO rollup_local AS SELECT a FROM transactions_local',
+    ])
+    await rows(db, 'SELECT formatQuery({s:String})', { s: view[0] })
+  })
+})
