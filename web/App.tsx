@@ -1,0 +1,64 @@
+import { lazy, Suspense } from 'react'
+import { Route, Routes } from 'react-router'
+import { useSession } from './api/SessionProvider.tsx'
+import { AppLayout } from './components/AppLayout.tsx'
+import { ComingSoonPage } from './pages/ComingSoonPage.tsx'
+import { MerchantsPage } from './pages/MerchantsPage.tsx'
+import { SignInPage } from './pages/SignInPage.tsx'
+
+// Insights and Data carry the charts and the upload: loaded when first visited, keeping the first bundle small.
+const InsightsPage = lazy(() => import('./pages/insights/InsightsPage.tsx'))
+const DataPage = lazy(() => import('./pages/data/DataPage.tsx'))
+
+/** Without a key every URL shows the sign-in page; after signing in the same URL shows its page. */
+export function App() {
+  const { session } = useSession()
+  if (!session) return <SignInPage />
+  return (
+    <AppLayout>
+      <Suspense
+        fallback={
+          <div className="page-loading" role="status">
+            <span className="spinner" aria-hidden="true" /> Loading…
+          </div>
+        }
+      >
+        <Routes>
+          <Route index element={<MerchantsPage />} />
+          <Route path="insights" element={<InsightsPage />} />
+          <Route
+            path="audiences"
+            element={
+              <ComingSoonPage
+                title="Audiences"
+                what="Build customer segments and see their live size and tourist origins."
+              />
+            }
+          />
+          <Route
+            path="campaigns"
+            element={
+              <ComingSoonPage title="Campaigns" what="Create offers for a segment and follow their uplift." />
+            }
+          />
+          <Route
+            path="wallet"
+            element={
+              <ComingSoonPage
+                title="Wallet preview"
+                what="Pick a point near your stores and see what a wallet would be offered."
+              />
+            }
+          />
+          <Route path="data" element={<DataPage />} />
+          <Route
+            path="*"
+            element={
+              <ComingSoonPage title="Page not found" what="There is no page at this address." notFound />
+            }
+          />
+        </Routes>
+      </Suspense>
+    </AppLayout>
+  )
+}

@@ -1,0 +1,43 @@
+import { useEffect, useState } from 'react'
+import { ApiError, buildUrl, type QueryParams } from './apiClient.ts'
+import { useSignedIn } from './SessionProvider.tsx'
+
+export type QueryState<T> =
+  { status: 'loading' } | { status: 'error'; error: ApiError } | { status: 'success'; data: T }
+
+/**
+ * GETs path with params for the signed-in key; path null waits (e.g. until a merchant is chosen).
+ * Answers are cached per session by URL, so the back button and repeated views render at once.
+ */
+export function useApiQuery<T>(path: string | null, params: QueryParams = {}, refreshKey = 0): QueryState<T> {
+  const { client, cache } = useSignedIn()
+  const target = path === null ? null : buildUrl(path, params)
+  // refreshKey > 0 asks for a fresh answer (e.g. the batch list after an upload).
+  const url = target === null ? null : refreshKey ? `${target}#${refreshKey}` : target
+  const [state, setState] = useState<{ url: string | null; value: QueryState<T> }>({
+    url: null,
+    value: { status: 'loading' },
+  })
+
+  useEffect(() => {
+    if (url === null) return
+    if (cache.has(url)) return
+    const controller = new AbortController()
+    client.get<T>(url.split('#')[0] ?? url, undefined, controller.signal).then(
+      (data) => {
+        cache.set(url, data)
+        setState({ url, value: { status: 'success', data } })
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted) return
+        const error = err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err))
+        setState({ url, value: { status: 'error', error } })
+      },
+    )
+    return () => controller.abort()
+  }, [client, cache, url])
+
+  if (url === null) return { status: 'loading' }
+  if (cache.has(url)) return { status: 'success', data: cache.get(url) as T }
+  return state.url === url ? state.value : { status: 'loading' }
+}
