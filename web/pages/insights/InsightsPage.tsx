@@ -1,7 +1,180 @@
+import { useSearchParams } from 'react-router'
+import { useMerchants } from '../../api/foundationHooks.ts'
+import {
+  useCustomerOrigins,
+  useSalesByProduct,
+  useSalesByTime,
+  useSalesByWeather,
+  useSummary,
+  type InsightsParams,
+} from '../../api/insightsHooks.ts'
+import { useSignedIn } from '../../api/SessionProvider.tsx'
+import { Panel } from '../../components/Panel.tsx'
+import { HeatmapPanel } from './HeatmapPanel.tsx'
+import { InsightsControls } from './InsightsControls.tsx'
+import {
+  compareLabels,
+  filtersFromParams,
+  insightViews,
+  paramsFromFilters,
+  resolveRange,
+  trendGrain,
+  type InsightsFilters,
+  type InsightView,
+} from './insightsFilters.ts'
+import { KpiPanel } from './KpiPanel.tsx'
+import { OriginsPanel } from './OriginsPanel.tsx'
+import { ProductsPanel } from './ProductsPanel.tsx'
+import { TrendPanel } from './TrendPanel.tsx'
+import { WeatherPanel } from './WeatherPanel.tsx'
+
+const viewLabels: Record<InsightView, string> = {
+  overview: 'Overview',
+  hours: 'Hours',
+  weather: 'Weather',
+  visitors: 'Visitors',
+}
+
 export default function InsightsPage() {
+  const [searchParams, setSearchParams] = useSearchParams()
+  const filters = filtersFromParams(searchParams)
+  const { whoami } = useSignedIn()
+  const merchants = useMerchants()
+  const list = merchants.status === 'success' ? merchants.data.rows : []
+  const merchant =
+    list.find((m) => m.merchantId === filters.merchant) ??
+    list.find((m) => whoami.merchantIds.includes(m.merchantId)) ??
+    list[0]
+  const range = resolveRange(filters, merchant)
+  const compare = filters.compare === 'none' ? undefined : filters.compare
+  const params: InsightsParams = {
+    merchantId: merchant?.merchantId ?? null,
+    from: range.from,
+    to: range.to,
+    tz: filters.tz ?? undefined,
+    currency: filters.currency ?? undefined,
+    store: filters.stores.length > 0 ? filters.stores : undefined,
+    category: filters.category ? [filters.category] : undefined,
+    compare,
+  }
+  const compareLabel = compare ? compareLabels[compare] : null
+  // Category choices come from the unfiltered product list, so picking one does not hide the others.
+  const allProducts = useSalesByProduct({ ...params, category: undefined, compare: undefined }, 1000)
+  const categories =
+    allProducts.status === 'success'
+      ? [...new Set(allProducts.data.rows.map((r) => r.category))].filter(Boolean).sort()
+      : []
+
+  const update = (patch: Partial<InsightsFilters>) => {
+    setSearchParams(
+      paramsFromFilters({ ...filters, ...patch, merchant: patch.merchant ?? merchant?.merchantId ?? null }),
+    )
+  }
+
+  if (merchants.status !== 'success' || !merchant) {
+    return (
+      <div className="page">
+        <h1>Insights</h1>
+        <Panel
+          title="Merchant"
+          query={merchants}
+          isEmpty={(data) => data.rows.length === 0}
+          empty="No merchant yet. Load stores or transactions on the Data page."
+        />
+      </div>
+    )
+  }
+
   return (
     <div className="page">
-      <h1>Insights</h1>
+      <div className="page-head">
+        <h1>
+          Insights <span className="page-subject">{merchant.name}</span>
+        </h1>
+        <p className="muted page-head-note">
+          {filters.range === 'custom' ? '' : 'Ranges end on the day of the newest sale. '}
+          {merchant.stores} {merchant.stores === 1 ? 'store' : 'stores'}
+          {merchant.cities.length > 0 && ` in ${merchant.cities.join(', ')}`}
+        </p>
+      </div>
+      <InsightsControls
+        filters={filters}
+        merchants={list}
+        merchant={merchant}
+        categories={categories}
+        range={range}
+        onChange={update}
+      />
+      <KpiSection params={params} compareLabel={compareLabel} />
+      <nav className="tabs" aria-label="Insights views">
+        {insightViews.map((view) => (
+          <button
+            key={view}
+            type="button"
+            className="tab"
+            aria-current={filters.view === view ? 'page' : undefined}
+            onClick={() => update({ view })}
+          >
+            {viewLabels[view]}
+          </button>
+        ))}
+      </nav>
+      {filters.view === 'overview' && (
+        <OverviewView
+          params={params}
+          compareLabel={compareLabel}
+          top={filters.top}
+          onTopChange={(top) => update({ top })}
+        />
+      )}
+      {filters.view === 'hours' && <HoursView params={params} />}
+      {filters.view === 'weather' && <WeatherView params={params} />}
+      {filters.view === 'visitors' && <VisitorsView params={params} />}
     </div>
   )
+}
+
+function KpiSection({ params, compareLabel }: { params: InsightsParams; compareLabel: string | null }) {
+  return <KpiPanel query={useSummary(params)} compareLabel={compareLabel} />
+}
+
+interface OverviewProps {
+  params: InsightsParams
+  compareLabel: string | null
+  top: number
+  onTopChange: (top: number) => void
+}
+
+function OverviewView({ params, compareLabel, top, onTopChange }: OverviewProps) {
+  const grain = trendGrain(params.from ?? '', params.to ?? '')
+  const trend = useSalesByTime(params, grain)
+  const products = useSalesByProduct({ ...params, compare: undefined }, top)
+  return (
+    <div className="grid-2">
+      <TrendPanel query={trend} compareLabel={compareLabel} />
+      <ProductsPanel query={products} top={top} onTopChange={onTopChange} />
+    </div>
+  )
+}
+
+function HoursView({ params }: { params: InsightsParams }) {
+  return (
+    <HeatmapPanel query={useSalesByTime({ ...params, compare: undefined }, 'hour_of_day', 'day_of_week')} />
+  )
+}
+
+function WeatherView({ params }: { params: InsightsParams }) {
+  const plain = { ...params, compare: undefined }
+  const byCondition = useSalesByWeather(plain, 'condition')
+  const byTemperature = useSalesByWeather(plain, 'temperature')
+  return (
+    <div className="grid-2 grid-even">
+      <WeatherPanel query={byCondition} by="condition" />
+      <WeatherPanel query={byTemperature} by="temperature" />
+    </div>
+  )
+}
+
+function VisitorsView({ params }: { params: InsightsParams }) {
+  return <OriginsPanel query={useCustomerOrigins({ ...params, compare: undefined })} />
 }

@@ -1,0 +1,207 @@
+import { useId, useState } from 'react'
+import type { Merchant } from '../../../server/contract.ts'
+import { formatLocalDate } from '../../components/numberFormat.ts'
+import {
+  compareLabels,
+  compareOptions,
+  rangeLabels,
+  rangePresets,
+  type CompareOption,
+  type InsightsFilters,
+  type RangePreset,
+} from './insightsFilters.ts'
+
+const commonCurrencies = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'JPY', 'CAD', 'AUD']
+
+function timeZones(): string[] {
+  try {
+    return Intl.supportedValuesOf('timeZone')
+  } catch {
+    return ['UTC']
+  }
+}
+
+interface InsightsControlsProps {
+  filters: InsightsFilters
+  merchants: readonly Merchant[]
+  merchant: Merchant | undefined
+  categories: readonly string[]
+  range: { from: string; to: string }
+  onChange: (patch: Partial<InsightsFilters>) => void
+}
+
+/** The filters of the Insights page; every change becomes a new URL (so back undoes it). */
+export function InsightsControls({
+  filters,
+  merchants,
+  merchant,
+  categories,
+  range,
+  onChange,
+}: InsightsControlsProps) {
+  const currencies = [
+    ...new Set([merchant?.currency, filters.currency, ...commonCurrencies].filter(Boolean)),
+  ] as string[]
+
+  return (
+    <form className="controls" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
+      {merchants.length > 1 && (
+        <label className="field">
+          <span>Merchant</span>
+          <select
+            value={merchant?.merchantId ?? ''}
+            onChange={(event) => onChange({ merchant: event.target.value, stores: [], category: null })}
+          >
+            {merchants.map((m) => (
+              <option key={m.merchantId} value={m.merchantId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label className="field">
+        <span>Date range</span>
+        <select
+          value={filters.range}
+          onChange={(event) => {
+            const next = event.target.value as RangePreset
+            onChange(
+              next === 'custom'
+                ? { range: next, from: range.from, to: range.to }
+                : { range: next, from: null, to: null },
+            )
+          }}
+        >
+          {rangePresets.map((preset) => (
+            <option key={preset} value={preset}>
+              {rangeLabels[preset]}
+            </option>
+          ))}
+        </select>
+      </label>
+      {filters.range === 'custom' ? (
+        <>
+          <label className="field">
+            <span>From</span>
+            <input
+              type="date"
+              value={range.from}
+              max={range.to}
+              onChange={(event) => event.target.value && onChange({ from: event.target.value })}
+            />
+          </label>
+          <label className="field">
+            <span>To</span>
+            <input
+              type="date"
+              value={range.to}
+              min={range.from}
+              onChange={(event) => event.target.value && onChange({ to: event.target.value })}
+            />
+          </label>
+        </>
+      ) : (
+        <div className="field range-dates" aria-live="polite">
+          <span>Dates</span>
+          <output data-testid="range-dates">
+            {formatLocalDate(range.from)} – {formatLocalDate(range.to)}
+          </output>
+        </div>
+      )}
+      <label className="field">
+        <span>Compare with</span>
+        <select
+          value={filters.compare}
+          onChange={(event) => onChange({ compare: event.target.value as CompareOption })}
+        >
+          {compareOptions.map((option) => (
+            <option key={option} value={option}>
+              {compareLabels[option]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Category</span>
+        <select
+          value={filters.category ?? ''}
+          onChange={(event) => onChange({ category: event.target.value || null })}
+        >
+          <option value="">All categories</option>
+          {[...new Set([...categories, ...(filters.category ? [filters.category] : [])])].map((category) => (
+            <option key={category} value={category}>
+              {category}
+            </option>
+          ))}
+        </select>
+      </label>
+      <StoreField
+        key={filters.stores.join()}
+        stores={filters.stores}
+        placeholder={merchant ? `all ${merchant.stores} stores` : 'all stores'}
+        onChange={(stores) => onChange({ stores })}
+      />
+      <label className="field">
+        <span>Currency</span>
+        <select
+          value={filters.currency ?? ''}
+          onChange={(event) => onChange({ currency: event.target.value || null })}
+        >
+          <option value="">{merchant ? `${merchant.currency} (merchant)` : 'Merchant’s'}</option>
+          {currencies
+            .filter((code) => code !== merchant?.currency)
+            .map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Time zone</span>
+        <select value={filters.tz ?? ''} onChange={(event) => onChange({ tz: event.target.value || null })}>
+          <option value="">Each store’s own</option>
+          {timeZones().map((zone) => (
+            <option key={zone} value={zone}>
+              {zone}
+            </option>
+          ))}
+        </select>
+      </label>
+    </form>
+  )
+}
+
+interface StoreFieldProps {
+  stores: readonly string[]
+  placeholder: string
+  onChange: (stores: string[]) => void
+}
+
+/** Store ids typed as a list; applied on Enter or leaving the field (keyed by the URL's stores to reset). */
+function StoreField({ stores, placeholder, onChange }: StoreFieldProps) {
+  const id = useId()
+  const [text, setText] = useState(stores.join(', '))
+  const apply = () => {
+    const next = [...new Set(text.split(/[\s,]+/).filter(Boolean))]
+    if (next.join() !== stores.join()) onChange(next)
+  }
+  return (
+    <label className="field">
+      <span>Stores</span>
+      <input
+        type="text"
+        value={text}
+        placeholder={placeholder}
+        aria-describedby={id}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={apply}
+        onKeyDown={(event) => event.key === 'Enter' && apply()}
+      />
+      <span id={id} className="visually-hidden">
+        Store ids separated by commas; empty for all stores
+      </span>
+    </label>
+  )
+}

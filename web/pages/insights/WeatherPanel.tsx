@@ -1,0 +1,146 @@
+import { useState } from 'react'
+import type { SalesByWeather, WeatherRow } from '../../../server/contract.ts'
+import type { QueryState } from '../../api/useApiQuery.ts'
+import { BarsChart } from '../../charts/BarsChart.tsx'
+import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
+import { createNumberFormat } from '../../components/numberFormat.ts'
+import { Panel } from '../../components/Panel.tsx'
+
+type WeatherMetric = 'revenuePerHour' | 'lift'
+
+/** Bars resting on fewer open hours than this are drawn muted: too little evidence to read much into. */
+const thinEvidenceHours = 20
+
+const conditionLabels: Record<string, string> = { dry: 'Dry', rain: 'Rain', snow: 'Snow' }
+
+export function weatherLabel(by: 'condition' | 'temperature', bucket: string): string {
+  if (by === 'condition') return conditionLabels[bucket] ?? bucket
+  const low = Number(bucket)
+  return Number.isFinite(low) ? `${low} to ${low + 5} °C` : bucket
+}
+
+export function WeatherPanel({
+  query,
+  by,
+}: {
+  query: QueryState<SalesByWeather>
+  by: 'condition' | 'temperature'
+}) {
+  const [metric, setMetric] = useState<WeatherMetric>('revenuePerHour')
+  const columnsFor = (currency: string): Column<WeatherRow>[] => {
+    const format = createNumberFormat(currency)
+    return [
+      {
+        key: 'bucket',
+        label: by === 'condition' ? 'Condition' : 'Temperature',
+        value: (r) => r.bucket,
+        render: (r) => weatherLabel(by, r.bucket),
+      },
+      {
+        key: 'openHours',
+        label: 'Open hours',
+        value: (r) => r.openHours,
+        render: (r) => format.number(r.openHours),
+        numeric: true,
+      },
+      {
+        key: 'revenue',
+        label: 'Revenue',
+        value: (r) => r.revenue,
+        render: (r) => format.money(r.revenue),
+        numeric: true,
+      },
+      {
+        key: 'revenuePerHour',
+        label: 'Revenue per open hour',
+        value: (r) => r.revenuePerHour,
+        render: (r) => format.money(r.revenuePerHour),
+        numeric: true,
+      },
+      {
+        key: 'lift',
+        label: 'Lift',
+        value: (r) => r.lift,
+        render: (r) => (r.lift === null ? 'n/a' : `${format.number(r.lift, 2)}×`),
+        numeric: true,
+      },
+      {
+        key: 'liftHours',
+        label: 'Hours in lift',
+        value: (r) => r.liftHours,
+        render: (r) => format.number(r.liftHours),
+        numeric: true,
+      },
+    ]
+  }
+  return (
+    <Panel
+      title={by === 'condition' ? 'Weather: by condition' : 'Weather: by temperature'}
+      description={
+        metric === 'lift'
+          ? 'Revenue against like-for-like hours (same store, weekday and hour); 1.0× = as expected. Labels: hours behind each bar.'
+          : 'Revenue per open hour. Labels: open hours behind each bar.'
+      }
+      query={query}
+      testId={`weather-${by}`}
+      isEmpty={(data) => data.rows.length === 0}
+      empty={
+        query.status === 'success' && query.data.notice
+          ? query.data.notice
+          : 'No weather observations for these stores and dates.'
+      }
+      controls={
+        <div className="segmented" role="group" aria-label="Weather metric">
+          <button
+            type="button"
+            aria-pressed={metric === 'revenuePerHour'}
+            onClick={() => setMetric('revenuePerHour')}
+          >
+            Per open hour
+          </button>
+          <button type="button" aria-pressed={metric === 'lift'} onClick={() => setMetric('lift')}>
+            Lift
+          </button>
+        </div>
+      }
+      csv={(data) =>
+        csvOf(
+          `weather-${by}-${data.merchantId}-${data.from}-${data.to}`,
+          columnsFor(data.currency),
+          data.rows,
+        )
+      }
+      chart={(data) => {
+        const format = createNumberFormat(data.currency)
+        const rows = metric === 'lift' ? data.rows.filter((r) => r.lift !== null) : data.rows
+        return (
+          <BarsChart
+            layout="vertical"
+            data={rows.map((r) => {
+              const hours = metric === 'lift' ? r.liftHours : r.openHours
+              return {
+                label: weatherLabel(by, r.bucket),
+                value: metric === 'lift' ? (r.lift ?? 0) : r.revenuePerHour,
+                note: `${format.number(hours)} h`,
+                muted: hours < thinEvidenceHours,
+              }
+            })}
+            format={metric === 'lift' ? (v) => `${format.number(v, 2)}×` : format.moneyShort}
+            valueName={metric === 'lift' ? 'Lift' : 'Revenue per open hour'}
+            baseline={metric === 'lift' ? 1 : undefined}
+          />
+        )
+      }}
+      table={(data) => (
+        <DataTable
+          caption={`Weather by ${by}`}
+          columns={columnsFor(data.currency)}
+          rows={data.rows}
+          rowKey={(r) => r.bucket}
+          sortable
+        />
+      )}
+      footer={(data) => (data.notice ? <p className="panel-note">{data.notice}</p> : null)}
+    />
+  )
+}
