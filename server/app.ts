@@ -12,12 +12,14 @@ import type { Db } from './db/createDb.ts'
 import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
+import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
 
 export interface AppOptions {
   db: Db
   logger: Logger
-  limits: { ratePerMinute: number; jsonBytes: number }
+  /** rangeDays: the longest insights date range (default 1100 days). */
+  limits: { ratePerMinute: number; jsonBytes: number; rangeDays?: number }
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined
 }
@@ -74,6 +76,7 @@ export function createApp({ db, logger, limits, webDir }: AppOptions): Express {
   })
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
+  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays ?? 1100 }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

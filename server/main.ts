@@ -4,8 +4,9 @@ import { pino } from 'pino'
 import { createApp } from './app.ts'
 import { seedAdminKey } from './auth/seedAdminKey.ts'
 import { parseConfig } from './config.ts'
-import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
+import { createDb, dbOptionsFromConfig, type Db } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
+import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -31,6 +32,12 @@ async function main(): Promise<void> {
 
   await migrate(db)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
+  if (config.demo && (await isStoreEmpty(db))) {
+    const loaded = await loadDemoData(db, { lines: config.demoLines })
+    say(
+      `loaded demo data: ${loaded.lines} lines in ${(loaded.ms / 1000).toFixed(1)} s (${Math.round(loaded.lines / Math.max(loaded.ms / 1000, 0.001))} rows/s)`,
+    )
+  }
   const webDir = await ensureWebBuilt(root, say)
 
   const app = createApp({ db, logger, limits: config.limits, webDir })
@@ -51,6 +58,16 @@ async function main(): Promise<void> {
       ? 'sign in with the key in ADMIN_API_KEY'
       : `sign in with the admin key ${admin.key} (kept in ${admin.file})`,
   )
+}
+
+async function isStoreEmpty(db: Db): Promise<boolean> {
+  const result = await db.client.query({
+    query: 'SELECT count() AS n FROM transactions',
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'isStoreEmpty' },
+  })
+  const [row] = await result.json<{ n: number }>()
+  return (row?.n ?? 0) === 0
 }
 
 main().catch((err: unknown) => {
