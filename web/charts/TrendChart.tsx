@@ -10,6 +10,8 @@ export interface TrendDatum {
 interface TrendChartProps {
   data: readonly TrendDatum[]
   format: (value: number) => string
+  /** Compact numbers for the axis; format when omitted. */
+  axisFormat?: (value: number) => string
   currentName: string
   /** Without it the comparison line is not drawn. */
   previousName?: string | undefined
@@ -17,7 +19,14 @@ interface TrendChartProps {
 }
 
 /** The period as a solid line and the comparison period as a dashed one, aligned bucket by bucket. */
-export function TrendChart({ data, format, currentName, previousName, height = 280 }: TrendChartProps) {
+export function TrendChart({
+  data,
+  format,
+  axisFormat,
+  currentName,
+  previousName,
+  height = 280,
+}: TrendChartProps) {
   const rows = data.map((d) => ({ ...d }))
   return (
     <div
@@ -35,7 +44,7 @@ export function TrendChart({ data, format, currentName, previousName, height = 2
             tickMargin={6}
           />
           <YAxis
-            tickFormatter={format}
+            tickFormatter={axisFormat ?? format}
             tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
             width={72}
           />

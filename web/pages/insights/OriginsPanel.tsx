@@ -61,7 +61,7 @@ export function OriginsPanel({ query }: { query: QueryState<CustomerOrigins> }) 
       title="Where your customers come from"
       description={
         query.status === 'success'
-          ? `Known customers by home country; groups of fewer than ${query.data.privacyThreshold} customers are not counted out, to protect their privacy.`
+          ? `Share of revenue by the customers' home country (tourists in colour, locals in grey). Groups of fewer than ${query.data.privacyThreshold} customers are not counted out, to protect their privacy.`
           : undefined
       }
       query={query}

@@ -86,6 +86,7 @@ export function TrendPanel({
         <TrendChart
           data={trendSeries(data, metric)}
           format={formatFor(data)}
+          axisFormat={metric === 'revenue' ? createNumberFormat(data.currency).moneyShort : undefined}
           currentName={`${data.from} – ${data.to}`}
           previousName={
             data.comparison
