@@ -1,0 +1,320 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type {
+  BatchLedger,
+  BatchList,
+  CreatedKey,
+  MerchantList,
+  RejectList,
+  SalesByProduct,
+  Summary,
+} from '../../server/contract.ts'
+import { launchBrowser } from './launchBrowser.ts'
+import { startServer, type RunningServer } from './startServer.ts'
+
+const shots = path.resolve('docs/screenshots')
+
+/** Minimal RFC 4180 reader for the exported files (quoted fields may hold commas and quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"'
+      i++
+    } else if (c === '"') {
+      quoted = !quoted
+    } else if (!quoted && c === ',') {
+      row.push(field)
+      field = ''
+    } else if (!quoted && c === '\n') {
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ''
+    } else if (quoted || c !== '\r') {
+      field += c
+    }
+  }
+  return rows
+}
+
+describe('dashboard in a real browser', () => {
+  let server: RunningServer
+  let browser: Awaited<ReturnType<typeof launchBrowser>>
+  let page: Page
+  const consoleErrors: string[] = []
+  let merchantId = ''
+
+  /** The JSON the page itself received for a request matching `part`, fetched again from Node to compare. */
+  async function apiAnswerOf<T>(
+    part: string | RegExp,
+    trigger: () => Promise<unknown>,
+  ): Promise<{ url: string; body: T }> {
+    const matches = (url: string) => (typeof part === 'string' ? url.includes(part) : part.test(url))
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => matches(r.url()) && r.request().method() === 'GET'),
+      trigger(),
+    ])
+    expect(response.status()).toBe(200)
+    const url = new URL(response.url())
+    const body = await server.api<T>(url.pathname + url.search)
+    return { url: url.pathname + url.search, body }
+  }
+
+  async function shot(name: string) {
+    await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0)
+    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true })
+  }
+
+  beforeAll(async () => {
+    fs.mkdirSync(shots, { recursive: true })
+    server = await startServer()
+    browser = await launchBrowser()
+    page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
+    page.on('pageerror', (error) => consoleErrors.push(error.message))
+  })
+
+  // Each step asserts it caused no console error of its own.
+  beforeEach(() => {
+    consoleErrors.length = 0
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('signs in with an API key and lists the merchants the key sees', async () => {
+    await page.goto(server.base + '/')
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true)
+    await shot('sign-in')
+
+    await page.getByLabel('API key').fill('not-a-real-key-000000')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('alert').filter({ hasText: 'unknown or revoked' }).waitFor()
+    consoleErrors.length = 0 // the refused key's 401 is expected
+
+    await page.getByLabel('API key').fill(server.adminKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Merchants', exact: true }).waitFor()
+    const merchants = await server.api<MerchantList>('/api/v1/merchants')
+    expect(merchants.rows.length).toBeGreaterThan(0)
+    const rows = page.getByTestId('merchants').locator('tbody tr')
+    await rows.first().waitFor()
+    expect(await rows.count()).toBe(merchants.rows.length)
+    merchantId = merchants.rows.find((m) => m.currency === 'USD')?.merchantId ?? merchants.rows[0]!.merchantId
+    await shot('merchants')
+  })
+
+  it('shows the KPIs of the demo data, and a new range changes the URL and the numbers', async () => {
+    const first = await apiAnswerOf<Summary>('/summary', () =>
+      page.goto(`${server.base}/insights?merchant=${merchantId}`),
+    )
+    const revenue = page.getByTestId('kpi-revenue').locator('.kpi-value')
+    const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: first.body.currency })
+    await page.waitForFunction(
+      (expected) =>
+        document.querySelector('[data-testid="kpi-revenue"] .kpi-value')?.textContent === expected,
+      money.format(first.body.rows[0]!.revenue),
+    )
+    expect(first.body.rows[0]!.revenue).toBeGreaterThan(0)
+    expect(await page.getByTestId('kpi-transactions').locator('.kpi-value').textContent()).toBe(
+      new Intl.NumberFormat('en-US').format(first.body.rows[0]!.transactions),
+    )
+    expect(first.url).toContain('compare=previous_period')
+    await page.getByTestId('trend').locator('.recharts-line').first().waitFor()
+    await shot('insights-overview')
+
+    const week = await apiAnswerOf<Summary>('/summary', () =>
+      page.getByLabel('Date range').selectOption('7d'),
+    )
+    expect(new URL(page.url()).searchParams.get('range')).toBe('7d')
+    expect(week.body.to).toBe(first.body.to)
+    expect(week.body.rows[0]!.revenue).toBeLessThan(first.body.rows[0]!.revenue)
+    await page.waitForFunction(
+      (expected) =>
+        document.querySelector('[data-testid="kpi-revenue"] .kpi-value')?.textContent === expected,
+      money.format(week.body.rows[0]!.revenue),
+    )
+
+    await page.goBack()
+    expect(new URL(page.url()).searchParams.get('range')).toBeNull()
+    expect(await revenue.textContent()).toBe(money.format(first.body.rows[0]!.revenue))
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('exports the products table as CSV with the rows of the API', async () => {
+    const { body: products } = await apiAnswerOf<SalesByProduct>(/\/sales\/by-product\?.*limit=10$/, () =>
+      page.goto(`${server.base}/insights?merchant=${merchantId}`),
+    )
+    const panel = page.getByTestId('products')
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="products"]')?.getAttribute('data-state') === 'ready',
+    )
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      panel.getByRole('button', { name: /Export .* CSV/ }).click(),
+    ])
+    const csv = parseCsv(fs.readFileSync((await download.path())!, 'utf8'))
+    expect(csv[0]).toEqual(['productId', 'product', 'category', 'quantity', 'transactions', 'revenue'])
+    expect(csv.slice(1)).toEqual(
+      products.rows.map((r) => [
+        r.productId,
+        r.product,
+        r.category,
+        String(r.quantity),
+        String(r.transactions),
+        String(r.revenue),
+      ]),
+    )
+    expect(products.rows.length).toBe(10)
+
+    await panel.getByRole('button', { name: 'Table' }).click()
+    const firstCell = panel.locator('tbody tr').first().locator('td').first()
+    expect(await firstCell.textContent()).toBe(products.rows[0]!.product)
+    await panel.getByRole('button', { name: 'Revenue' }).click() // sorts ascending now
+    expect(await firstCell.textContent()).toBe(products.rows.at(-1)!.product)
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('opens the hours, weather and visitors views', async () => {
+    await page.getByRole('button', { name: 'Hours' }).click()
+    expect(new URL(page.url()).searchParams.get('view')).toBe('hours')
+    await page.getByTestId('heatmap').locator('.heatmap-cell').first().waitFor()
+    await shot('insights-hours')
+
+    await page.getByRole('button', { name: 'Weather' }).click()
+    expect(new URL(page.url()).searchParams.get('view')).toBe('weather')
+    for (const by of ['condition', 'temperature']) {
+      const panel = page.getByTestId(`weather-${by}`)
+      await page.waitForFunction(
+        (id) =>
+          ['ready', 'empty'].includes(
+            document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-state') ?? '',
+          ),
+        `weather-${by}`,
+      )
+      expect(await panel.getAttribute('data-state')).toBe('ready')
+    }
+    // Every bar carries the number of hours behind it.
+    expect(
+      await page.getByTestId('weather-condition').locator('.recharts-label-list text').first().textContent(),
+    ).toMatch(/^[\d,]+ h$/)
+    await shot('insights-weather')
+
+    await page.getByRole('button', { name: 'Visitors' }).click()
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="origins"]')?.getAttribute('data-state') === 'ready',
+    )
+    await page.getByTestId('origins').getByRole('button', { name: 'Table' }).click()
+    const text = (await page.getByTestId('origins').locator('tbody').textContent()) ?? ''
+    expect(text.length).toBeGreaterThan(0)
+    await shot('insights-visitors')
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('loads a file and shows its ledger and rejected rows', async () => {
+    await page.getByRole('link', { name: 'Data' }).click()
+    await page.getByRole('heading', { name: 'Data', exact: true }).waitFor()
+    const stores = [
+      'merchant_id,store_id,name,lat,lon,timezone,country,city,currency',
+      'e2e-shop,s1,E2E Corner,48.8566,2.3522,Europe/Paris,FR,Paris,EUR',
+    ].join('\n')
+    await page.getByLabel('What it holds').selectOption('stores')
+    await page
+      .getByLabel('File', { exact: true })
+      .setInputFiles({ name: 'stores.csv', mimeType: 'text/csv', buffer: Buffer.from(stores) })
+    await page.getByRole('button', { name: 'Load file' }).click()
+    await page.getByTestId('ledger').waitFor()
+    expect(await page.getByTestId('ledger-inserted').textContent()).toBe('1')
+
+    const lines = [
+      'transaction_id,line_no,merchant_id,store_id,occurred_at,product_id,product_name,quantity,unit_price,currency',
+      't1,1,e2e-shop,s1,2026-10-01T09:00:00+02:00,p1,Espresso,2,2.50,EUR',
+      't1,2,e2e-shop,s1,2026-10-01T09:00:00+02:00,p2,Croissant,1,1.80,EUR',
+      't2,1,e2e-shop,s1,2026-10-01T10:30:00+02:00,p1,Espresso,1,2.50,EUR',
+      't3,1,e2e-shop,s1,not a time,p1,Espresso,1,2.50,EUR',
+    ].join('\n')
+    await page.getByLabel('What it holds').selectOption('transactions')
+    await page
+      .getByLabel('File', { exact: true })
+      .setInputFiles({ name: 'sales.csv', mimeType: 'text/csv', buffer: Buffer.from(lines) })
+    const [response] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.url().includes('/api/v1/ingest/transactions') && r.request().method() === 'POST',
+      ),
+      page.getByRole('button', { name: 'Load file' }).click(),
+    ])
+    const ledger = (await response.json()) as BatchLedger
+    expect([ledger.received, ledger.inserted, ledger.duplicates, ledger.rejected]).toEqual([4, 3, 0, 1])
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid="ledger"] code')?.textContent === id,
+      ledger.batchId,
+    )
+    expect(await page.getByTestId('ledger-received').textContent()).toBe('4')
+    expect(await page.getByTestId('ledger-rejected').textContent()).toBe('1')
+
+    const batches = await server.api<BatchList>('/api/v1/ingest/batches')
+    expect(batches.rows.map((b) => b.batchId)).toContain(ledger.batchId)
+    await page.getByTestId('batches').locator('tbody tr').filter({ hasText: ledger.batchId }).waitFor()
+
+    await page
+      .getByTestId('ledger')
+      .getByRole('button', { name: /rejected rows/ })
+      .click()
+    expect(new URL(page.url()).searchParams.get('batch')).toBe(ledger.batchId)
+    const rejects = await server.api<RejectList>(`/api/v1/ingest/batches/${ledger.batchId}/rejects`)
+    expect(rejects.rows.map((r) => r.lineNo)).toEqual([4])
+    await page
+      .getByTestId('rejects')
+      .locator('tbody tr')
+      .filter({ hasText: rejects.rows[0]!.reason })
+      .waitFor()
+    await shot('data')
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('says which pages come with the marketing features, and fits a phone', async () => {
+    await page.getByRole('link', { name: 'Audiences' }).click()
+    await page.getByText('Coming with the marketing features.').waitFor()
+    await shot('audiences-coming')
+
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.goto(`${server.base}/insights?merchant=${merchantId}`)
+    await page.getByTestId('kpi-revenue').waitFor()
+    await shot('insights-phone')
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(overflow).toBeLessThanOrEqual(0)
+    await page.setViewportSize({ width: 1280, height: 900 })
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('leads back to sign-in when the key is revoked', async () => {
+    const created = await server.api<CreatedKey>('/api/v1/keys', server.adminKey, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'merchant', merchantId, name: 'e2e' }),
+    })
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('API key').fill(created.key)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('link', { name: 'Merchants' }).click()
+    await page.getByTestId('merchants').locator('tbody tr').first().waitFor()
+    expect(await page.getByTestId('merchants').locator('tbody tr').count()).toBe(1)
+
+    await server.api(`/api/v1/keys/${created.keyId}`, server.adminKey, { method: 'DELETE' })
+    await page.getByRole('link', { name: 'Insights' }).click()
+    await page.getByText('no longer accepted').waitFor()
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true)
+    expect(consoleErrors.every((e) => e.includes('401'))).toBe(true)
+  })
+})
