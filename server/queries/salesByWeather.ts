@@ -75,7 +75,7 @@ export async function salesByWeather(
   if (covered.length === 0) {
     return {
       rows: [],
-      notice: `no weather station within 50 km of ${scope.storeList.length ? 'the selected stores' : 'any store'}`,
+      notice: `no weather station within 50 km of ${scope.stores.length ? 'the selected stores' : 'any store'}`,
     }
   }
   const lines = salesLines(scope, { padDays: neighbourDays, source: params.source })
@@ -128,9 +128,9 @@ export async function salesByWeather(
             GROUP BY station_id, observed_at
           ),
           tagged AS (
-            SELECT s.store_id AS store_id, s.hour_utc AS hour_utc, s.qty AS qty, s.revenue AS revenue,
+            SELECT s.store_id AS store_id, s.hour_utc AS hour_utc, s.qty AS slot_qty, s.revenue AS slot_revenue,
                    ${bucketSql[params.by]} AS bucket,
-                   e.hour_utc != toDateTime(0, 'UTC') AS has_neighbours, e.expected AS expected
+                   e.hour_utc != toDateTime(0, 'UTC') AS has_neighbours, e.expected AS slot_expected
             FROM (SELECT * FROM slots WHERE in_range) AS s
             INNER JOIN station_of AS so ON so.store_id = s.store_id
             INNER JOIN weather AS w ON w.station_id = so.station_id AND w.observed_at = s.hour_utc
@@ -139,11 +139,11 @@ export async function salesByWeather(
         SELECT
           bucket,
           count() AS openHours,
-          sum(qty) AS quantity,
-          CAST(round(sum(revenue), 2) AS Decimal(38, 2)) AS revenue,
-          CAST(round(sum(revenue) / count(), 2) AS Decimal(38, 2)) AS revenuePerHour,
-          if(sumIf(expected, has_neighbours) = 0, NULL,
-             round(toFloat64(sumIf(revenue, has_neighbours)) / toFloat64(sumIf(expected, has_neighbours)), 4)) AS lift,
+          sum(slot_qty) AS quantity,
+          CAST(round(sum(slot_revenue), 2) AS Decimal(38, 2)) AS revenue,
+          CAST(round(sum(slot_revenue) / count(), 2) AS Decimal(38, 2)) AS revenuePerHour,
+          if(sumIf(slot_expected, has_neighbours) = 0, NULL,
+             round(toFloat64(sumIf(slot_revenue, has_neighbours)) / toFloat64(sumIf(slot_expected, has_neighbours)), 4)) AS lift,
           countIf(has_neighbours) AS liftHours
         FROM tagged
         WHERE bucket != ''
