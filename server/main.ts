@@ -7,6 +7,7 @@ import { parseConfig } from './config.ts'
 import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
 import { ensureWebBuilt } from './webBuild.ts'
+import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   const webDir = await ensureWebBuilt(root, say)
 
-  const app = createApp({ db, logger, limits: config.limits, webDir })
+  const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
+  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, webDir })
   const server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
