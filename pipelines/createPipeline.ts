@@ -5,7 +5,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { ClickHouseSettings } from '@clickhouse/client'
-import type { BatchLedger, IngestFormat, IngestKind } from '../server/contract.ts'
+import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contract.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { findBatch, writeLedger, type LedgerRow } from './batchLedger.ts'
 import { mappedSelect, quoteIdentifier } from './columnSql.ts'
@@ -111,7 +111,9 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
     if (previous && previous.status === 'done') {
       // The batch is complete: only the content decides whether this is a replay or a conflict.
       for await (const piece of counted) void piece
-      if (previous.kind === request.kind && previous.contentHash === hash.digest('hex')) return previous
+      if (previous.kind === request.kind && previous.contentHash === hash.digest('hex')) {
+        return BatchLedger.parse(previous)
+      }
       throw new BatchError(
         409,
         'batch_conflict',
@@ -279,7 +281,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
     }
     const done = await findBatch(db, request.scope, batchId)
     if (!done) throw new Error(`ledger of batch ${batchId} was not stored`)
-    return done
+    return BatchLedger.parse(done)
   }
 
   return { run }
