@@ -8,6 +8,7 @@ import { createDb, dbOptionsFromConfig, type Db } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
+import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
   }
   const webDir = await ensureWebBuilt(root, say)
 
-  const app = createApp({ db, logger, limits: config.limits, webDir })
+  const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
+  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, webDir })
   const server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
