@@ -4,8 +4,8 @@ import { insertDemoFxRates } from './insertDemoFxRates.ts'
 import { demoCityParams, insertDemoTransactions } from './insertDemoTransactions.ts'
 import { insertDemoWeather } from './insertDemoWeather.ts'
 
-/** Candidate baskets generated per line wanted; thinning keeps roughly a fifth of them. */
-const candidatesPerLine = 3
+/** Candidate baskets generated per line wanted: after thinning, a candidate yields 0.6-0.7 lines. */
+const candidatesPerLine = 2
 
 /**
  * Loads the generated demo data set: merchants, stores, a year of hourly weather per city, daily FX rates,
