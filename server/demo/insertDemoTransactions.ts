@@ -221,6 +221,7 @@ export async function insertDemoTransactions(
       ORDER BY number, line_no
       LIMIT {limit:UInt64}`,
     query_params: { ...params, ...range },
-    clickhouse_settings: { log_comment: 'insertDemoTransactions' },
+    // On a cluster the rows must be in the shards before the caller counts them.
+    clickhouse_settings: { log_comment: 'insertDemoTransactions', insert_distributed_sync: 1 },
   })
 }

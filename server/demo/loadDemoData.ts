@@ -69,7 +69,10 @@ export async function loadDemoData(
       const candidates = Math.max(10_000, Math.ceil((cityLines - inserted) * candidatesPerLine))
       await insertDemoTransactions(db, params, { first, candidates, limit: cityLines - inserted })
       first += candidates
+      const before = inserted
       inserted = await countCityLines(db, params.storeId)
+      if (inserted === before)
+        throw new Error(`demo generator made no lines for ${city.name}; is its weather loaded?`)
     }
   }
 
