@@ -4,8 +4,9 @@ import { pino } from 'pino'
 import { createApp } from './app.ts'
 import { seedAdminKey } from './auth/seedAdminKey.ts'
 import { parseConfig } from './config.ts'
-import { createDb, dbOptionsFromConfig, type Db } from './db/createDb.ts'
+import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
+import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
@@ -60,16 +61,6 @@ async function main(): Promise<void> {
       ? 'sign in with the key in ADMIN_API_KEY'
       : `sign in with the admin key ${admin.key} (kept in ${admin.file})`,
   )
-}
-
-async function isStoreEmpty(db: Db): Promise<boolean> {
-  const result = await db.client.query({
-    query: 'SELECT count() AS n FROM transactions',
-    format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'isStoreEmpty' },
-  })
-  const [row] = await result.json<{ n: number }>()
-  return (row?.n ?? 0) === 0
 }
 
 main().catch((err: unknown) => {

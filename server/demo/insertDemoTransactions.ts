@@ -158,7 +158,29 @@ export async function insertDemoTransactions(
           AS captured_offline,
         {batchId:String} AS batch_id
       FROM (
-        SELECT number, s, k, wall, millis, customer_key, customer_home_country, payment, basket_lines
+        SELECT
+          number, s, k, wall, millis,
+          if(customer_kind = 0, '',
+             lower(hex(substring(SHA256(if(customer_kind = 2,
+               concat('demo-tourist:', {city:String}, ':', {originCountry:Array(String)}[origin], ':', toString(tourist)),
+               concat('demo-local:', {city:String}, ':', toString(local)))), 1, 16)))) AS customer_key,
+          multiIf(customer_kind = 2, {originCountry:Array(String)}[origin],
+                  customer_kind = 1 AND cityHash64(number, 'home') % 10 < 9, {country:String},
+                  '') AS customer_home_country,
+          cityHash64(number, 'pay') / 18446744073709551616.0 AS pay,
+          -- Payment: cash and cards for unknown customers, QR wallets for mainland tourists, the transit
+          -- card on the metro, and phone wallets or cards otherwise.
+          multiIf(
+            customer_kind = 0, if(pay < 0.55, ('cash', ''), ('card', '')),
+            customer_home_country = 'CN' AND customer_kind = 2,
+              multiIf(pay < 0.5, ('qr', 'alipay'), pay < 0.85, ('qr', 'wechat_pay'), ('card', '')),
+            k = {transitKind:UInt8},
+              multiIf(pay < 0.65, ('transit', 'octopus'), pay < 0.8, ('nfc', 'apple_pay'),
+                      pay < 0.95, ('nfc', 'google_pay'), ('cash', '')),
+            multiIf(pay < 0.4, ('card', ''), pay < 0.67, ('nfc', 'apple_pay'),
+                    pay < 0.85, ('nfc', 'google_pay'), ('cash', ''))) AS payment,
+          arrayFirstIndex(c -> c > cityHash64(number, 'lines') / 18446744073709551616.0,
+            {basketLines:Array(Array(Float64))}[k]) AS basket_lines
         FROM (
           SELECT
             number,
@@ -185,29 +207,8 @@ export async function insertDemoTransactions(
             toStartOfHour(toTimeZone(wall, 'UTC')) AS utc_hour,
             if(toDayOfWeek(date) >= 6, {weekendHours:Array(Array(Float64))}, {weekdayHours:Array(Array(Float64))})[k][intDiv(minute, 60) + 1]
               * {weekdays:Array(Array(Float64))}[k][toDayOfWeek(date)]
-              * {months:Array(Array(Float64))}[k][toMonth(date)] AS demand,
-            if(customer_kind = 0, '',
-               lower(hex(substring(SHA256(if(customer_kind = 2,
-                 concat('demo-tourist:', {city:String}, ':', {originCountry:Array(String)}[origin], ':', toString(tourist)),
-                 concat('demo-local:', {city:String}, ':', toString(local)))), 1, 16)))) AS customer_key,
-            multiIf(customer_kind = 2, {originCountry:Array(String)}[origin],
-                    customer_kind = 1 AND cityHash64(number, 'home') % 10 < 9, {country:String},
-                    '') AS customer_home_country,
-            cityHash64(number, 'pay') / 18446744073709551616.0 AS pay,
-            -- Payment: cash and cards for unknown customers, QR wallets for mainland tourists, the transit
-            -- card on the metro, and phone wallets or cards otherwise.
-            multiIf(
-              customer_kind = 0, if(pay < 0.55, ('cash', ''), ('card', '')),
-              customer_home_country = 'CN' AND customer_kind = 2,
-                multiIf(pay < 0.5, ('qr', 'alipay'), pay < 0.85, ('qr', 'wechat_pay'), ('card', '')),
-              k = {transitKind:UInt8},
-                multiIf(pay < 0.65, ('transit', 'octopus'), pay < 0.8, ('nfc', 'apple_pay'),
-                        pay < 0.95, ('nfc', 'google_pay'), ('cash', '')),
-              multiIf(pay < 0.4, ('card', ''), pay < 0.67, ('nfc', 'apple_pay'),
-                      pay < 0.85, ('nfc', 'google_pay'), ('cash', ''))) AS payment,
-            arrayFirstIndex(c -> c > cityHash64(number, 'lines') / 18446744073709551616.0,
-              {basketLines:Array(Array(Float64))}[k]) AS basket_lines
-            FROM numbers({first:UInt64}, {candidates:UInt64})
+              * {months:Array(Array(Float64))}[k][toMonth(date)] AS demand
+          FROM numbers({first:UInt64}, {candidates:UInt64})
         ) AS b
         LEFT JOIN (
           SELECT observed_at, condition FROM weather_observations WHERE station_id = {station:String}
@@ -220,6 +221,7 @@ export async function insertDemoTransactions(
       ORDER BY number, line_no
       LIMIT {limit:UInt64}`,
     query_params: { ...params, ...range },
-    clickhouse_settings: { log_comment: 'insertDemoTransactions' },
+    // On a cluster the rows must be in the shards before the caller counts them.
+    clickhouse_settings: { log_comment: 'insertDemoTransactions', insert_distributed_sync: 1 },
   })
 }

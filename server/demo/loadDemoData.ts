@@ -4,8 +4,8 @@ import { insertDemoFxRates } from './insertDemoFxRates.ts'
 import { demoCityParams, insertDemoTransactions } from './insertDemoTransactions.ts'
 import { insertDemoWeather } from './insertDemoWeather.ts'
 
-/** Candidate baskets generated per line wanted; thinning keeps roughly a fifth of them. */
-const candidatesPerLine = 3
+/** Candidate baskets generated per line wanted: after thinning, a candidate yields 0.6-0.7 lines. */
+const candidatesPerLine = 2
 
 /**
  * Loads the generated demo data set: merchants, stores, a year of hourly weather per city, daily FX rates,
@@ -69,7 +69,10 @@ export async function loadDemoData(
       const candidates = Math.max(10_000, Math.ceil((cityLines - inserted) * candidatesPerLine))
       await insertDemoTransactions(db, params, { first, candidates, limit: cityLines - inserted })
       first += candidates
+      const before = inserted
       inserted = await countCityLines(db, params.storeId)
+      if (inserted === before)
+        throw new Error(`demo generator made no lines for ${city.name}; is its weather loaded?`)
     }
   }
 

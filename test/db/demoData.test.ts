@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoCities, demoCurrencies, demoWeatherWindow } from '../../server/demo/demoCatalog.ts'
+import { demoCityParams, insertDemoTransactions } from '../../server/demo/insertDemoTransactions.ts'
+import { isStoreEmpty } from '../../server/demo/isStoreEmpty.ts'
 import { loadDemoData } from '../../server/demo/loadDemoData.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
@@ -57,6 +59,7 @@ describe('loadDemoData', () => {
 
   it('is deterministic: a reload into an emptied store gives identical rows', async () => {
     const first = await fingerprint()
+    expect(await isStoreEmpty(db)).toBe(false)
     for (const table of [
       'transactions',
       'merchants',
@@ -67,7 +70,7 @@ describe('loadDemoData', () => {
     ]) {
       await db.client.command({ query: `TRUNCATE TABLE ${table}` })
     }
-    expect(await rows(db, `SELECT count() AS n FROM transactions`)).toEqual([{ n: 0 }])
+    expect(await isStoreEmpty(db)).toBe(true)
     await loadDemoData(db, { lines })
     expect(await fingerprint()).toEqual(first)
   })
@@ -237,5 +240,15 @@ describe('loadDemoData', () => {
     expect(usdHkd!.low).toBeGreaterThan(7.75)
     expect(usdHkd!.high).toBeLessThan(7.85)
     expect(usdHkd!.roundTrip).toBe(1)
+  })
+
+  it('keeps a basket only when its hour has weather at the city station, and stops at the limit', async () => {
+    const count = async () => (await rows<{ n: number }>(db, `SELECT count() AS n FROM transactions`))[0]!.n
+    const params = demoCityParams(demoCities[0]!, 1000)
+    const range = { first: 0, candidates: 10_000, limit: 1000 }
+    await insertDemoTransactions(db, { ...params, station: 'no-such-station' }, range)
+    expect(await count()).toBe(lines)
+    await insertDemoTransactions(db, params, range)
+    expect(await count()).toBe(lines + 1000)
   })
 })
