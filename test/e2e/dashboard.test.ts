@@ -273,7 +273,7 @@ describe('dashboard in a real browser', () => {
       .click()
     expect(new URL(page.url()).searchParams.get('batch')).toBe(ledger.batchId)
     const rejects = await server.api<RejectList>(`/api/v1/ingest/batches/${ledger.batchId}/rejects`)
-    expect(rejects.rows.map((r) => r.lineNo)).toEqual([4])
+    expect(rejects.rows.map((r) => r.lineNo)).toEqual([5]) // the file's line, header included
     await page
       .getByTestId('rejects')
       .locator('tbody tr')
@@ -312,6 +312,18 @@ describe('dashboard in a real browser', () => {
     expect(await page.getByTestId('merchants').locator('tbody tr').count()).toBe(1)
 
     await server.api(`/api/v1/keys/${created.keyId}`, server.adminKey, { method: 'DELETE' })
+    // The server caches key lookups for a few seconds: wait until it refuses the key, then use the page.
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(`${server.base}/api/v1/whoami`, {
+              headers: { authorization: `Bearer ${created.key}` },
+            })
+          ).status,
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(401)
     await page.getByRole('link', { name: 'Insights' }).click()
     await page.getByText('no longer accepted').waitFor()
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true)
