@@ -71,6 +71,19 @@ export type Merchant = z.infer<typeof Merchant>
 export const MerchantList = z.object({ rows: z.array(Merchant) })
 export type MerchantList = z.infer<typeof MerchantList>
 
+export const Store = z.object({
+  storeId: z.string(),
+  name: z.string(),
+  city: z.string(),
+  country: z.string(),
+  timezone: z.string(),
+  currency: z.string(),
+})
+export type Store = z.infer<typeof Store>
+
+export const StoreList = z.object({ rows: z.array(Store) })
+export type StoreList = z.infer<typeof StoreList>
+
 /** One documented route; the OpenAPI document is generated from the list of these. */
 export interface Endpoint {
   method: 'get' | 'post' | 'delete'
@@ -135,5 +148,12 @@ export const foundationEndpoints = [
     summary: 'Merchants visible to the key',
     roles: ['admin', 'merchant', 'marketer'],
     response: MerchantList,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/merchants/{merchantId}/stores',
+    summary: 'Stores of a merchant (for filters and maps)',
+    roles: ['admin', 'merchant', 'marketer'],
+    response: StoreList,
   },
 ] as const satisfies readonly Endpoint[]
