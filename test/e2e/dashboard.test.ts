@@ -149,6 +149,23 @@ describe('dashboard in a real browser', () => {
     await page.goBack()
     expect(new URL(page.url()).searchParams.get('range')).toBeNull()
     expect(await revenue.textContent()).toBe(money.format(first.body.rows[0]!.revenue))
+
+    // One store: the URL names it, and the KPIs are that store's.
+    await page.getByText(/^All \d+ stores$/).click()
+    const oneStore = await apiAnswerOf<Summary>('/summary', () =>
+      page.locator('.multi-select input[type="checkbox"]').first().click(),
+    )
+    const storeId = new URL(page.url()).searchParams.get('store')
+    expect(storeId).toBeTruthy()
+    expect(oneStore.url).toContain(`store=${storeId}`)
+    expect(oneStore.body.rows[0]!.revenue).toBeLessThan(first.body.rows[0]!.revenue)
+    await page.waitForFunction(
+      (expected) =>
+        document.querySelector('[data-testid="kpi-revenue"] .kpi-value')?.textContent === expected,
+      money.format(oneStore.body.rows[0]!.revenue),
+    )
+    await page.goBack()
+    expect(new URL(page.url()).searchParams.get('store')).toBeNull()
     expect(consoleErrors).toEqual([])
   })
 

@@ -1,5 +1,5 @@
-import { useId, useState } from 'react'
-import type { Merchant } from '../../../server/contract.ts'
+import { useId } from 'react'
+import type { Merchant, Store } from '../../../server/contract.ts'
 import { formatLocalDate } from '../../components/numberFormat.ts'
 import {
   compareLabels,
@@ -26,6 +26,7 @@ interface InsightsControlsProps {
   merchants: readonly Merchant[]
   merchant: Merchant | undefined
   categories: readonly string[]
+  stores: readonly Store[]
   range: { from: string; to: string }
   onChange: (patch: Partial<InsightsFilters>) => void
 }
@@ -36,6 +37,7 @@ export function InsightsControls({
   merchants,
   merchant,
   categories,
+  stores,
   range,
   onChange,
 }: InsightsControlsProps) {
@@ -136,11 +138,10 @@ export function InsightsControls({
           ))}
         </select>
       </label>
-      <StoreField
-        key={filters.stores.join()}
-        stores={filters.stores}
-        placeholder={merchant ? `all ${merchant.stores} stores` : 'all stores'}
-        onChange={(stores) => onChange({ stores })}
+      <StoreFilter
+        stores={stores}
+        selected={filters.stores}
+        onChange={(next) => onChange({ stores: next })}
       />
       <label className="field">
         <span>Currency</span>
@@ -173,35 +174,48 @@ export function InsightsControls({
   )
 }
 
-interface StoreFieldProps {
-  stores: readonly string[]
-  placeholder: string
+interface StoreFilterProps {
+  stores: readonly Store[]
+  selected: readonly string[]
   onChange: (stores: string[]) => void
 }
 
-/** Store ids typed as a list; applied on Enter or leaving the field (keyed by the URL's stores to reset). */
-function StoreField({ stores, placeholder, onChange }: StoreFieldProps) {
+/** A disclosure of checkboxes: none ticked means every store. */
+function StoreFilter({ stores, selected, onChange }: StoreFilterProps) {
   const id = useId()
-  const [text, setText] = useState(stores.join(', '))
-  const apply = () => {
-    const next = [...new Set(text.split(/[\s,]+/).filter(Boolean))]
-    if (next.join() !== stores.join()) onChange(next)
-  }
+  const summary =
+    selected.length === 0
+      ? `All ${stores.length} stores`
+      : selected.length === 1
+        ? (stores.find((s) => s.storeId === selected[0])?.name ?? selected[0])
+        : `${selected.length} stores`
+  const toggle = (storeId: string, on: boolean) =>
+    onChange(on ? [...selected, storeId] : selected.filter((s) => s !== storeId))
   return (
-    <label className="field">
-      <span>Stores</span>
-      <input
-        type="text"
-        value={text}
-        placeholder={placeholder}
-        aria-describedby={id}
-        onChange={(event) => setText(event.target.value)}
-        onBlur={apply}
-        onKeyDown={(event) => event.key === 'Enter' && apply()}
-      />
-      <span id={id} className="visually-hidden">
-        Store ids separated by commas; empty for all stores
-      </span>
-    </label>
+    <div className="field">
+      <span id={id}>Stores</span>
+      <details className="multi-select">
+        <summary aria-describedby={id}>{summary}</summary>
+        <fieldset aria-labelledby={id}>
+          {stores.map((store) => (
+            <label key={store.storeId} className="checkbox">
+              <input
+                type="checkbox"
+                checked={selected.includes(store.storeId)}
+                onChange={(event) => toggle(store.storeId, event.target.checked)}
+              />
+              <span>
+                {store.name} <span className="muted">· {store.city}</span>
+              </span>
+            </label>
+          ))}
+          {selected.length > 0 && (
+            <button type="button" className="button-quiet" onClick={() => onChange([])}>
+              All stores
+            </button>
+          )}
+        </fieldset>
+      </details>
+    </div>
   )
 }

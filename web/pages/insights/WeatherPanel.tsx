@@ -78,8 +78,8 @@ export function WeatherPanel({
       title={by === 'condition' ? 'Weather: by condition' : 'Weather: by temperature'}
       description={
         metric === 'lift'
-          ? 'Revenue against like-for-like hours (same store, weekday and hour); 1.0× = as expected. Labels: hours behind each bar.'
-          : 'Revenue per open hour. Labels: open hours behind each bar.'
+          ? `Revenue against like-for-like hours (same store, weekday and hour); 1.0× = as expected. Labels: hours behind each bar; grey bars rest on fewer than ${thinEvidenceHours}.`
+          : `Revenue per open hour. Labels: open hours behind each bar; grey bars rest on fewer than ${thinEvidenceHours}.`
       }
       query={query}
       testId={`weather-${by}`}
