@@ -35,6 +35,8 @@ export async function startServer(demoLines = 20_000): Promise<RunningServer> {
     cwd: root,
     env: {
       ...process.env,
+      // vitest sets NODE_ENV=test, which would make the server's Vite build bundle React's development code.
+      NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,

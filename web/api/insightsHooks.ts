@@ -25,8 +25,12 @@ function queryOf({ merchantId: _merchantId, ...query }: InsightsParams): QueryPa
 export const useSummary = (p: InsightsParams) =>
   useApiQuery<Summary>(route(p.merchantId, '/summary'), queryOf(p))
 
-export const useSalesByProduct = (p: InsightsParams, limit: number) =>
-  useApiQuery<SalesByProduct>(route(p.merchantId, '/sales/by-product'), { ...queryOf(p), limit })
+/** enabled false waits without asking (when another answer already covers the question). */
+export const useSalesByProduct = (p: InsightsParams, limit: number, enabled = true) =>
+  useApiQuery<SalesByProduct>(enabled ? route(p.merchantId, '/sales/by-product') : null, {
+    ...queryOf(p),
+    limit,
+  })
 
 export const useSalesByTime = (p: InsightsParams, grain: TimeGrain, split?: 'day_of_week') =>
   useApiQuery<SalesByTime>(route(p.merchantId, '/sales/by-time'), { ...queryOf(p), grain, split })

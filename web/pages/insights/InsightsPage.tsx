@@ -9,6 +9,8 @@ import {
   type InsightsParams,
 } from '../../api/insightsHooks.ts'
 import { useSignedIn } from '../../api/SessionProvider.tsx'
+import type { QueryState } from '../../api/useApiQuery.ts'
+import type { SalesByProduct } from '../../../server/contract.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { HeatmapPanel } from './HeatmapPanel.tsx'
 import { InsightsControls } from './InsightsControls.tsx'
@@ -27,6 +29,8 @@ import { OriginsPanel } from './OriginsPanel.tsx'
 import { ProductsPanel } from './ProductsPanel.tsx'
 import { TrendPanel } from './TrendPanel.tsx'
 import { WeatherPanel } from './WeatherPanel.tsx'
+
+const allProductsLimit = 1000
 
 const viewLabels: Record<InsightView, string> = {
   overview: 'Overview',
@@ -59,8 +63,12 @@ export default function InsightsPage() {
     compare,
   }
   const compareLabel = compare ? compareLabels[compare] : null
-  // Category choices come from the unfiltered product list, so picking one does not hide the others.
-  const allProducts = useSalesByProduct({ ...params, category: undefined, compare: undefined }, 1000)
+  // Category choices come from the product list without the category filter, so picking one does not hide
+  // the others; without a category filter the same answer also fills the top-N panel (one query, not two).
+  const allProducts = useSalesByProduct(
+    { ...params, category: undefined, compare: undefined },
+    allProductsLimit,
+  )
   const categories =
     allProducts.status === 'success'
       ? [...new Set(allProducts.data.rows.map((r) => r.category))].filter(Boolean).sort()
@@ -124,6 +132,7 @@ export default function InsightsPage() {
       {filters.view === 'overview' && (
         <OverviewView
           params={params}
+          allProducts={filters.category ? null : allProducts}
           compareLabel={compareLabel}
           top={filters.top}
           onTopChange={(top) => update({ top })}
@@ -142,15 +151,23 @@ function KpiSection({ params, compareLabel }: { params: InsightsParams; compareL
 
 interface OverviewProps {
   params: InsightsParams
+  allProducts: QueryState<SalesByProduct> | null
   compareLabel: string | null
   top: number
   onTopChange: (top: number) => void
 }
 
-function OverviewView({ params, compareLabel, top, onTopChange }: OverviewProps) {
+function OverviewView({ params, allProducts, compareLabel, top, onTopChange }: OverviewProps) {
   const grain = trendGrain(params.from ?? '', params.to ?? '')
   const trend = useSalesByTime(params, grain)
-  const products = useSalesByProduct({ ...params, compare: undefined }, top)
+  const filtered = useSalesByProduct({ ...params, compare: undefined }, top, allProducts === null)
+  // The API ranks products by revenue, so the first N of the full list are the top N.
+  const products: QueryState<SalesByProduct> =
+    allProducts === null
+      ? filtered
+      : allProducts.status === 'success'
+        ? { status: 'success', data: { ...allProducts.data, rows: allProducts.data.rows.slice(0, top) } }
+        : allProducts
   return (
     <div className="grid-2">
       <TrendPanel query={trend} compareLabel={compareLabel} />
