@@ -45,6 +45,7 @@ try {
   if (!merchantId) throw new Error('no merchant in the demo data')
   const browser = await chromium.launch(chromiumOptions)
   const times: number[] = []
+  const kpiTimes: number[] = []
   try {
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
@@ -64,6 +65,12 @@ try {
       })
       const started = performance.now()
       await page.goto(`${server.base}/insights?merchant=${merchantId}`)
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="kpis"]')?.getAttribute('data-state') === 'ready',
+        undefined,
+        { timeout: 60_000 },
+      )
+      kpiTimes.push(performance.now() - started)
       // Loaded = the KPIs, the trend and the products all show their data.
       await page.waitForFunction(
         () =>
@@ -85,6 +92,9 @@ try {
   console.log(`first load of Insights (fresh context, ms): ${times.map((t) => t.toFixed(0)).join(', ')}`)
   console.log(
     `  first run ${times[0]?.toFixed(0)} ms, median ${median(times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (budget 1500 ms)`,
+  )
+  console.log(
+    `  KPIs shown after (ms): ${kpiTimes.map((t) => t.toFixed(0)).join(', ')}; median ${median(kpiTimes).toFixed(0)} ms`,
   )
   console.log(`largest JS bundle: ${largestJs?.name} ${kb(largestJs?.gzip ?? 0)} gzipped (budget 300 KB)`)
 } finally {

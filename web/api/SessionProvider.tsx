@@ -10,6 +10,8 @@ export interface Session {
   client: ApiClient
   /** Responses of this session by URL, so going back to a view shows it at once. */
   cache: Map<string, unknown>
+  /** Requests under way by URL, so two widgets asking the same question share one request. */
+  inflight: Map<string, Promise<unknown>>
 }
 
 interface SessionContextValue {
@@ -57,7 +59,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const client = createApiClient(stored.key, () =>
       signOut('Your API key is no longer accepted (expired or revoked). Sign in again.'),
     )
-    return { ...stored, client, cache: new Map() }
+    return { ...stored, client, cache: new Map(), inflight: new Map() }
   }, [stored, signOut])
 
   const signIn = useCallback(async (key: string, remember: boolean) => {

@@ -10,7 +10,7 @@ export type QueryState<T> =
  * Answers are cached per session by URL, so the back button and repeated views render at once.
  */
 export function useApiQuery<T>(path: string | null, params: QueryParams = {}, refreshKey = 0): QueryState<T> {
-  const { client, cache } = useSignedIn()
+  const { client, cache, inflight } = useSignedIn()
   const target = path === null ? null : buildUrl(path, params)
   // refreshKey > 0 asks for a fresh answer (e.g. the batch list after an upload).
   const url = target === null ? null : refreshKey ? `${target}#${refreshKey}` : target
@@ -22,20 +22,31 @@ export function useApiQuery<T>(path: string | null, params: QueryParams = {}, re
   useEffect(() => {
     if (url === null) return
     if (cache.has(url)) return
-    const controller = new AbortController()
-    client.get<T>(url.split('#')[0] ?? url, undefined, controller.signal).then(
+    let current = true
+    let request = inflight.get(url) as Promise<T> | undefined
+    if (!request) {
+      request = client.get<T>(url.split('#')[0] ?? url)
+      inflight.set(url, request)
+      request.then(
+        (data) => cache.set(url, data),
+        () => undefined,
+      )
+      void request.finally(() => inflight.delete(url)).catch(() => undefined)
+    }
+    request.then(
       (data) => {
-        cache.set(url, data)
-        setState({ url, value: { status: 'success', data } })
+        if (current) setState({ url, value: { status: 'success', data } })
       },
       (err: unknown) => {
-        if (controller.signal.aborted) return
+        if (!current) return
         const error = err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err))
         setState({ url, value: { status: 'error', error } })
       },
     )
-    return () => controller.abort()
-  }, [client, cache, url])
+    return () => {
+      current = false
+    }
+  }, [client, cache, inflight, url])
 
   if (url === null) return { status: 'loading' }
   if (cache.has(url)) return { status: 'success', data: cache.get(url) as T }

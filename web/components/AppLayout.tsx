@@ -1,5 +1,6 @@
 import { type ReactNode } from 'react'
 import { NavLink, useSearchParams } from 'react-router'
+import { useMerchants } from '../api/foundationHooks.ts'
 import { useSignedIn, useSession } from '../api/SessionProvider.tsx'
 
 const pages = [
@@ -15,6 +16,8 @@ const pages = [
 export function AppLayout({ children }: { children: ReactNode }) {
   const { whoami } = useSignedIn()
   const { signOut } = useSession()
+  // Every page starts from the merchant list: asking here starts it while a page's code is still loading.
+  useMerchants()
   const [params] = useSearchParams()
   const merchant = params.get('merchant')
   const carry = merchant ? `?merchant=${encodeURIComponent(merchant)}` : ''
