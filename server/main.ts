@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
 
   const db = await createDb(dbOptionsFromConfig(config))
   let closing = false
+  let server: Server | undefined
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
@@ -31,21 +33,22 @@ async function main(): Promise<void> {
 
   await migrate(db)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
-  const webDir = await ensureWebBuilt(root, say)
+  const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const app = createApp({ db, logger, limits: config.limits, webDir })
-  const server = app.listen(config.port, config.host)
+  const listening = app.listen(config.port, config.host)
+  server = listening
   await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', reject)
+    listening.once('listening', resolve)
+    listening.once('error', reject)
   })
-  const address = server.address()
+  const address = listening.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`
   say(
     `ready in ${Math.round(performance.now() - started)} ms on ${db.mode === 'embedded' ? `embedded ClickHouse in ${path.resolve(config.dataDir)}` : 'ClickHouse at ' + (config.clickhouse.mode === 'remote' ? config.clickhouse.url : '')}`,
   )
-  say(`dashboard: ${url}`)
+  say(config.web ? `dashboard: ${url}` : `API: ${url}api/v1 (dashboard off: WEB=0)`)
   say(
     admin.source === 'ADMIN_API_KEY'
       ? 'sign in with the key in ADMIN_API_KEY'
