@@ -7,6 +7,8 @@ import { seedAdminKey } from './auth/seedAdminKey.ts'
 import { parseConfig } from './config.ts'
 import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
+import { isStoreEmpty } from './demo/isStoreEmpty.ts'
+import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -33,6 +35,12 @@ async function main(): Promise<void> {
 
   await migrate(db)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
+  if (config.demo && (await isStoreEmpty(db))) {
+    const loaded = await loadDemoData(db, { lines: config.demoLines })
+    say(
+      `loaded demo data: ${loaded.lines} lines in ${(loaded.ms / 1000).toFixed(1)} s (${Math.round(loaded.lines / Math.max(loaded.ms / 1000, 0.001))} rows/s)`,
+    )
+  }
   const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const app = createApp({ db, logger, limits: config.limits, webDir })

@@ -1,9 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-/** Newest modification time of any file under dir (ms), or 0 when it does not exist. */
+/** Newest modification time of a file, or of any file under a directory (ms); 0 when it does not exist. */
 function newestMtime(dir: string): number {
   if (!fs.existsSync(dir)) return 0
+  if (fs.statSync(dir).isFile()) return fs.statSync(dir).mtimeMs
   let newest = 0
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile())
@@ -19,6 +20,7 @@ export async function ensureWebBuilt(root: string, log: (message: string) => voi
   const sources = Math.max(
     newestMtime(path.join(root, 'web')),
     newestMtime(path.join(root, 'server', 'contract.ts')),
+    newestMtime(path.join(root, 'server', 'contract')),
   )
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return outDir
   log('building the dashboard (first start or changed sources)...')
