@@ -7,6 +7,7 @@ import { parseConfig } from './config.ts'
 import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
 import { ensureWebBuilt } from './webBuild.ts'
+import { dropStaleStaging } from '../pipelines/createPipeline.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -31,8 +32,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   await migrate(db)
+  await dropStaleStaging(db)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
-  const webDir = await ensureWebBuilt(root, say)
+  const webDir = config.webBuild ? await ensureWebBuilt(root, say) : undefined
 
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
   const app = createApp({ db, logger, limits: config.limits, pseudonymKey, webDir })

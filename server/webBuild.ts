@@ -1,9 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-/** Newest modification time of any file under dir (ms), or 0 when it does not exist. */
+/** Newest modification time of any file under dir, or of dir itself when it is a file (ms); 0 when missing. */
 function newestMtime(dir: string): number {
   if (!fs.existsSync(dir)) return 0
+  if (fs.statSync(dir).isFile()) return fs.statSync(dir).mtimeMs
   let newest = 0
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile())

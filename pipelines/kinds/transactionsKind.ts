@@ -43,7 +43,6 @@ const joined = `
     SELECT merchant_id, store_id, argMax(timezone, updated_at) AS tz, argMax(country, updated_at) AS country,
            argMax(currency, updated_at) AS currency
     FROM stores
-    WHERE merchant_id IN (SELECT merchant_id FROM m WHERE merchant_id IS NOT NULL)
     GROUP BY merchant_id, store_id
   ),
   j AS (
@@ -56,21 +55,21 @@ const joined = `
 async function check(ctx: CheckContext): Promise<void> {
   const { db, params } = ctx
   const zones = await db.client.query({
-    query: `WITH m AS (${ctx.mapped}), ${joined} SELECT DISTINCT zone FROM j`,
+    query: `WITH m AS (${ctx.mappedWithoutCards}), ${joined} SELECT DISTINCT zone FROM j`,
     query_params: { ...params, fallbackZone: ctx.fallbackZone },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'ingestTransactionZones', join_use_nulls: 0 },
   })
   for (const { zone } of await zones.json<{ zone: string }>()) {
     await db.client.command({
-      query: checkSql(ctx),
+      query: checkSql(ctx, zone),
       query_params: { ...params, fallbackZone: ctx.fallbackZone, zone, tz: zone || 'UTC' },
       clickhouse_settings: { log_comment: 'ingestTransactionsCheck', join_use_nulls: 0 },
     })
   }
 }
 
-function checkSql(ctx: CheckContext): string {
+function checkSql(ctx: CheckContext, zone: string): string {
   const checks: RowCheck[] = [
     {
       when: `_card != ''`,
@@ -176,7 +175,10 @@ function checkSql(ctx: CheckContext): string {
     },
   ]
   const verdict = verdictSql(checks)
-  const ok = `_reason = ''`
+  // The zone is a constant of the query: without one, the wall clock is the time as written.
+  const localAt = zone
+    ? `addSeconds(v_instant, timeZoneOffset(toTimeZone(assumeNotNull(v_instant), {tz:String})))`
+    : `parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC')`
   return `
     INSERT INTO ${ctx.checked}
     WITH m AS (${ctx.mapped}), ${joined},
@@ -205,45 +207,35 @@ function checkSql(ctx: CheckContext): string {
       FROM j
       WHERE zone = {zone:String}
     ),
-    verdicts AS (
-      SELECT *,
-        ${verdict.reason} AS _reason,
-        ${verdict.field} AS _field_or_card,
-        ${verdict.message} AS _message
-      FROM parsed
-    )
+    verdicts AS (SELECT *, ${verdict.check} AS _check FROM parsed)
     SELECT
-      if(${ok}, assumeNotNull(merchant_id), '') AS merchant_id,
-      if(${ok}, assumeNotNull(store_id), '') AS store_id,
-      if(${ok}, assumeNotNull(transaction_id), '') AS transaction_id,
-      if(${ok}, assumeNotNull(v_line_no), 0) AS line_no,
-      if(${ok}, assumeNotNull(v_instant), toDateTime64(0, 3, 'UTC')) AS occurred_at,
-      if(${ok}, toDateTime(if(zone = '',
-        parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC'),
-        addSeconds(v_instant, timeZoneOffset(toTimeZone(assumeNotNull(v_instant), {tz:String})))), 'UTC'),
-        toDateTime(0, 'UTC')) AS local_at,
+      assumeNotNull(merchant_id) AS merchant_id,
+      assumeNotNull(store_id) AS store_id,
+      assumeNotNull(transaction_id) AS transaction_id,
+      assumeNotNull(v_line_no) AS line_no,
+      assumeNotNull(v_instant) AS occurred_at,
+      toDateTime(assumeNotNull(${localAt}), 'UTC') AS local_at,
       coalesce(product_id, '') AS product_id,
       coalesce(product_name, '') AS product_name,
       coalesce(category, '') AS category,
       coalesce(product_type, '') AS product_type,
-      if(${ok}, assumeNotNull(v_quantity), toDecimal64(0, 3)) AS quantity,
-      if(${ok}, assumeNotNull(v_unit_price), toDecimal64(0, 4)) AS unit_price,
-      if(${ok}, if(isNull(amount), toDecimal64(round(assumeNotNull(v_quantity) * assumeNotNull(v_unit_price), 4), 4),
-        assumeNotNull(toDecimal64OrNull(amount, 4))), toDecimal64(0, 4)) AS amount,
+      assumeNotNull(v_quantity) AS quantity,
+      assumeNotNull(v_unit_price) AS unit_price,
+      if(isNull(amount), toDecimal64(round(assumeNotNull(v_quantity) * assumeNotNull(v_unit_price), 4), 4),
+        assumeNotNull(toDecimal64OrNull(amount, 4))) AS amount,
       v_currency AS currency,
-      if(${ok}, v_status, 'completed') AS status,
+      v_status AS status,
       lower(coalesce(payment_method, '')) AS payment_method,
       lower(coalesce(wallet, '')) AS wallet,
-      if(${ok}, ${customerKeySql('customer_id')}, '') AS customer_key,
+      ${customerKeySql('customer_id')} AS customer_key,
       v_country AS customer_home_country,
       store_country,
       v_offline IN ('true', '1') AS captured_offline,
       _line,
       coalesce(merchant_id, '') AS _merchant,
-      _reason,
-      if(_field_or_card = '_card', _card, _field_or_card) AS _field,
-      _message,
-      _raw
+      ${verdict.reason} AS _reason,
+      if(_check = 1, _card, ${verdict.field}) AS _field,
+      ${verdict.message} AS _message
     FROM verdicts`
 }
 
