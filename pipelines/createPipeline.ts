@@ -248,9 +248,10 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
       if (request.mapping?.stores) await upsertPresetStores(db, request)
       if (request.format === 'csv' || request.format === 'ndjson') {
         const csv = request.format === 'csv'
+        const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
         for await (const chunk of lineChunks(counted, request.format, chunkBytes)) {
           try {
-            await stageText(db, stage, columnList, formats[request.format], chunk.header, chunk.body)
+            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body)
           } catch (err) {
             const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
             if (!row) throw err
@@ -258,7 +259,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
             const good = firstRecords(chunk.body, Number(row) - 1, csv)
             if (good.length > 0) {
               await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
-              await stageText(db, stage, columnList, formats[request.format], chunk.header, good)
+              await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good)
               nextLine += await commit(nextLine)
             }
             throw new MalformedStream(`line ${nextLine}: ${firstLine(err)}`)
@@ -368,16 +369,31 @@ async function* countBytes(
   }
 }
 
+/**
+ * One chunk of text into the staging table: the embedded engine takes the Buffer as it is (rawInsert, parsed
+ * in parallel without a string copy); a remote server receives it as a streamed INSERT.
+ */
 async function stageText(
   db: Db,
   stage: string,
-  columns: string,
-  format: string,
+  columns: string[],
+  format: 'CSVWithNames' | 'JSONEachRow',
   header: Buffer,
   body: Buffer,
 ): Promise<void> {
+  // rawInsert takes plain identifiers only; names with spaces or units go through the client.
+  if (db.chdb && columns.every((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
+    await db.chdb.rawInsert({
+      table: stage,
+      values: header.length > 0 ? Buffer.concat([header, body]) : body,
+      format,
+      columns,
+      settings: stageSettings,
+    })
+    return
+  }
   const result = await db.client.exec({
-    query: `INSERT INTO ${stage} (${columns}) FORMAT ${format}`,
+    query: `INSERT INTO ${stage} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`,
     values: Readable.from([header, body], { objectMode: false }),
     clickhouse_settings: stageSettings,
   })

@@ -125,7 +125,7 @@ export async function ingestBench(args: string[]): Promise<void> {
     const app = createApp({
       db,
       logger: pino({ level: 'silent' }),
-      limits: { ratePerMinute: 1000, jsonBytes: 1 << 20, ingestBytes: 1 << 40 },
+      limits: { ratePerMinute: 1000, jsonBytes: 1 << 20, ingestBytes: 2 ** 40 },
       pseudonymKey: 'bench-pseudonym-key-000',
     })
     const server = app.listen(0, '127.0.0.1')
@@ -143,7 +143,9 @@ export async function ingestBench(args: string[]): Promise<void> {
             duplex: 'half',
           } as RequestInit,
         )
-        return BatchLedger.parse(await response.json())
+        const body: unknown = await response.json()
+        if (!response.ok) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body)}`)
+        return BatchLedger.parse(body)
       })
       results.push({
         path: 'HTTP',

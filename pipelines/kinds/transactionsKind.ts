@@ -29,8 +29,8 @@ const offset = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)'
 
 /**
  * Rows with their store (zone, country, currency) and the parsed time. Local times are read in the
- * store's zone (or the mapping's), which must be a constant in ClickHouse: the caller runs this once per
- * zone present in the chunk ({zone} filters, {tz} is the same zone or UTC for offset-only rows).
+ * store's zone (or the mapping's); zone is '' when neither is known, and then only times with an offset
+ * are accepted.
  *
  * A local time in the spring-forward gap does not exist: it is read with the offset before the gap, so
  * 02:30 on the day New York springs forward becomes 03:30 EDT (07:30Z). A local time in the fall-back
@@ -60,16 +60,32 @@ async function check(ctx: CheckContext): Promise<void> {
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'ingestTransactionZones', join_use_nulls: 0 },
   })
-  for (const { zone } of await zones.json<{ zone: string }>()) {
-    await db.client.command({
-      query: checkSql(ctx, zone),
-      query_params: { ...params, fallbackZone: ctx.fallbackZone, zone, tz: zone || 'UTC' },
-      clickhouse_settings: { log_comment: 'ingestTransactionsCheck', join_use_nulls: 0 },
-    })
-  }
+  const named = (await zones.json<{ zone: string }>()).map((z) => z.zone).filter((z) => z !== '')
+  await db.client.command({
+    query: checkSql(ctx, named.length),
+    query_params: {
+      ...params,
+      fallbackZone: ctx.fallbackZone,
+      ...Object.fromEntries(named.map((z, i) => [`z${i}`, z])),
+    },
+    clickhouse_settings: { log_comment: 'ingestTransactionsCheck', join_use_nulls: 0 },
+  })
 }
 
-function checkSql(ctx: CheckContext, zone: string): string {
+/**
+ * The UTC offset (seconds) of the row's zone at instant e. Time-zone arguments must be constants, so each
+ * zone of the chunk is its own branch ({z0}, {z1}, ...); each row evaluates only the branch of its zone.
+ */
+function offsetSql(e: string, zones: number): string {
+  if (zones === 0) return '0'
+  const branches = Array.from(
+    { length: zones },
+    (_, i) => `zone = {z${i}:String}, timeZoneOffset(toTimeZone(${e}, {z${i}:String}))`,
+  )
+  return `multiIf(${branches.join(', ')}, 0)`
+}
+
+function checkSql(ctx: CheckContext, zones: number): string {
   const checks: RowCheck[] = [
     {
       when: `_card != ''`,
@@ -175,10 +191,10 @@ function checkSql(ctx: CheckContext, zone: string): string {
     },
   ]
   const verdict = verdictSql(checks)
-  // The zone is a constant of the query: without one, the wall clock is the time as written.
-  const localAt = zone
-    ? `addSeconds(v_instant, timeZoneOffset(toTimeZone(assumeNotNull(v_instant), {tz:String})))`
-    : `parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC')`
+  // Without a zone (unknown store, time with an offset), the wall clock is the time as written.
+  const localAt = `if(zone = '',
+        parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC'),
+        addSeconds(v_instant, ${offsetSql('assumeNotNull(v_instant)', zones)}))`
   return `
     INSERT INTO ${ctx.checked}
     WITH m AS (${ctx.mapped}), ${joined},
@@ -187,12 +203,12 @@ function checkSql(ctx: CheckContext, zone: string): string {
         match(ts, '^${dateTime}$') AS is_local,
         match(ts, '^${dateTime}${offset}$') AS has_offset,
         if(is_local, parseDateTime64BestEffortOrNull(ts, 3, 'UTC'), NULL) AS wall,
-        timeZoneOffset(toTimeZone(wall - toIntervalHour(12), {tz:String})) AS o1,
-        timeZoneOffset(toTimeZone(wall + toIntervalHour(12), {tz:String})) AS o2,
+        ${offsetSql('wall - toIntervalHour(12)', zones)} AS o1,
+        ${offsetSql('wall + toIntervalHour(12)', zones)} AS o2,
         addSeconds(wall, -o1) AS i1,
         addSeconds(wall, -o2) AS i2,
-        timeZoneOffset(toTimeZone(i1, {tz:String})) = o1 AS i1_valid,
-        timeZoneOffset(toTimeZone(i2, {tz:String})) = o2 AS i2_valid,
+        ${offsetSql('i1', zones)} = o1 AS i1_valid,
+        ${offsetSql('i2', zones)} = o2 AS i2_valid,
         multiIf(
           has_offset, parseDateTime64BestEffortOrNull(ts, 3, 'UTC'),
           is_local AND zone != '', multiIf(i1_valid AND i2_valid, least(i1, i2), i2_valid AND NOT i1_valid, i2, i1),
@@ -205,7 +221,6 @@ function checkSql(ctx: CheckContext, zone: string): string {
         upper(coalesce(customer_home_country, '')) AS v_country,
         lower(coalesce(captured_offline, '')) AS v_offline
       FROM j
-      WHERE zone = {zone:String}
     ),
     verdicts AS (SELECT *, ${verdict.check} AS _check FROM parsed)
     SELECT
