@@ -12,17 +12,22 @@ import type { Db } from './db/createDb.ts'
 import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
+import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
 
 export interface AppOptions {
   db: Db
   logger: Logger
-  limits: { ratePerMinute: number; jsonBytes: number }
+  limits: { ratePerMinute: number; jsonBytes: number; ingestBytes: number }
+  /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
+  pseudonymKey: string
+  /** Where Arrow/Parquet bodies are spooled for the embedded engine (system temp dir when omitted). */
+  spoolDir?: string | undefined
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined
 }
 
-export function createApp({ db, logger, limits, webDir }: AppOptions): Express {
+export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }: AppOptions): Express {
   const app = express()
   const verify = createKeyVerifier(db)
   app.disable('x-powered-by')
@@ -67,6 +72,8 @@ export function createApp({ db, logger, limits, webDir }: AppOptions): Express {
       },
     }),
   )
+  // Ingest bodies are streamed into the pipeline, so their router sits before the JSON body parser.
+  api.use(ingestRoutes(db, verify, { pseudonymKey, maxBytes: limits.ingestBytes, spoolDir }))
   api.use(express.json({ limit: limits.jsonBytes }))
   const openApi = buildOpenApi(endpoints)
   api.get('/openapi.json', (_req, res) => {

@@ -10,6 +10,8 @@ import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
+import { dropStaleStaging } from '../pipelines/createPipeline.ts'
+import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   await migrate(db)
+  await dropStaleStaging(db)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
     const loaded = await loadDemoData(db, { lines: config.demoLines })
@@ -43,7 +46,8 @@ async function main(): Promise<void> {
   }
   const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
-  const app = createApp({ db, logger, limits: config.limits, webDir })
+  const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
+  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, webDir })
   const listening = app.listen(config.port, config.host)
   server = listening
   await new Promise<void>((resolve, reject) => {

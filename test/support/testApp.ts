@@ -1,13 +1,17 @@
 import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
-import { createApp } from '../../server/app.ts'
+import { createApp, type AppOptions } from '../../server/app.ts'
 import { createKey } from '../../server/auth/apiKeys.ts'
 import type { CreateKeyRequest } from '../../server/contract.ts'
 import type { Db } from '../../server/db/createDb.ts'
 
+/** The pseudonym key of every test app, so tests can compute the expected customer_key. */
+export const testPseudonymKey = 'test-pseudonym-key-0123456789'
+
 /** Starts the real app on 127.0.0.1 with an ephemeral port; returns its base URL and a fetch helper. */
-export async function startTestApp(db: Db, limits = { ratePerMinute: 10_000, jsonBytes: 1_048_576 }) {
-  const app = createApp({ db, logger: pino({ level: 'silent' }), limits })
+export async function startTestApp(db: Db, overrides: Partial<AppOptions['limits']> = {}) {
+  const limits = { ratePerMinute: 10_000, jsonBytes: 1_048_576, ingestBytes: 64 << 20, ...overrides }
+  const app = createApp({ db, logger: pino({ level: 'silent' }), limits, pseudonymKey: testPseudonymKey })
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

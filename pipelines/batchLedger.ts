@@ -1,0 +1,71 @@
+import type { BatchLedger, IngestFormat, IngestKind } from '../server/contract.ts'
+import type { Db } from '../server/db/createDb.ts'
+
+export interface LedgerRow {
+  scope: string
+  batchId: string
+  kind: IngestKind
+  format: IngestFormat
+  source: string
+  contentHash: string
+  status: BatchLedger['status']
+  received: number
+  inserted: number
+  duplicates: number
+  rejected: number
+  error: string
+  startedAt: Date
+  finishedAt: Date | null
+}
+
+const iso = (d: Date) => d.toISOString()
+
+/** Writes a new version of the batch's ledger row (ReplacingMergeTree keeps the newest). */
+export async function writeLedger(db: Db, row: LedgerRow): Promise<void> {
+  await db.client.insert({
+    table: 'ingest_batches',
+    format: 'JSONEachRow',
+    values: [
+      {
+        scope: row.scope,
+        batch_id: row.batchId,
+        kind: row.kind,
+        format: row.format,
+        source: row.source,
+        content_hash: row.contentHash,
+        status: row.status,
+        received: row.received,
+        inserted: row.inserted,
+        duplicates: row.duplicates,
+        rejected: row.rejected,
+        error: row.error,
+        started_at: iso(row.startedAt),
+        finished_at: row.finishedAt ? iso(row.finishedAt) : null,
+        updated_at: iso(new Date()),
+      },
+    ],
+  })
+}
+
+/** The ledger columns under the API's field names; shared by findBatch and listBatches. */
+export const ledgerSelect = `
+  batch_id AS batchId, kind, format, source, status, received, inserted, duplicates, rejected,
+  nullIf(error, '') AS error,
+  formatDateTime(started_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS startedAt,
+  if(isNull(finished_at), NULL, formatDateTime(assumeNotNull(finished_at), '%Y-%m-%dT%H:%i:%S.%fZ')) AS finishedAt`
+
+export async function findBatch(
+  db: Db,
+  scope: string,
+  batchId: string,
+): Promise<(BatchLedger & { contentHash: string }) | undefined> {
+  const result = await db.client.query({
+    query: `SELECT ${ledgerSelect}, content_hash AS contentHash FROM ingest_batches FINAL
+            WHERE scope = {scope:String} AND batch_id = {batchId:String}`,
+    query_params: { scope, batchId },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'findBatch' },
+  })
+  const [row] = await result.json<BatchLedger & { contentHash: string }>()
+  return row
+}

@@ -1,0 +1,377 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { SingleBar } from 'cli-progress'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { glob } from 'tinyglobby'
+import { createKey, listKeys, revokeKey } from '../server/auth/apiKeys.ts'
+import { parseConfig } from '../server/config.ts'
+import {
+  BatchLedger,
+  CreateKeyRequest,
+  IngestFormat,
+  IngestKind,
+  ingestMediaTypes,
+  type ErrorBody,
+} from '../server/contract.ts'
+import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
+import { migrate } from '../server/db/migrate.ts'
+import {
+  BatchError,
+  createPipeline,
+  dropStaleStaging,
+  type Pipeline,
+  type Progress,
+} from './createPipeline.ts'
+import { resolveMapping } from './mapping.ts'
+import { loadPseudonymKey } from './pseudonymKey.ts'
+
+interface IngestFlags {
+  mapping?: string
+  format?: IngestFormat
+  server?: string
+  key?: string
+  batchId?: string
+  watch?: string
+  interval: number
+  progress: boolean
+}
+
+/** The format a file name implies (a .gz suffix is looked through); undefined when it says nothing. */
+export function formatOfName(name: string): IngestFormat | undefined {
+  const base = name.toLowerCase().replace(/\.gz$/, '')
+  if (base.endsWith('.csv')) return 'csv'
+  if (base.endsWith('.ndjson') || base.endsWith('.jsonl') || base.endsWith('.json')) return 'ndjson'
+  if (base.endsWith('.arrow') || base.endsWith('.arrows')) return 'arrow'
+  if (base.endsWith('.parquet')) return 'parquet'
+  return undefined
+}
+
+/** Reads the first bytes to tell gzip by its magic number, then yields everything. */
+async function peekGzip(
+  source: AsyncIterable<Buffer>,
+): Promise<{ gzip: boolean; body: AsyncIterable<Buffer> }> {
+  const iterator = source[Symbol.asyncIterator]()
+  const first = await iterator.next()
+  const head: Buffer | undefined = first.done ? undefined : Buffer.from(first.value)
+  async function* body(): AsyncGenerator<Buffer> {
+    if (head) yield head
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield Buffer.from(next.value)
+  }
+  return { gzip: head !== undefined && head[0] === 0x1f && head[1] === 0x8b, body: body() }
+}
+
+/** Counts bytes as they pass (read from disk, before decompression) for the progress bar. */
+async function* counting(
+  source: AsyncIterable<Buffer>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<Buffer> {
+  let n = 0
+  for await (const piece of source) {
+    n += piece.length
+    onBytes(n)
+    yield piece
+  }
+}
+
+interface Input {
+  name: string
+  size: number | undefined
+  open(): AsyncIterable<Buffer>
+}
+
+async function expandInputs(patterns: string[]): Promise<Input[]> {
+  const inputs: Input[] = []
+  for (const pattern of patterns) {
+    if (pattern === '-') {
+      inputs.push({ name: 'stdin', size: undefined, open: () => process.stdin })
+      continue
+    }
+    const files = fs.existsSync(pattern) ? [pattern] : (await glob(pattern, { onlyFiles: true })).sort()
+    if (files.length === 0) throw new InvalidArgumentError(`no file matches ${pattern}`)
+    for (const file of files) {
+      inputs.push({
+        name: file,
+        size: fs.statSync(file).size,
+        open: () => fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+      })
+    }
+  }
+  return inputs
+}
+
+function progressBar(enabled: boolean, name: string, size: number | undefined) {
+  if (!enabled) return { update: (_p: Progress, _read: number) => undefined, stop: () => undefined }
+  const started = performance.now()
+  const bar = new SingleBar({
+    format: `${path.basename(name)} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | {mb} MB | {rejected} rejected`,
+    hideCursor: true,
+    clearOnComplete: false,
+    stream: process.stderr,
+  })
+  bar.start(size ?? 1, 0, { rows: 0, rate: 0, mb: '0.0', rejected: 0 })
+  return {
+    update(p: Progress, read: number) {
+      const seconds = (performance.now() - started) / 1000
+      bar.setTotal(Math.max(size ?? read, 1))
+      bar.update(read, {
+        rows: p.received.toLocaleString('en-US'),
+        rate: Math.round(p.received / Math.max(seconds, 0.001)).toLocaleString('en-US'),
+        mb: (read / 1e6).toFixed(1),
+        rejected: p.rejected.toLocaleString('en-US'),
+      })
+    },
+    stop: () => bar.stop(),
+  }
+}
+
+/** A way to load one input as one batch: the embedded store or a running server. */
+type Loader = (kind: IngestKind, input: Input, flags: IngestFlags) => Promise<BatchLedger>
+
+function embeddedLoader(pipeline: Pipeline): Loader {
+  return async (kind, input, flags) => {
+    const format = flags.format ?? formatOfName(input.name)
+    if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
+    let read = 0
+    const bar = progressBar(flags.progress, input.name, input.size)
+    const { gzip, body } = await peekGzip(counting(input.open(), (n) => (read = n)))
+    try {
+      return await pipeline.run({
+        kind,
+        format,
+        source: input.name,
+        body,
+        gzip,
+        mapping: flags.mapping ? resolveMapping(kind, flags.mapping, true) : undefined,
+        batchId: flags.batchId,
+        scope: '',
+        allowedMerchants: undefined,
+        onProgress: (p) => bar.update(p, read),
+      })
+    } finally {
+      bar.stop()
+    }
+  }
+}
+
+function serverLoader(server: string, key: string): Loader {
+  return async (kind, input, flags) => {
+    const format = flags.format ?? formatOfName(input.name)
+    if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
+    if (flags.mapping) resolveMapping(kind, flags.mapping)
+    const bar = progressBar(flags.progress, input.name, input.size)
+    const empty: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
+    const { gzip, body } = await peekGzip(counting(input.open(), (n) => bar.update(empty, n)))
+    const url = new URL(`/api/v1/ingest/${kind}`, server)
+    if (flags.mapping) url.searchParams.set('mapping', flags.mapping)
+    const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0] ?? 'text/csv'
+    const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': mediaType }
+    if (gzip) headers['content-encoding'] = 'gzip'
+    if (flags.batchId) headers['idempotency-key'] = flags.batchId
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: Readable.toWeb(Readable.from(body)) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit)
+      const json: unknown = await response.json()
+      if (!response.ok) throw new Error((json as ErrorBody).error?.message ?? `HTTP ${response.status}`)
+      const ledger = BatchLedger.parse(json)
+      bar.update({ ...ledger, bytes: input.size ?? 0 }, input.size ?? 0)
+      return ledger
+    } finally {
+      bar.stop()
+    }
+  }
+}
+
+function printLedger(ledger: BatchLedger): void {
+  console.log(JSON.stringify(ledger, null, 2))
+}
+
+async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
+  const config = parseConfig(process.env)
+  const db = await createDb(dbOptionsFromConfig(config))
+  await migrate(db)
+  await dropStaleStaging(db)
+  const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
+  return { db, pipeline: createPipeline({ db, pseudonymKey, chunkBytes: 32 << 20 }) }
+}
+
+/** Waits until a file's size stops changing (a writer may still be copying it in). */
+async function settled(file: string, interval: number): Promise<boolean> {
+  const before = fs.statSync(file).size
+  await sleep(Math.min(interval, 500))
+  return fs.existsSync(file) && fs.statSync(file).size === before
+}
+
+/** Drop folder: every file put in dir is loaded once, then moved to done/ or failed/ with its ledger. */
+async function watchFolder(dir: string, kind: IngestKind, load: Loader, flags: IngestFlags): Promise<never> {
+  for (const sub of ['done', 'failed']) fs.mkdirSync(path.join(dir, sub), { recursive: true })
+  console.error(`watching ${path.resolve(dir)} for ${kind} files (Ctrl-C to stop)`)
+  for (;;) {
+    const names = fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith('.') && !/\.(part|tmp)$/.test(e.name))
+      .map((e) => e.name)
+      .sort()
+    for (const name of names) {
+      const file = path.join(dir, name)
+      if (!(await settled(file, flags.interval))) continue
+      let outcome: 'done' | 'failed' = 'done'
+      let record: unknown
+      try {
+        record = await load(
+          kind,
+          { name: file, size: fs.statSync(file).size, open: () => fs.createReadStream(file) },
+          flags,
+        )
+      } catch (err) {
+        outcome = 'failed'
+        record = err instanceof BatchError ? { ...err.ledger, error: err.message } : { error: errorText(err) }
+      }
+      fs.renameSync(file, path.join(dir, outcome, name))
+      fs.writeFileSync(path.join(dir, outcome, `${name}.ledger.json`), JSON.stringify(record, null, 2) + '\n')
+      console.error(`${name}: ${outcome}`)
+    }
+    await sleep(flags.interval)
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tillsight')
+    .description('Tillsight command line: load data and manage API keys')
+    .showHelpAfterError()
+
+  program
+    .command('ingest')
+    .description(
+      'Load files (paths, globs, or - for stdin) as batches, into a running server (--server) or straight into the stopped embedded store in DATA_DIR',
+    )
+    .argument('<kind>', `what the rows are: ${IngestKind.options.join(', ')}`, (v) =>
+      parseWith(IngestKind, v),
+    )
+    .argument('[inputs...]', 'files or globs (quote globs to let the CLI expand them), or - for stdin')
+    .option('-m, --mapping <name-or-file>', 'a mapping preset name, or a mapping JSON file (embedded only)')
+    .addOption(
+      new Option('-f, --format <format>', 'input format when the file name does not say').choices(
+        IngestFormat.options,
+      ),
+    )
+    .option('-s, --server <url>', 'load into the running server at this URL (else the embedded store)')
+    .option('-k, --key <key>', 'API key for --server (default: $TILLSIGHT_KEY)')
+    .option('-b, --batch-id <id>', 'idempotency key of the batch (one input only)')
+    .option('-w, --watch <dir>', 'watch a drop folder: load each file put there, move it to done/ or failed/')
+    .option('--interval <ms>', 'drop folder poll interval', (v) => Number(v), 2000)
+    .option('--no-progress', 'no progress bar')
+    .action(async (kind: IngestKind, patterns: string[], flags: IngestFlags) => {
+      const inputs = await expandInputs(patterns)
+      if (inputs.length === 0 && !flags.watch)
+        throw new InvalidArgumentError('name at least one input, or --watch')
+      if (flags.batchId && inputs.length > 1)
+        throw new InvalidArgumentError('--batch-id needs exactly one input')
+      if (flags.progress && !process.stderr.isTTY) flags.progress = false
+      let close: () => Promise<void> = async () => undefined
+      let load: Loader
+      if (flags.server) {
+        const key = flags.key ?? process.env.TILLSIGHT_KEY
+        if (!key) throw new InvalidArgumentError('--server needs --key (or TILLSIGHT_KEY)')
+        load = serverLoader(flags.server, key)
+      } else {
+        const { db, pipeline } = await openEmbedded()
+        close = () => db.close()
+        load = embeddedLoader(pipeline)
+      }
+      let failed = 0
+      try {
+        for (const input of inputs) {
+          try {
+            printLedger(await load(kind, input, flags))
+          } catch (err) {
+            failed++
+            if (err instanceof BatchError && err.ledger) printLedger(err.ledger)
+            console.error(`${input.name}: ${errorText(err)}`)
+          }
+        }
+        if (flags.watch) await watchFolder(flags.watch, kind, load, flags)
+      } finally {
+        await close()
+      }
+      if (failed > 0) process.exitCode = 1
+    })
+
+  const keys = program.command('keys').description('Manage API keys in the embedded store (server stopped)')
+  keys
+    .command('create')
+    .description('Create a key and print its secret (shown once)')
+    .requiredOption('-r, --role <role>', 'admin, merchant, marketer or wallet')
+    .option('-m, --merchant <id...>', 'merchant id(s) the key is for')
+    .option('-n, --name <name>', 'a label', '')
+    .action(async (flags: { role: string; merchant?: string[]; name: string }) => {
+      const request = parseWith(CreateKeyRequest, {
+        role: flags.role,
+        name: flags.name,
+        ...(flags.merchant?.length === 1 ? { merchantId: flags.merchant[0] } : {}),
+        ...(flags.merchant && flags.merchant.length > 1 ? { merchantIds: flags.merchant } : {}),
+      })
+      await withDb(async (db) => console.log(JSON.stringify(await createKey(db, request), null, 2)))
+    })
+  keys
+    .command('list')
+    .description('List keys (never their secrets)')
+    .action(() => withDb(async (db) => console.log(JSON.stringify(await listKeys(db), null, 2))))
+  keys
+    .command('revoke')
+    .description('Revoke a key by its id')
+    .argument('<keyId>')
+    .action((keyId: string) =>
+      withDb(async (db) => {
+        const key = await revokeKey(db, keyId)
+        if (!key) throw new InvalidArgumentError(`no key ${keyId}`)
+        console.log(JSON.stringify(key, null, 2))
+      }),
+    )
+  return program
+}
+
+function parseWith<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
+  },
+  value: unknown,
+): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  throw new InvalidArgumentError(`${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`)
+}
+
+async function withDb(work: (db: Db) => Promise<void>): Promise<void> {
+  const { db } = await openEmbedded()
+  try {
+    await work(db)
+  } finally {
+    await db.close()
+  }
+}
+
+const invoked = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)
+if (invoked) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      console.error(`tillsight: ${errorText(err)}`)
+      process.exitCode = 1
+    })
+}

@@ -1,0 +1,44 @@
+import type { IngestKind } from '../../server/contract.ts'
+import type { Db } from '../../server/db/createDb.ts'
+
+/** What a kind's checks need besides the mapped rows. */
+export interface CheckContext {
+  db: Db
+  /** Memory table the verdicts go to (columns: checkedColumns plus the common verdict columns). */
+  checked: string
+  /** SELECT over the staging table: _line, the canonical columns (Nullable(String)), _card. */
+  mapped: string
+  /** The same without the card-number scan (_card = ''), for questions that only need a few columns. */
+  mappedWithoutCards: string
+  params: Record<string, unknown>
+  /** Zone of local times whose store is unknown ('' = such times are rejected). */
+  fallbackZone: string
+}
+
+/**
+ * One kind of data: its canonical columns, how a staged row is checked and typed (in SQL), and the key
+ * that makes loading it idempotent (rows whose key is already stored count as duplicates).
+ */
+export interface KindSpec {
+  kind: IngestKind
+  canonical: readonly string[]
+  /** Typed columns of the checked table, in target order: name -> ClickHouse type. */
+  columns: Readonly<Record<string, string>>
+  target: string
+  key: readonly string[]
+  /** Merchant-scoped data (merchant keys may load their own); otherwise shared reference data (admin). */
+  merchantScoped: boolean
+  /** Fills ctx.checked from ctx.mapped: typed values plus _line, _merchant, _reason, _field, _message. */
+  check(ctx: CheckContext): Promise<void>
+  /** SELECT of the key tuples already stored that the checked rows could collide with. */
+  existing(checked: string): string
+}
+
+/** Verdict columns every checked table has besides the kind's own. */
+export const verdictColumns = {
+  _line: 'UInt64',
+  _merchant: 'String',
+  _reason: 'String',
+  _field: 'String',
+  _message: 'String',
+} as const

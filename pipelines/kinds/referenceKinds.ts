@@ -1,0 +1,245 @@
+import { verdictSql, type RowCheck } from '../rowChecks.ts'
+import type { CheckContext, KindSpec } from './kindSpec.ts'
+
+const cardCheck: RowCheck = {
+  when: `_card != ''`,
+  reason: 'card_number',
+  field: '_card',
+  message: `'a full card number is never stored; the row is kept here with it masked'`,
+}
+
+function required(columns: readonly string[]): RowCheck[] {
+  return columns.map((c) => ({
+    when: `isNull(${c})`,
+    reason: 'missing_field',
+    field: c,
+    message: `'${c} is required'`,
+  }))
+}
+
+/** Runs one INSERT ... SELECT filling the checked table: typed values, then the verdict columns. */
+async function fill(
+  ctx: CheckContext,
+  name: string,
+  typed: string,
+  checks: RowCheck[],
+  select: string,
+  merchant: string,
+) {
+  const verdict = verdictSql(checks)
+  await ctx.db.client.command({
+    query: `
+      INSERT INTO ${ctx.checked}
+      WITH m AS (${ctx.mapped}),
+      typed AS (SELECT *, ${typed} FROM m),
+      verdicts AS (SELECT *, ${verdict.check} AS _check FROM typed)
+      SELECT ${select}, _line, ${merchant} AS _merchant, ${verdict.reason} AS _reason,
+             if(_check = 1, _card, ${verdict.field}) AS _field, ${verdict.message} AS _message
+      FROM verdicts`,
+    query_params: ctx.params,
+    clickhouse_settings: { log_comment: name },
+  })
+}
+
+export const storesKind: KindSpec = {
+  kind: 'stores',
+  canonical: ['merchant_id', 'store_id', 'name', 'lat', 'lon', 'timezone', 'country', 'city', 'currency'],
+  columns: {
+    merchant_id: 'String',
+    store_id: 'String',
+    name: 'String',
+    lat: 'Float64',
+    lon: 'Float64',
+    timezone: 'String',
+    country: 'String',
+    city: 'String',
+    currency: 'String',
+  },
+  target: 'stores',
+  key: ['merchant_id', 'store_id', 'name', 'lat', 'lon', 'timezone', 'country', 'city', 'currency'],
+  merchantScoped: true,
+  check: (ctx) =>
+    fill(
+      ctx,
+      'ingestStoresCheck',
+      `toFloat64OrNull(lat) AS v_lat, toFloat64OrNull(lon) AS v_lon, upper(coalesce(country, '')) AS v_country,
+       upper(coalesce(currency, '')) AS v_currency`,
+      [
+        cardCheck,
+        ...required(['merchant_id', 'store_id', 'timezone', 'country', 'currency']),
+        {
+          when: `NOT match(merchant_id, '^[a-z0-9_-]{1,64}$')`,
+          reason: 'bad_merchant_id',
+          field: 'merchant_id',
+          message: `'merchant_id must match [a-z0-9_-]{1,64}'`,
+        },
+        {
+          when: `{restricted:Bool} AND merchant_id NOT IN {allowed:Array(String)}`,
+          reason: 'forbidden_merchant',
+          field: 'merchant_id',
+          message: `concat('this key may not load data for merchant ', merchant_id)`,
+        },
+        {
+          when: `timezone NOT IN (SELECT time_zone FROM system.time_zones)`,
+          reason: 'bad_timezone',
+          field: 'timezone',
+          message: `concat('not an IANA time zone: ', timezone)`,
+        },
+        {
+          when: `NOT match(v_country, '^[A-Z]{2}$')`,
+          reason: 'bad_country',
+          field: 'country',
+          message: `'country must be an ISO 3166-1 alpha-2 code'`,
+        },
+        {
+          when: `v_currency NOT IN {currencies:Array(String)}`,
+          reason: 'unknown_currency',
+          field: 'currency',
+          message: `concat('not an ISO 4217 currency: ', v_currency)`,
+        },
+        {
+          when: `isNull(v_lat) OR isNull(v_lon) OR abs(v_lat) > 90 OR abs(v_lon) > 180`,
+          reason: 'bad_coordinate',
+          field: 'lat',
+          message: `'lat and lon must be degrees (-90..90, -180..180)'`,
+        },
+      ],
+      `coalesce(merchant_id, '') AS merchant_id, coalesce(store_id, '') AS store_id, coalesce(name, '') AS name,
+       coalesce(v_lat, 0) AS lat, coalesce(v_lon, 0) AS lon, coalesce(timezone, '') AS timezone,
+       v_country AS country, coalesce(city, '') AS city, v_currency AS currency`,
+      `coalesce(merchant_id, '')`,
+    ),
+  // A store row identical to the stored one is a duplicate; a changed one is a new version (inserted).
+  existing: (checked) => `
+    SELECT merchant_id, store_id, name, lat, lon, timezone, country, city, currency FROM stores FINAL
+    WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')`,
+}
+
+export const weatherKind: KindSpec = {
+  kind: 'weather',
+  canonical: [
+    'station_id',
+    'lat',
+    'lon',
+    'observed_at',
+    'temperature_c',
+    'precipitation_mm',
+    'snowfall_cm',
+    'condition',
+  ],
+  columns: {
+    station_id: 'String',
+    lat: 'Float64',
+    lon: 'Float64',
+    observed_at: "DateTime('UTC')",
+    temperature_c: 'Nullable(Float32)',
+    precipitation_mm: 'Float32',
+    snowfall_cm: 'Float32',
+    condition: 'String',
+  },
+  target: 'weather_observations',
+  key: ['station_id', 'observed_at'],
+  merchantScoped: false,
+  check: (ctx) =>
+    fill(
+      ctx,
+      'ingestWeatherCheck',
+      // Observation times are UTC; a time without an offset is read as UTC, and is truncated to its hour.
+      `toFloat64OrNull(lat) AS v_lat, toFloat64OrNull(lon) AS v_lon,
+       toStartOfHour(parseDateTimeBestEffortOrNull(observed_at, 'UTC')) AS v_at,
+       toFloat32OrNull(temperature_c) AS v_temp, toFloat32OrNull(coalesce(precipitation_mm, '0')) AS v_precip,
+       toFloat32OrNull(coalesce(snowfall_cm, '0')) AS v_snow`,
+      [
+        cardCheck,
+        ...required(['station_id', 'observed_at']),
+        {
+          when: `isNull(v_at) OR toYear(v_at) NOT BETWEEN 1970 AND 2105`,
+          reason: 'bad_timestamp',
+          field: 'observed_at',
+          message: `concat('not a timestamp: ', observed_at)`,
+        },
+        {
+          when: `isNull(v_lat) OR isNull(v_lon) OR abs(v_lat) > 90 OR abs(v_lon) > 180`,
+          reason: 'bad_coordinate',
+          field: 'lat',
+          message: `'lat and lon must be degrees (-90..90, -180..180)'`,
+        },
+        {
+          when: `isNotNull(temperature_c) AND isNull(v_temp)`,
+          reason: 'bad_number',
+          field: 'temperature_c',
+          message: `concat('not a number: ', temperature_c)`,
+        },
+        {
+          when: `isNull(v_precip) OR v_precip < 0`,
+          reason: 'bad_number',
+          field: 'precipitation_mm',
+          message: `'precipitation_mm must be a number >= 0'`,
+        },
+        {
+          when: `isNull(v_snow) OR v_snow < 0`,
+          reason: 'bad_number',
+          field: 'snowfall_cm',
+          message: `'snowfall_cm must be a number >= 0'`,
+        },
+      ],
+      `coalesce(station_id, '') AS station_id, coalesce(v_lat, 0) AS lat, coalesce(v_lon, 0) AS lon,
+       coalesce(v_at, toDateTime(0, 'UTC')) AS observed_at, v_temp AS temperature_c,
+       coalesce(v_precip, 0) AS precipitation_mm, coalesce(v_snow, 0) AS snowfall_cm,
+       lower(coalesce(condition, '')) AS condition`,
+      `''`,
+    ),
+  existing: (checked) => `
+    SELECT station_id, observed_at FROM weather_observations
+    WHERE station_id IN (SELECT DISTINCT station_id FROM ${checked} WHERE _reason = '')`,
+}
+
+export const fxRatesKind: KindSpec = {
+  kind: 'fx-rates',
+  canonical: ['date', 'base', 'quote', 'rate'],
+  columns: { date: 'Date', base: 'String', quote: 'String', rate: 'Decimal(38, 10)' },
+  target: 'fx_rates',
+  key: ['base', 'quote', 'date'],
+  merchantScoped: false,
+  check: (ctx) =>
+    fill(
+      ctx,
+      'ingestFxRatesCheck',
+      `toDateOrNull(date) AS v_date, upper(coalesce(base, '')) AS v_base, upper(coalesce(quote, '')) AS v_quote,
+       toDecimal128OrNull(rate, 10) AS v_rate`,
+      [
+        cardCheck,
+        ...required(['date', 'base', 'quote', 'rate']),
+        {
+          when: `isNull(v_date)`,
+          reason: 'bad_timestamp',
+          field: 'date',
+          message: `concat('not a date (YYYY-MM-DD): ', date)`,
+        },
+        {
+          when: `v_base NOT IN {currencies:Array(String)}`,
+          reason: 'unknown_currency',
+          field: 'base',
+          message: `concat('not an ISO 4217 currency: ', v_base)`,
+        },
+        {
+          when: `v_quote NOT IN {currencies:Array(String)}`,
+          reason: 'unknown_currency',
+          field: 'quote',
+          message: `concat('not an ISO 4217 currency: ', v_quote)`,
+        },
+        {
+          when: `isNull(v_rate) OR v_rate <= 0`,
+          reason: 'bad_number',
+          field: 'rate',
+          message: `concat('rate must be a number > 0: ', rate)`,
+        },
+      ],
+      `coalesce(v_date, toDate(0)) AS date, v_base AS base, v_quote AS quote,
+       coalesce(v_rate, toDecimal128(0, 10)) AS rate`,
+      `''`,
+    ),
+  existing: (checked) => `
+    SELECT base, quote, date FROM fx_rates
+    WHERE base IN (SELECT DISTINCT base FROM ${checked} WHERE _reason = '')`,
+}

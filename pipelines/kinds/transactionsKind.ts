@@ -1,0 +1,291 @@
+import { verdictSql, type RowCheck } from '../rowChecks.ts'
+import { customerKeySql } from '../pseudonymKey.ts'
+import type { CheckContext, KindSpec } from './kindSpec.ts'
+
+const canonical = [
+  'transaction_id',
+  'line_no',
+  'merchant_id',
+  'store_id',
+  'occurred_at',
+  'product_id',
+  'product_name',
+  'category',
+  'product_type',
+  'quantity',
+  'unit_price',
+  'amount',
+  'currency',
+  'status',
+  'payment_method',
+  'wallet',
+  'customer_id',
+  'customer_home_country',
+  'captured_offline',
+] as const
+
+const dateTime = '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?'
+const offset = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)'
+
+/**
+ * Rows with their store (zone, country, currency) and the parsed time. Local times are read in the
+ * store's zone (or the mapping's); zone is '' when neither is known, and then only times with an offset
+ * are accepted.
+ *
+ * A local time in the spring-forward gap does not exist: it is read with the offset before the gap, so
+ * 02:30 on the day New York springs forward becomes 03:30 EDT (07:30Z). A local time in the fall-back
+ * overlap exists twice: the first (daylight) one is taken, so 01:30 becomes 01:30 EDT (05:30Z). This is
+ * the "compatible" disambiguation of the JavaScript Temporal API. o1 and o2 are the zone's offsets 12 hours
+ * before and after the wall-clock time; a candidate instant is valid when the zone really shows that offset.
+ */
+const joined = `
+  stores_of_chunk AS (
+    SELECT merchant_id, store_id, argMax(timezone, updated_at) AS tz, argMax(country, updated_at) AS country,
+           argMax(currency, updated_at) AS currency
+    FROM stores
+    GROUP BY merchant_id, store_id
+  ),
+  j AS (
+    SELECT m.*, st.country AS store_country, st.currency AS store_currency,
+           if(st.tz != '', st.tz, {fallbackZone:String}) AS zone,
+           trim(coalesce(m.occurred_at, '')) AS ts
+    FROM m LEFT JOIN stores_of_chunk AS st ON st.merchant_id = m.merchant_id AND st.store_id = m.store_id
+  )`
+
+async function check(ctx: CheckContext): Promise<void> {
+  const { db, params } = ctx
+  const zones = await db.client.query({
+    query: `WITH m AS (${ctx.mappedWithoutCards}), ${joined} SELECT DISTINCT zone FROM j`,
+    query_params: { ...params, fallbackZone: ctx.fallbackZone },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'ingestTransactionZones', join_use_nulls: 0 },
+  })
+  const named = (await zones.json<{ zone: string }>()).map((z) => z.zone).filter((z) => z !== '')
+  await db.client.command({
+    query: checkSql(ctx, named.length),
+    query_params: {
+      ...params,
+      fallbackZone: ctx.fallbackZone,
+      ...Object.fromEntries(named.map((z, i) => [`z${i}`, z])),
+    },
+    clickhouse_settings: { log_comment: 'ingestTransactionsCheck', join_use_nulls: 0 },
+  })
+}
+
+/**
+ * The UTC offset (seconds) of the row's zone at instant e. Time-zone arguments must be constants, so each
+ * zone of the chunk is its own branch ({z0}, {z1}, ...); each row evaluates only the branch of its zone.
+ */
+function offsetSql(e: string, zones: number): string {
+  if (zones === 0) return '0'
+  const branches = Array.from(
+    { length: zones },
+    (_, i) => `zone = {z${i}:String}, timeZoneOffset(toTimeZone(${e}, {z${i}:String}))`,
+  )
+  return `multiIf(${branches.join(', ')}, 0)`
+}
+
+function checkSql(ctx: CheckContext, zones: number): string {
+  const checks: RowCheck[] = [
+    {
+      when: `_card != ''`,
+      reason: 'card_number',
+      field: '_card',
+      message: `'a full card number is never stored; the row is kept here with it masked'`,
+    },
+    ...(['transaction_id', 'merchant_id', 'store_id', 'occurred_at', 'product_id'] as const).map((c) => ({
+      when: `isNull(${c})`,
+      reason: 'missing_field',
+      field: c,
+      message: `'${c} is required'`,
+    })),
+    {
+      when: `NOT match(merchant_id, '^[a-z0-9_-]{1,64}$')`,
+      reason: 'bad_merchant_id',
+      field: 'merchant_id',
+      message: `'merchant_id must match [a-z0-9_-]{1,64}'`,
+    },
+    {
+      when: `{restricted:Bool} AND merchant_id NOT IN {allowed:Array(String)}`,
+      reason: 'forbidden_merchant',
+      field: 'merchant_id',
+      message: `concat('this key may not load data for merchant ', merchant_id)`,
+    },
+    {
+      when: `isNull(v_line_no)`,
+      reason: 'bad_number',
+      field: 'line_no',
+      message: `'line_no must be a whole number from 0 to 4294967295'`,
+    },
+    {
+      when: `is_local AND zone = ''`,
+      reason: 'unknown_store',
+      field: 'store_id',
+      message: `concat('store ', store_id, ' of ', merchant_id, ' is not known and the time has no offset: load the store first or send times with an offset')`,
+    },
+    {
+      when: `isNull(v_instant) OR toYear(v_instant) NOT BETWEEN 1970 AND 2105`,
+      reason: 'bad_timestamp',
+      field: 'occurred_at',
+      message: `concat('not a timestamp (RFC 3339 with offset, or local YYYY-MM-DD HH:MM:SS): ', ts)`,
+    },
+    ...(['quantity', 'unit_price'] as const).map((c) => ({
+      when: `isNull(${c})`,
+      reason: 'missing_field',
+      field: c,
+      message: `'${c} is required'`,
+    })),
+    {
+      when: `isNull(v_quantity)`,
+      reason: 'bad_number',
+      field: 'quantity',
+      message: `concat('not a number: ', quantity)`,
+    },
+    {
+      when: `v_quantity <= 0`,
+      reason: 'negative_quantity',
+      field: 'quantity',
+      message: `'quantity must be greater than 0; refunds use status = refunded'`,
+    },
+    {
+      when: `isNull(v_unit_price) OR v_unit_price < 0`,
+      reason: 'bad_number',
+      field: 'unit_price',
+      message: `concat('unit_price must be a number >= 0: ', unit_price)`,
+    },
+    {
+      when: `isNotNull(amount) AND isNull(toDecimal64OrNull(amount, 4))`,
+      reason: 'bad_number',
+      field: 'amount',
+      message: `concat('not a number: ', amount)`,
+    },
+    {
+      when: `v_currency = ''`,
+      reason: 'missing_field',
+      field: 'currency',
+      message: `'currency is required when the store is not known'`,
+    },
+    {
+      when: `v_currency NOT IN {currencies:Array(String)}`,
+      reason: 'unknown_currency',
+      field: 'currency',
+      message: `concat('not an ISO 4217 currency: ', v_currency)`,
+    },
+    {
+      when: `v_status NOT IN ('completed', 'refunded', 'voided')`,
+      reason: 'bad_status',
+      field: 'status',
+      message: `'status must be completed, refunded or voided'`,
+    },
+    {
+      when: `v_country != '' AND NOT match(v_country, '^[A-Z]{2}$')`,
+      reason: 'bad_country',
+      field: 'customer_home_country',
+      message: `'customer_home_country must be an ISO 3166-1 alpha-2 code'`,
+    },
+    {
+      when: `v_offline NOT IN ('', 'true', 'false', '1', '0')`,
+      reason: 'bad_bool',
+      field: 'captured_offline',
+      message: `'captured_offline must be true or false'`,
+    },
+  ]
+  const verdict = verdictSql(checks)
+  // Without a zone (unknown store, time with an offset), the wall clock is the time as written.
+  const localAt = `if(zone = '',
+        parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC'),
+        addSeconds(v_instant, ${offsetSql('assumeNotNull(v_instant)', zones)}))`
+  return `
+    INSERT INTO ${ctx.checked}
+    WITH m AS (${ctx.mapped}), ${joined},
+    parsed AS (
+      SELECT *,
+        match(ts, '^${dateTime}$') AS is_local,
+        match(ts, '^${dateTime}${offset}$') AS has_offset,
+        if(is_local, parseDateTime64BestEffortOrNull(ts, 3, 'UTC'), NULL) AS wall,
+        ${offsetSql('wall - toIntervalHour(12)', zones)} AS o1,
+        ${offsetSql('wall + toIntervalHour(12)', zones)} AS o2,
+        addSeconds(wall, -o1) AS i1,
+        addSeconds(wall, -o2) AS i2,
+        ${offsetSql('i1', zones)} = o1 AS i1_valid,
+        ${offsetSql('i2', zones)} = o2 AS i2_valid,
+        multiIf(
+          has_offset, parseDateTime64BestEffortOrNull(ts, 3, 'UTC'),
+          is_local AND zone != '', multiIf(i1_valid AND i2_valid, least(i1, i2), i2_valid AND NOT i1_valid, i2, i1),
+          NULL) AS v_instant,
+        if(isNull(line_no), toUInt32(1), toUInt32OrNull(line_no)) AS v_line_no,
+        toDecimal64OrNull(quantity, 3) AS v_quantity,
+        toDecimal64OrNull(unit_price, 4) AS v_unit_price,
+        upper(coalesce(currency, store_currency)) AS v_currency,
+        lower(coalesce(status, 'completed')) AS v_status,
+        upper(coalesce(customer_home_country, '')) AS v_country,
+        lower(coalesce(captured_offline, '')) AS v_offline
+      FROM j
+    ),
+    verdicts AS (SELECT *, ${verdict.check} AS _check FROM parsed)
+    SELECT
+      assumeNotNull(merchant_id) AS merchant_id,
+      assumeNotNull(store_id) AS store_id,
+      assumeNotNull(transaction_id) AS transaction_id,
+      assumeNotNull(v_line_no) AS line_no,
+      assumeNotNull(v_instant) AS occurred_at,
+      toDateTime(assumeNotNull(${localAt}), 'UTC') AS local_at,
+      coalesce(product_id, '') AS product_id,
+      coalesce(product_name, '') AS product_name,
+      coalesce(category, '') AS category,
+      coalesce(product_type, '') AS product_type,
+      assumeNotNull(v_quantity) AS quantity,
+      assumeNotNull(v_unit_price) AS unit_price,
+      if(isNull(amount), toDecimal64(round(assumeNotNull(v_quantity) * assumeNotNull(v_unit_price), 4), 4),
+        assumeNotNull(toDecimal64OrNull(amount, 4))) AS amount,
+      v_currency AS currency,
+      v_status AS status,
+      lower(coalesce(payment_method, '')) AS payment_method,
+      lower(coalesce(wallet, '')) AS wallet,
+      ${customerKeySql('customer_id')} AS customer_key,
+      v_country AS customer_home_country,
+      store_country,
+      v_offline IN ('true', '1') AS captured_offline,
+      _line,
+      coalesce(merchant_id, '') AS _merchant,
+      ${verdict.reason} AS _reason,
+      if(_check = 1, _card, ${verdict.field}) AS _field,
+      ${verdict.message} AS _message
+    FROM verdicts`
+}
+
+export const transactionsKind: KindSpec = {
+  kind: 'transactions',
+  canonical,
+  columns: {
+    merchant_id: 'String',
+    store_id: 'String',
+    transaction_id: 'String',
+    line_no: 'UInt32',
+    occurred_at: "DateTime64(3, 'UTC')",
+    local_at: "DateTime('UTC')",
+    product_id: 'String',
+    product_name: 'String',
+    category: 'String',
+    product_type: 'String',
+    quantity: 'Decimal(18, 3)',
+    unit_price: 'Decimal(18, 4)',
+    amount: 'Decimal(18, 4)',
+    currency: 'String',
+    status: 'String',
+    payment_method: 'String',
+    wallet: 'String',
+    customer_key: 'String',
+    customer_home_country: 'String',
+    store_country: 'String',
+    captured_offline: 'Bool',
+  },
+  target: 'transactions',
+  key: ['merchant_id', 'transaction_id', 'line_no'],
+  merchantScoped: true,
+  check,
+  existing: (checked) => `
+    SELECT merchant_id, transaction_id, line_no FROM transactions
+    WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
+      AND transaction_id IN (SELECT transaction_id FROM ${checked} WHERE _reason = '')`,
+}

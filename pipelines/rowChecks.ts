@@ -1,0 +1,69 @@
+/**
+ * A row check: when `when` (SQL, over the mapped row) holds, the row is rejected with `reason` on `field`.
+ * The first failing check names the row's reason; later ones are not evaluated for it.
+ */
+export interface RowCheck {
+  when: string
+  reason: string
+  field: string
+  /** SQL expression (String) explaining the problem to the person who sent the row. */
+  message: string
+}
+
+/**
+ * The verdict of a row in SQL: `check` is the number of the first failing check (0 = good row), computed
+ * once; reason and field are looked up from it, and the message (which may quote row values) is built only
+ * for rejected rows. All three read the column the caller aliases `check` to, named `_check`.
+ */
+export function verdictSql(checks: readonly RowCheck[]): {
+  check: string
+  reason: string
+  field: string
+  message: string
+} {
+  const list = (values: string[]) => `['', ${values.map((v) => `'${v}'`).join(', ')}]`
+  return {
+    check: `multiIf(${checks.map((c, i) => `${c.when}, ${i + 1}`).join(',\n      ')},\n      0)`,
+    reason: `arrayElement(${list(checks.map((c) => c.reason))}, _check + 1)`,
+    field: `arrayElement(${list(checks.map((c) => c.field))}, _check + 1)`,
+    message: `if(_check = 0, '', multiIf(${checks.map((c, i) => `_check = ${i + 1}, ${c.message}`).join(',\n      ')}, ''))`,
+  }
+}
+
+/**
+ * True when a Nullable(String) holds a full card number: a run of 13-19 digits (or a value that is only
+ * digits, spaces and dashes) passing the Luhn check.
+ */
+function luhnHitSql(expr: string): string {
+  const candidates = `arrayFilter(n -> length(n) BETWEEN 13 AND 19, arrayConcat(
+      extractAll(coalesce(${expr}, ''), '[0-9]{13,19}'),
+      if(match(coalesce(${expr}, ''), '^[0-9][0-9 -]{11,30}[0-9]$'), [replaceRegexpAll(coalesce(${expr}, ''), '[ -]', '')], [])))`
+  const digit = 'toUInt8(substring(n, length(n) + 1 - i, 1))'
+  return `arrayExists(n -> arraySum(arrayMap(i -> if(i % 2 = 0, if(${digit} * 2 > 9, ${digit} * 2 - 9, ${digit} * 2), ${digit}),
+      range(1, length(n) + 1))) % 10 = 0, ${candidates})`
+}
+
+/**
+ * SQL naming the first staged column that holds a card number, '' when none does. A cheap guard (a field
+ * of 13+ characters with a run of 13 digits, or only digits, spaces and dashes) comes before the Luhn
+ * arithmetic, so clean rows pay a length check and a few regex matches at most.
+ */
+export function cardFieldSql(columns: readonly { sql: string; nameParam: string }[]): string {
+  if (columns.length === 0) return "''"
+  const suspect = columns
+    .map((c) => `(length(${c.sql}) >= 13 AND match(${c.sql}, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$'))`)
+    .join(' OR ')
+  const which = columns.map((c) => `${luhnHitSql(c.sql)}, {${c.nameParam}:String}`).join(',\n    ')
+  return `if(${suspect}, multiIf(${which}, ''), '')`
+}
+
+/** The row as received, as a JSON object of its staged columns (NULL for absent ones). */
+export function rawRowSql(columns: readonly { sql: string; nameParam: string }[]): string {
+  if (columns.length === 0) return "'{}'"
+  return `toJSONString(map(${columns.map((c) => `{${c.nameParam}:String}, ${c.sql}`).join(', ')}))`
+}
+
+/** Card numbers (and anything shaped like one) in a rejected row's raw text are replaced before storing. */
+export function maskedRawSql(raw: string): string {
+  return `replaceRegexpAll(${raw}, '[0-9]([ -]?[0-9]){12,18}', '[card number removed]')`
+}

@@ -1,0 +1,100 @@
+import { Router } from 'express'
+import { createPipeline, BatchError } from '../../pipelines/createPipeline.ts'
+import { MappingError, presetSummaries, resolveMapping } from '../../pipelines/mapping.ts'
+import type { KeyVerifier } from '../auth/apiKeys.ts'
+import { principalOf, requireRole, visibleMerchants } from '../auth/requireRole.ts'
+import { BatchLedger, IngestKind, IngestQuery, ingestMediaTypes } from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import { HttpError } from '../httpError.ts'
+import { ingestFreshness } from '../queries/ingestFreshness.ts'
+import { listBatches } from '../queries/listBatches.ts'
+import { listRejects } from '../queries/listRejects.ts'
+
+export interface IngestOptions {
+  pseudonymKey: string
+  /** Largest accepted body, decompressed (413 beyond). */
+  maxBytes: number
+  /** Where Arrow/Parquet bodies are spooled for the embedded engine; the system temp dir by default. */
+  spoolDir?: string | undefined
+}
+
+const idempotencyKey = /^[A-Za-z0-9_.:-]{1,128}$/
+
+/** Ingestion over HTTP: the body is streamed into the pipeline (never buffered whole) as one batch. */
+export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions): Router {
+  const router = Router()
+  const pipeline = createPipeline({ db, pseudonymKey: options.pseudonymKey, spoolDir: options.spoolDir })
+  const readers = requireRole(verify, 'admin', 'merchant')
+
+  router.get('/ingest/batches', readers, async (_req, res) => {
+    res.json({ rows: await listBatches(db, visibleMerchants(principalOf(res))) })
+  })
+  router.get('/ingest/batches/:batchId/rejects', readers, async (req, res) => {
+    const batchId = String(req.params.batchId)
+    const rows = await listRejects(db, visibleMerchants(principalOf(res)), batchId)
+    if (!rows) throw HttpError.notFound(`batch ${batchId} not found`)
+    res.json({ batchId, rows })
+  })
+  router.get('/ingest/mappings', readers, (_req, res) => {
+    res.json({ rows: presetSummaries() })
+  })
+  router.get('/ingest/freshness', readers, async (_req, res) => {
+    res.json({ rows: await ingestFreshness(db, visibleMerchants(principalOf(res))) })
+  })
+
+  router.post('/ingest/:kind', readers, async (req, res) => {
+    const kind = IngestKind.parse(req.params.kind)
+    const query = IngestQuery.parse(req.query)
+    const principal = principalOf(res)
+    const mediaType = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+    const format = ingestMediaTypes[mediaType as keyof typeof ingestMediaTypes]
+    if (!format) {
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `Content-Type must be one of ${Object.keys(ingestMediaTypes).join(', ')}`,
+      )
+    }
+    const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase()
+    if (encoding !== 'identity' && encoding !== 'gzip') {
+      throw new HttpError(415, 'unsupported_encoding', 'Content-Encoding must be gzip or absent')
+    }
+    const length = Number(req.get('content-length') ?? 0)
+    if (length > options.maxBytes) {
+      throw new HttpError(413, 'too_large', `the body is larger than the limit of ${options.maxBytes} bytes`)
+    }
+    const batchId = req.get('idempotency-key')
+    if (batchId !== undefined && !idempotencyKey.test(batchId)) {
+      throw HttpError.badRequest('Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 _ . : -')
+    }
+    if (principal.role !== 'admin' && (kind === 'weather' || kind === 'fx-rates')) {
+      throw HttpError.forbidden(`${kind} is shared reference data: only admin keys load it`)
+    }
+    let mapping: ReturnType<typeof resolveMapping> | undefined
+    try {
+      mapping = query.mapping ? resolveMapping(kind, query.mapping) : undefined
+    } catch (err) {
+      if (err instanceof MappingError) throw HttpError.badRequest(err.message, 'unknown_mapping')
+      throw err
+    }
+    try {
+      const ledger = await pipeline.run({
+        kind,
+        format,
+        source: 'http',
+        body: req,
+        gzip: encoding === 'gzip',
+        mapping,
+        batchId,
+        scope: principal.role === 'admin' ? '' : (principal.merchantIds[0] ?? ''),
+        allowedMerchants: visibleMerchants(principal),
+        maxBytes: options.maxBytes,
+      })
+      res.json(BatchLedger.parse(ledger))
+    } catch (err) {
+      if (err instanceof BatchError) throw new HttpError(err.status, err.code, err.message)
+      throw err
+    }
+  })
+  return router
+}

@@ -1,0 +1,417 @@
+import { createHmac } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { tableFromArrays, tableToIPC } from 'apache-arrow'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BatchLedger, RejectList } from '../../server/contract.ts'
+import { startTestApp, testPseudonymKey, type TestApp } from '../support/testApp.ts'
+import { createTestDb, rows } from '../support/testDb.ts'
+
+let db: Awaited<ReturnType<typeof createTestDb>>
+let app: TestApp
+let admin: string
+let cafeKey: string
+
+const header =
+  'transaction_id,line_no,merchant_id,store_id,occurred_at,product_id,quantity,unit_price,currency,customer_id'
+const good = [
+  't1,1,cafe,s1,2023-03-12 02:30:00,latte,2,3.50,,alice',
+  't1,2,cafe,s1,2023-03-12 02:30:00,scone,1,2.25,,alice',
+  't2,1,cafe,s1,2023-11-05 01:30:00,mocha,1,4.10,,',
+  't3,1,cafe,s1,2023-06-01T10:00:00+02:00,latte,3,3.50,USD,bob',
+]
+
+function post(
+  kind: string,
+  body: BodyInit,
+  init: { type?: string; key?: string; headers?: HeadersInit } = {},
+) {
+  const headers = new Headers(init.headers)
+  headers.set('content-type', init.type ?? 'text/csv')
+  return app.call(`/api/v1/ingest/${kind}`, { method: 'POST', key: init.key ?? admin, body, headers })
+}
+
+const csv = (lines: string[]) => [header, ...lines].join('\n') + '\n'
+
+async function ledgerOf(response: { status: number; body: unknown }): Promise<BatchLedger> {
+  expect(response.status, JSON.stringify(response.body)).toBe(200)
+  const ledger = response.body as BatchLedger
+  expect(ledger.received).toBe(ledger.inserted + ledger.duplicates + ledger.rejected)
+  return ledger
+}
+
+beforeAll(async () => {
+  db = await createTestDb()
+  app = await startTestApp(db)
+  admin = await app.key({ role: 'admin' })
+  cafeKey = await app.key({ role: 'merchant', merchantId: 'cafe' })
+  const stores = [
+    'merchant_id,store_id,name,lat,lon,timezone,country,city,currency',
+    'cafe,s1,One,40.7,-74,America/New_York,US,New York,USD',
+    'shop,p1,Paris,48.8,2.3,Europe/Paris,FR,Paris,EUR',
+  ].join('\n')
+  await ledgerOf(await post('stores', stores))
+})
+afterAll(async () => {
+  await app.close()
+  await db.cleanup()
+})
+
+describe('POST /api/v1/ingest/transactions', () => {
+  it('stores good rows in UTC with the store wall clock, resolving the DST gap and overlap', async () => {
+    const ledger = await ledgerOf(
+      await post('transactions', csv(good), { headers: { 'idempotency-key': 'b1' } }),
+    )
+    expect(ledger).toMatchObject({ batchId: 'b1', status: 'done', received: 4, inserted: 4, duplicates: 0 })
+    expect(
+      await rows(
+        db,
+        `SELECT transaction_id, line_no, toString(occurred_at) AS at, toString(local_at) AS local,
+                toString(amount) AS amount, currency, store_country, customer_key, batch_id
+         FROM transactions ORDER BY transaction_id, line_no`,
+      ),
+    ).toEqual([
+      // 02:30 does not exist on 2023-03-12 in New York: read with the offset before the gap (EST) = 03:30 EDT.
+      {
+        transaction_id: 't1',
+        line_no: 1,
+        at: '2023-03-12 07:30:00.000',
+        local: '2023-03-12 03:30:00',
+        amount: '7',
+        currency: 'USD',
+        store_country: 'US',
+        customer_key: createHmac('sha256', testPseudonymKey).update('alice').digest('hex').slice(0, 32),
+        batch_id: 'b1',
+      },
+      {
+        transaction_id: 't1',
+        line_no: 2,
+        at: '2023-03-12 07:30:00.000',
+        local: '2023-03-12 03:30:00',
+        amount: '2.25',
+        currency: 'USD',
+        store_country: 'US',
+        customer_key: createHmac('sha256', testPseudonymKey).update('alice').digest('hex').slice(0, 32),
+        batch_id: 'b1',
+      },
+      // 01:30 happens twice on 2023-11-05: the first (EDT, UTC-4) is taken.
+      {
+        transaction_id: 't2',
+        line_no: 1,
+        at: '2023-11-05 05:30:00.000',
+        local: '2023-11-05 01:30:00',
+        amount: '4.1',
+        currency: 'USD',
+        store_country: 'US',
+        customer_key: '',
+        batch_id: 'b1',
+      },
+      // An explicit offset wins over the store's zone; local_at is the store's wall clock of that instant.
+      {
+        transaction_id: 't3',
+        line_no: 1,
+        at: '2023-06-01 08:00:00.000',
+        local: '2023-06-01 04:00:00',
+        amount: '10.5',
+        currency: 'USD',
+        store_country: 'US',
+        customer_key: createHmac('sha256', testPseudonymKey).update('bob').digest('hex').slice(0, 32),
+        batch_id: 'b1',
+      },
+    ])
+  })
+
+  it('is idempotent: the same lines again, split, reordered and repeated, insert nothing', async () => {
+    const replay = await ledgerOf(
+      await post('transactions', csv(good), { headers: { 'idempotency-key': 'b1' } }),
+    )
+    expect(replay).toMatchObject({ batchId: 'b1', received: 4, inserted: 4 })
+    const reordered = [good[3]!, good[0]!, good[0]!]
+    const again = await ledgerOf(await post('transactions', csv(reordered)))
+    expect(again).toMatchObject({ received: 3, inserted: 0, duplicates: 3, rejected: 0 })
+    const asNdjson = [good[2]!, good[1]!]
+      .map((line) => {
+        const [
+          transaction_id,
+          line_no,
+          merchant_id,
+          store_id,
+          occurred_at,
+          product_id,
+          quantity,
+          unit_price,
+        ] = line.split(',')
+        return JSON.stringify({
+          transaction_id,
+          line_no: Number(line_no),
+          merchant_id,
+          store_id,
+          occurred_at,
+          product_id,
+          quantity: Number(quantity),
+          unit_price: Number(unit_price),
+        })
+      })
+      .join('\n')
+    const json = await ledgerOf(await post('transactions', asNdjson, { type: 'application/x-ndjson' }))
+    expect(json).toMatchObject({ received: 2, inserted: 0, duplicates: 2 })
+    expect(await rows(db, 'SELECT count() AS n FROM transactions')).toEqual([{ n: 4 }])
+  })
+
+  it('answers 409 when a batch id is reused with different content', async () => {
+    const conflict = await post('transactions', csv([good[0]!]), { headers: { 'idempotency-key': 'b1' } })
+    expect(conflict).toMatchObject({ status: 409, body: { error: { code: 'batch_conflict' } } })
+  })
+
+  it('quarantines each bad row with its reason, field, line and raw text; stores the rest', async () => {
+    const lines = [
+      'r1,1,cafe,s1,yesterday,latte,1,3,,',
+      'r2,1,cafe,s1,2023-06-01 10:00:00,,1,3,,',
+      'r3,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,XXX,',
+      'r4,1,cafe,s1,2023-06-01 10:00:00,latte,-2,3,,',
+      'r5,1,cafe,nowhere,2023-06-01 10:00:00,latte,1,3,USD,',
+      'r6,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,4111 1111 1111 1111',
+      'r7,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,',
+      'r8,1,cafe,nowhere,2023-06-01T10:00:00Z,latte,1,3,USD,',
+    ]
+    const ledger = await ledgerOf(
+      await post('transactions', csv(lines), { headers: { 'idempotency-key': 'bad' } }),
+    )
+    expect(ledger).toMatchObject({ received: 8, inserted: 2, duplicates: 0, rejected: 6 })
+    const rejects = await app.call('/api/v1/ingest/batches/bad/rejects', { key: admin })
+    expect(rejects.status).toBe(200)
+    const list = rejects.body as RejectList
+    expect(list.rows.map((r) => [r.lineNo, r.reason, r.field])).toEqual([
+      [2, 'bad_timestamp', 'occurred_at'],
+      [3, 'missing_field', 'product_id'],
+      [4, 'unknown_currency', 'currency'],
+      [5, 'negative_quantity', 'quantity'],
+      [6, 'unknown_store', 'store_id'],
+      [7, 'card_number', 'customer_id'],
+    ])
+    expect(list.rows[0]!.raw).toContain('"occurred_at":"yesterday"')
+    expect(list.rows[5]!.raw).toContain('"customer_id":"[card number removed]"')
+    expect(JSON.stringify(list)).not.toContain('4111')
+    expect(
+      await rows(
+        db,
+        "SELECT transaction_id, store_country FROM transactions WHERE batch_id = 'bad' ORDER BY 1",
+      ),
+    ).toEqual([
+      { transaction_id: 'r7', store_country: 'US' },
+      { transaction_id: 'r8', store_country: '' },
+    ])
+    const stored = await rows<{ n: number }>(
+      db,
+      "SELECT count() AS n FROM transactions WHERE position(customer_key, '4111') > 0 OR transaction_id = 'r6'",
+    )
+    expect(stored).toEqual([{ n: 0 }])
+  })
+
+  it('names the broken line of a malformed stream and keeps what came before it', async () => {
+    const ndjson = [
+      JSON.stringify({
+        transaction_id: 'j1',
+        merchant_id: 'cafe',
+        store_id: 's1',
+        occurred_at: '2023-07-01T09:00:00Z',
+        product_id: 'latte',
+        quantity: 1,
+        unit_price: 3,
+      }),
+      JSON.stringify({
+        transaction_id: 'j2',
+        merchant_id: 'cafe',
+        store_id: 's1',
+        occurred_at: '2023-07-01T09:01:00Z',
+        product_id: 'latte',
+        quantity: 1,
+        unit_price: 3,
+      }),
+      '{"transaction_id": "j3", "merchant_id": ',
+      JSON.stringify({
+        transaction_id: 'j4',
+        merchant_id: 'cafe',
+        store_id: 's1',
+        occurred_at: '2023-07-01T09:02:00Z',
+        product_id: 'latte',
+        quantity: 1,
+        unit_price: 3,
+      }),
+    ].join('\n')
+    const broken = await post('transactions', ndjson, {
+      type: 'application/x-ndjson',
+      headers: { 'idempotency-key': 'broken' },
+    })
+    expect(broken.status).toBe(400)
+    expect(broken.body).toMatchObject({ error: { code: 'malformed_stream' } })
+    expect((broken.body as { error: { message: string } }).error.message).toMatch(/^batch broken: line 3: /)
+    expect(
+      await rows(db, "SELECT transaction_id FROM transactions WHERE batch_id = 'broken' ORDER BY 1"),
+    ).toEqual([{ transaction_id: 'j1' }, { transaction_id: 'j2' }])
+    const batches = await app.call('/api/v1/ingest/batches', { key: admin })
+    const ledger = (batches.body as { rows: BatchLedger[] }).rows.find((b) => b.batchId === 'broken')
+    expect(ledger).toMatchObject({ status: 'failed', received: 2, inserted: 2, duplicates: 0, rejected: 0 })
+
+    const wrongColumns = await post(
+      'transactions',
+      csv([...good, 'x,1,cafe,s1,2023-01-01 10:00:00,latte,1,3,,,extra']),
+    )
+    expect(wrongColumns.status).toBe(400)
+    expect((wrongColumns.body as { error: { message: string } }).error.message).toMatch(/line 6: /)
+  })
+
+  it('reads gzip and reports a truncated gzip stream', async () => {
+    const line = 'g1,1,cafe,s1,2023-08-01 12:00:00,latte,1,3,,'
+    const zipped = gzipSync(csv([line]))
+    const ok = await ledgerOf(
+      await post('transactions', zipped, {
+        headers: { 'content-encoding': 'gzip', 'idempotency-key': 'gz' },
+      }),
+    )
+    expect(ok).toMatchObject({ received: 1, inserted: 1 })
+    const truncated = await post('transactions', zipped.subarray(0, zipped.length - 12), {
+      headers: { 'content-encoding': 'gzip' },
+    })
+    expect(truncated.status).toBe(400)
+    expect((truncated.body as { error: { message: string } }).error.message).toMatch(
+      /gzip stream is truncated/,
+    )
+  })
+
+  it('loads Arrow IPC streams', async () => {
+    const table = tableFromArrays({
+      transaction_id: ['a1', 'a2'],
+      merchant_id: ['cafe', 'cafe'],
+      store_id: ['s1', 's1'],
+      occurred_at: ['2023-09-01 08:00:00', '2023-09-01 08:05:00'],
+      product_id: ['latte', 'mocha'],
+      quantity: Float64Array.from([1, 2]),
+      unit_price: Float64Array.from([3.5, 4]),
+    })
+    const ledger = await ledgerOf(
+      await post('transactions', Buffer.from(tableToIPC(table, 'stream')), {
+        type: 'application/vnd.apache.arrow.stream',
+      }),
+    )
+    expect(ledger).toMatchObject({ format: 'arrow', received: 2, inserted: 2 })
+    expect(
+      await rows(
+        db,
+        "SELECT transaction_id, toString(amount) AS amount FROM transactions WHERE transaction_id LIKE 'a%' ORDER BY 1",
+      ),
+    ).toEqual([
+      { transaction_id: 'a1', amount: '3.5' },
+      { transaction_id: 'a2', amount: '8' },
+    ])
+  })
+
+  it('lets a merchant key load only its own merchant and see only its own batches', async () => {
+    const lines = [
+      'm1,1,cafe,s1,2023-10-01 10:00:00,latte,1,3,,',
+      'm2,1,shop,p1,2023-10-01 10:00:00,latte,1,3,,',
+    ]
+    const ledger = await ledgerOf(
+      await post('transactions', csv(lines), { key: cafeKey, headers: { 'idempotency-key': 'mine' } }),
+    )
+    expect(ledger).toMatchObject({ received: 2, inserted: 1, rejected: 1 })
+    const rejects = await app.call('/api/v1/ingest/batches/mine/rejects', { key: cafeKey })
+    expect((rejects.body as RejectList).rows.map((r) => r.reason)).toEqual(['forbidden_merchant'])
+    const visible = await app.call('/api/v1/ingest/batches', { key: cafeKey })
+    expect((visible.body as { rows: BatchLedger[] }).rows.map((b) => b.batchId)).toEqual(['mine'])
+    expect((await app.call('/api/v1/ingest/batches/b1/rejects', { key: cafeKey })).status).toBe(404)
+    expect((await post('weather', 'station_id\n', { key: cafeKey })).status).toBe(403)
+  })
+
+  it('refuses unknown media types, bodies over the limit and unknown mappings', async () => {
+    expect((await post('transactions', '{}', { type: 'application/json' })).status).toBe(415)
+    const small = await startTestApp(db, { ingestBytes: 1024 })
+    try {
+      const big = await small.call('/api/v1/ingest/transactions', {
+        method: 'POST',
+        key: admin,
+        body: csv(Array.from({ length: 40 }, (_, i) => `big${i},1,cafe,s1,2023-01-01 10:00:00,latte,1,3,,`)),
+        headers: { 'content-type': 'text/csv' },
+      })
+      expect(big).toMatchObject({ status: 413, body: { error: { code: 'too_large' } } })
+    } finally {
+      await small.close()
+    }
+    const unknown = await app.call('/api/v1/ingest/transactions?mapping=nope', {
+      method: 'POST',
+      key: admin,
+      body: csv(good),
+      headers: { 'content-type': 'text/csv' },
+    })
+    expect(unknown).toMatchObject({ status: 400, body: { error: { code: 'unknown_mapping' } } })
+  })
+})
+
+describe('reference data and the Data page', () => {
+  it('loads weather through a preset with unit conversion, and FX rates', async () => {
+    const asos = [
+      'origin,temp,precip,time_hour,wind_dir',
+      'JFK,32,0.1,2023-01-01T05:00:00Z,90',
+      'EWR,50,,2023-01-01T05:00:00Z,',
+    ]
+    const response = await app.call('/api/v1/ingest/weather?mapping=asos-airports-hourly', {
+      method: 'POST',
+      key: admin,
+      body: asos.join('\n'),
+      headers: { 'content-type': 'text/csv' },
+    })
+    expect(await ledgerOf(response)).toMatchObject({ received: 2, inserted: 2 })
+    expect(
+      await rows(
+        db,
+        'SELECT station_id, lat, lon, toString(observed_at) AS at, temperature_c, precipitation_mm FROM weather_observations ORDER BY 1',
+      ),
+    ).toEqual([
+      {
+        station_id: 'EWR',
+        lat: 40.6925,
+        lon: -74.1687,
+        at: '2023-01-01 05:00:00',
+        temperature_c: 10,
+        precipitation_mm: 0,
+      },
+      {
+        station_id: 'JFK',
+        lat: 40.6398,
+        lon: -73.7789,
+        at: '2023-01-01 05:00:00',
+        temperature_c: 0,
+        precipitation_mm: 2.54,
+      },
+    ])
+    const fx = await ledgerOf(
+      await post('fx-rates', 'date,base,quote,rate\n2023-01-02,EUR,USD,1.0683\n2023-01-02,EUR,ZZZ,1\n'),
+    )
+    expect(fx).toMatchObject({ received: 2, inserted: 1, rejected: 1 })
+    expect(
+      await rows(db, 'SELECT toString(date) AS d, base, quote, toString(rate) AS r FROM fx_rates'),
+    ).toEqual([{ d: '2023-01-02', base: 'EUR', quote: 'USD', r: '1.0683' }])
+  })
+
+  it('lists presets and freshness per source', async () => {
+    const mappings = await app.call('/api/v1/ingest/mappings', { key: cafeKey })
+    expect((mappings.body as { rows: { name: string }[] }).rows.map((m) => m.name)).toEqual([
+      'asos-airports-hourly',
+      'card-transactions',
+      'maven-coffee',
+      'open-meteo-hourly',
+    ])
+    const fresh = await app.call('/api/v1/ingest/freshness', { key: cafeKey })
+    const byKey = (
+      fresh.body as {
+        rows: { source: string; merchantId: string | null; rows: number; newestEventAt: string | null }[]
+      }
+    ).rows
+    expect(byKey.map((r) => [r.source, r.merchantId, r.rows])).toEqual([
+      ['fx-rates', null, 1],
+      ['stores', 'cafe', 1],
+      ['transactions', 'cafe', 12],
+      ['weather', null, 2],
+    ])
+    expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
+  })
+})
