@@ -17,7 +17,13 @@ import {
 } from '../server/contract.ts'
 import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
 import { migrate } from '../server/db/migrate.ts'
-import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
+import {
+  BatchError,
+  createPipeline,
+  dropStaleStaging,
+  type Pipeline,
+  type Progress,
+} from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
 
@@ -190,6 +196,7 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
+  await dropStaleStaging(db)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
   return { db, pipeline: createPipeline({ db, pseudonymKey, chunkBytes: 32 << 20 }) }
 }

@@ -168,11 +168,10 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
       batchId,
       scope: request.scope,
     }
-    const mappedSql = (base: number) => `
+    const mappedSql = (base: number, card = true) => `
       SELECT ${base} + _row AS _line,
         ${spec.canonical.map((c) => `${mapped.expressions[c]} AS ${c}`).join(',\n        ')},
-        ${cardFieldSql(staged)} AS _card,
-        ${rawRowSql(staged)} AS _raw
+        ${card ? cardFieldSql(staged) : "''"} AS _card
       FROM ${stage}`
 
     /** Checks, deduplicates and stores what is staged; rows of the stage are lines first..first+n-1. */
@@ -182,15 +181,22 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
           db,
           checked,
           mapped: mappedSql(firstLine),
+          mappedWithoutCards: mappedSql(firstLine, false),
           params,
           fallbackZone: request.mapping?.timezone ?? '',
         })
+        // The raw text is rebuilt from the staged columns for the rejected lines only.
         await db.client.command({
           query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
-                  SELECT {scope:String}, {batchId:String}, _line, _merchant, _reason, _field, _message,
-                         if(_reason = 'card_number', ${maskedRawSql('_raw')}, _raw)
-                  FROM ${checked} WHERE _reason != ''`,
-          query_params: params,
+                  SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
+                         if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
+                  FROM ${checked} AS c
+                  INNER JOIN (
+                    SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
+                    WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
+                  ) AS r ON r._line = c._line
+                  WHERE c._reason != ''`,
+          query_params: { ...params, base: firstLine },
           clickhouse_settings: { log_comment: 'ingestRejects' },
         })
         const key = spec.key.join(', ')
@@ -222,6 +228,8 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
         ledger.rejected += rejected
         ledger.inserted += inserted
         ledger.duplicates += received - rejected - inserted
+        // The running ledger shows progress; after a crash it shows what was committed before it.
+        await writeLedger(db, ledger)
         return received
       })
 
@@ -240,9 +248,10 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
       if (request.mapping?.stores) await upsertPresetStores(db, request)
       if (request.format === 'csv' || request.format === 'ndjson') {
         const csv = request.format === 'csv'
+        const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
         for await (const chunk of lineChunks(counted, request.format, chunkBytes)) {
           try {
-            await stageText(db, stage, columnList, formats[request.format], chunk.header, chunk.body)
+            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body)
           } catch (err) {
             const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
             if (!row) throw err
@@ -250,7 +259,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
             const good = firstRecords(chunk.body, Number(row) - 1, csv)
             if (good.length > 0) {
               await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
-              await stageText(db, stage, columnList, formats[request.format], chunk.header, good)
+              await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good)
               nextLine += await commit(nextLine)
             }
             throw new MalformedStream(`line ${nextLine}: ${firstLine(err)}`)
@@ -287,6 +296,28 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
   return { run }
 }
 export type Pipeline = ReturnType<typeof createPipeline>
+
+/**
+ * Staging tables are per batch and in memory; a crash leaves their empty definitions behind. The embedded
+ * engine belongs to this process, so every one found at start is stale; on a shared server only old ones.
+ */
+export async function dropStaleStaging(db: Db): Promise<number> {
+  const result = await db.client.query({
+    query: `SELECT name FROM system.tables
+            WHERE database = currentDatabase() AND match(name, '^ingest_(stage|checked)_[0-9a-f]{16}$')
+              AND metadata_modification_time < now() - toIntervalSecond({age:UInt32})`,
+    query_params: { age: db.mode === 'embedded' ? 0 : 86_400 },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'dropStaleStaging' },
+  })
+  const stale = await result.json<{ name: string }>()
+  for (const { name } of stale) {
+    if (/^ingest_(stage|checked)_[0-9a-f]{16}$/.test(name)) {
+      await db.client.command({ query: `DROP TABLE IF EXISTS ${name}` })
+    }
+  }
+  return stale.length
+}
 
 class MalformedStream extends Error {}
 class TooLarge extends Error {}
@@ -338,16 +369,31 @@ async function* countBytes(
   }
 }
 
+/**
+ * One chunk of text into the staging table: the embedded engine takes the Buffer as it is (rawInsert, parsed
+ * in parallel without a string copy); a remote server receives it as a streamed INSERT.
+ */
 async function stageText(
   db: Db,
   stage: string,
-  columns: string,
-  format: string,
+  columns: string[],
+  format: 'CSVWithNames' | 'JSONEachRow',
   header: Buffer,
   body: Buffer,
 ): Promise<void> {
+  // rawInsert takes plain identifiers only; names with spaces or units go through the client.
+  if (db.chdb && columns.every((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
+    await db.chdb.rawInsert({
+      table: stage,
+      values: header.length > 0 ? Buffer.concat([header, body]) : body,
+      format,
+      columns,
+      settings: stageSettings,
+    })
+    return
+  }
   const result = await db.client.exec({
-    query: `INSERT INTO ${stage} (${columns}) FORMAT ${format}`,
+    query: `INSERT INTO ${stage} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`,
     values: Readable.from([header, body], { objectMode: false }),
     clickhouse_settings: stageSettings,
   })

@@ -10,14 +10,23 @@ export interface RowCheck {
   message: string
 }
 
-/** The three columns of the verdict: reason ('' when the row is good), field and message. */
-export function verdictSql(checks: readonly RowCheck[]): { reason: string; field: string; message: string } {
-  const pick = (value: (c: RowCheck) => string) =>
-    `multiIf(${checks.map((c) => `${c.when}, ${value(c)}`).join(',\n      ')},\n      '')`
+/**
+ * The verdict of a row in SQL: `check` is the number of the first failing check (0 = good row), computed
+ * once; reason and field are looked up from it, and the message (which may quote row values) is built only
+ * for rejected rows. All three read the column the caller aliases `check` to, named `_check`.
+ */
+export function verdictSql(checks: readonly RowCheck[]): {
+  check: string
+  reason: string
+  field: string
+  message: string
+} {
+  const list = (values: string[]) => `['', ${values.map((v) => `'${v}'`).join(', ')}]`
   return {
-    reason: pick((c) => `'${c.reason}'`),
-    field: pick((c) => `'${c.field}'`),
-    message: pick((c) => c.message),
+    check: `multiIf(${checks.map((c, i) => `${c.when}, ${i + 1}`).join(',\n      ')},\n      0)`,
+    reason: `arrayElement(${list(checks.map((c) => c.reason))}, _check + 1)`,
+    field: `arrayElement(${list(checks.map((c) => c.field))}, _check + 1)`,
+    message: `if(_check = 0, '', multiIf(${checks.map((c, i) => `_check = ${i + 1}, ${c.message}`).join(',\n      ')}, ''))`,
   }
 }
 
@@ -35,14 +44,17 @@ function luhnHitSql(expr: string): string {
 }
 
 /**
- * SQL naming the first staged column that holds a card number, '' when none does. A cheap scan for 13
- * digits in a row guards the Luhn arithmetic, so clean rows pay one regex match.
+ * SQL naming the first staged column that holds a card number, '' when none does. A cheap guard (a field
+ * of 13+ characters with a run of 13 digits, or only digits, spaces and dashes) comes before the Luhn
+ * arithmetic, so clean rows pay a length check and a few regex matches at most.
  */
 export function cardFieldSql(columns: readonly { sql: string; nameParam: string }[]): string {
   if (columns.length === 0) return "''"
-  const anyDigits = columns.map((c) => `match(coalesce(${c.sql}, ''), '[0-9][0-9 -]{11,}[0-9]')`).join(' OR ')
+  const suspect = columns
+    .map((c) => `(length(${c.sql}) >= 13 AND match(${c.sql}, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$'))`)
+    .join(' OR ')
   const which = columns.map((c) => `${luhnHitSql(c.sql)}, {${c.nameParam}:String}`).join(',\n    ')
-  return `if(${anyDigits}, multiIf(${which}, ''), '')`
+  return `if(${suspect}, multiIf(${which}, ''), '')`
 }
 
 /** The row as received, as a JSON object of its staged columns (NULL for absent ones). */

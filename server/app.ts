@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import express, { type ErrorRequestHandler, type Express } from 'express'
-import { rateLimit } from 'express-rate-limit'
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import helmet from 'helmet'
 import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
@@ -65,7 +65,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
       // One budget per API key (hashed, never the secret itself), or per address for anonymous calls.
       keyGenerator: (req) => {
         const auth = req.get('authorization')
-        return auth ? hashKey(auth) : `ip:${req.ip ?? 'unknown'}`
+        return auth ? hashKey(auth) : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`
       },
       handler: (_req, res) => {
         res

@@ -20,6 +20,7 @@ export const Config = z
       .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a plain identifier')
       .optional(),
     DEMO: boolFlag.default(true),
+    WEB: boolFlag.default(true),
     DEMO_LINES: z.coerce.number().int().min(1000).max(1_000_000_000).default(1_000_000),
     ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
     PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -44,6 +45,7 @@ export const Config = z
         }
       : { mode: 'embedded' as const, cluster: undefined },
     demo: env.DEMO,
+    web: env.WEB,
     demoLines: env.DEMO_LINES,
     adminApiKey: env.ADMIN_API_KEY,
     pseudonymKey: env.PSEUDONYM_KEY,

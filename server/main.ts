@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
@@ -9,6 +10,7 @@ import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
+import { dropStaleStaging } from '../pipelines/createPipeline.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
 
   const db = await createDb(dbOptionsFromConfig(config))
   let closing = false
+  let server: Server | undefined
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   await migrate(db)
+  await dropStaleStaging(db)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
     const loaded = await loadDemoData(db, { lines: config.demoLines })
@@ -40,22 +44,23 @@ async function main(): Promise<void> {
       `loaded demo data: ${loaded.lines} lines in ${(loaded.ms / 1000).toFixed(1)} s (${Math.round(loaded.lines / Math.max(loaded.ms / 1000, 0.001))} rows/s)`,
     )
   }
-  const webDir = await ensureWebBuilt(root, say)
+  const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
   const app = createApp({ db, logger, limits: config.limits, pseudonymKey, webDir })
-  const server = app.listen(config.port, config.host)
+  const listening = app.listen(config.port, config.host)
+  server = listening
   await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', reject)
+    listening.once('listening', resolve)
+    listening.once('error', reject)
   })
-  const address = server.address()
+  const address = listening.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`
   say(
     `ready in ${Math.round(performance.now() - started)} ms on ${db.mode === 'embedded' ? `embedded ClickHouse in ${path.resolve(config.dataDir)}` : 'ClickHouse at ' + (config.clickhouse.mode === 'remote' ? config.clickhouse.url : '')}`,
   )
-  say(`dashboard: ${url}`)
+  say(config.web ? `dashboard: ${url}` : `API: ${url}api/v1 (dashboard off: WEB=0)`)
   say(
     admin.source === 'ADMIN_API_KEY'
       ? 'sign in with the key in ADMIN_API_KEY'

@@ -6,8 +6,10 @@ export interface CheckContext {
   db: Db
   /** Memory table the verdicts go to (columns: checkedColumns plus the common verdict columns). */
   checked: string
-  /** SELECT over the staging table: _line, the canonical columns (Nullable(String)), _card, _raw. */
+  /** SELECT over the staging table: _line, the canonical columns (Nullable(String)), _card. */
   mapped: string
+  /** The same without the card-number scan (_card = ''), for questions that only need a few columns. */
+  mappedWithoutCards: string
   params: Record<string, unknown>
   /** Zone of local times whose store is unknown ('' = such times are rejected). */
   fallbackZone: string
@@ -26,7 +28,7 @@ export interface KindSpec {
   key: readonly string[]
   /** Merchant-scoped data (merchant keys may load their own); otherwise shared reference data (admin). */
   merchantScoped: boolean
-  /** Fills ctx.checked from ctx.mapped: typed values plus _line, _merchant, _reason, _field, _message, _raw. */
+  /** Fills ctx.checked from ctx.mapped: typed values plus _line, _merchant, _reason, _field, _message. */
   check(ctx: CheckContext): Promise<void>
   /** SELECT of the key tuples already stored that the checked rows could collide with. */
   existing(checked: string): string
@@ -39,5 +41,4 @@ export const verdictColumns = {
   _reason: 'String',
   _field: 'String',
   _message: 'String',
-  _raw: 'String',
 } as const

@@ -32,12 +32,9 @@ async function fill(
       INSERT INTO ${ctx.checked}
       WITH m AS (${ctx.mapped}),
       typed AS (SELECT *, ${typed} FROM m),
-      verdicts AS (
-        SELECT *, ${verdict.reason} AS _reason, ${verdict.field} AS _field_or_card, ${verdict.message} AS _message
-        FROM typed
-      )
-      SELECT ${select}, _line, ${merchant} AS _merchant, _reason,
-             if(_field_or_card = '_card', _card, _field_or_card) AS _field, _message, _raw
+      verdicts AS (SELECT *, ${verdict.check} AS _check FROM typed)
+      SELECT ${select}, _line, ${merchant} AS _merchant, ${verdict.reason} AS _reason,
+             if(_check = 1, _card, ${verdict.field}) AS _field, ${verdict.message} AS _message
       FROM verdicts`,
     query_params: ctx.params,
     clickhouse_settings: { log_comment: name },

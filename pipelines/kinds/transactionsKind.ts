@@ -29,8 +29,8 @@ const offset = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)'
 
 /**
  * Rows with their store (zone, country, currency) and the parsed time. Local times are read in the
- * store's zone (or the mapping's), which must be a constant in ClickHouse: the caller runs this once per
- * zone present in the chunk ({zone} filters, {tz} is the same zone or UTC for offset-only rows).
+ * store's zone (or the mapping's); zone is '' when neither is known, and then only times with an offset
+ * are accepted.
  *
  * A local time in the spring-forward gap does not exist: it is read with the offset before the gap, so
  * 02:30 on the day New York springs forward becomes 03:30 EDT (07:30Z). A local time in the fall-back
@@ -43,7 +43,6 @@ const joined = `
     SELECT merchant_id, store_id, argMax(timezone, updated_at) AS tz, argMax(country, updated_at) AS country,
            argMax(currency, updated_at) AS currency
     FROM stores
-    WHERE merchant_id IN (SELECT merchant_id FROM m WHERE merchant_id IS NOT NULL)
     GROUP BY merchant_id, store_id
   ),
   j AS (
@@ -56,21 +55,37 @@ const joined = `
 async function check(ctx: CheckContext): Promise<void> {
   const { db, params } = ctx
   const zones = await db.client.query({
-    query: `WITH m AS (${ctx.mapped}), ${joined} SELECT DISTINCT zone FROM j`,
+    query: `WITH m AS (${ctx.mappedWithoutCards}), ${joined} SELECT DISTINCT zone FROM j`,
     query_params: { ...params, fallbackZone: ctx.fallbackZone },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'ingestTransactionZones', join_use_nulls: 0 },
   })
-  for (const { zone } of await zones.json<{ zone: string }>()) {
-    await db.client.command({
-      query: checkSql(ctx),
-      query_params: { ...params, fallbackZone: ctx.fallbackZone, zone, tz: zone || 'UTC' },
-      clickhouse_settings: { log_comment: 'ingestTransactionsCheck', join_use_nulls: 0 },
-    })
-  }
+  const named = (await zones.json<{ zone: string }>()).map((z) => z.zone).filter((z) => z !== '')
+  await db.client.command({
+    query: checkSql(ctx, named.length),
+    query_params: {
+      ...params,
+      fallbackZone: ctx.fallbackZone,
+      ...Object.fromEntries(named.map((z, i) => [`z${i}`, z])),
+    },
+    clickhouse_settings: { log_comment: 'ingestTransactionsCheck', join_use_nulls: 0 },
+  })
 }
 
-function checkSql(ctx: CheckContext): string {
+/**
+ * The UTC offset (seconds) of the row's zone at instant e. Time-zone arguments must be constants, so each
+ * zone of the chunk is its own branch ({z0}, {z1}, ...); each row evaluates only the branch of its zone.
+ */
+function offsetSql(e: string, zones: number): string {
+  if (zones === 0) return '0'
+  const branches = Array.from(
+    { length: zones },
+    (_, i) => `zone = {z${i}:String}, timeZoneOffset(toTimeZone(${e}, {z${i}:String}))`,
+  )
+  return `multiIf(${branches.join(', ')}, 0)`
+}
+
+function checkSql(ctx: CheckContext, zones: number): string {
   const checks: RowCheck[] = [
     {
       when: `_card != ''`,
@@ -176,7 +191,10 @@ function checkSql(ctx: CheckContext): string {
     },
   ]
   const verdict = verdictSql(checks)
-  const ok = `_reason = ''`
+  // Without a zone (unknown store, time with an offset), the wall clock is the time as written.
+  const localAt = `if(zone = '',
+        parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC'),
+        addSeconds(v_instant, ${offsetSql('assumeNotNull(v_instant)', zones)}))`
   return `
     INSERT INTO ${ctx.checked}
     WITH m AS (${ctx.mapped}), ${joined},
@@ -185,12 +203,12 @@ function checkSql(ctx: CheckContext): string {
         match(ts, '^${dateTime}$') AS is_local,
         match(ts, '^${dateTime}${offset}$') AS has_offset,
         if(is_local, parseDateTime64BestEffortOrNull(ts, 3, 'UTC'), NULL) AS wall,
-        timeZoneOffset(toTimeZone(wall - toIntervalHour(12), {tz:String})) AS o1,
-        timeZoneOffset(toTimeZone(wall + toIntervalHour(12), {tz:String})) AS o2,
+        ${offsetSql('wall - toIntervalHour(12)', zones)} AS o1,
+        ${offsetSql('wall + toIntervalHour(12)', zones)} AS o2,
         addSeconds(wall, -o1) AS i1,
         addSeconds(wall, -o2) AS i2,
-        timeZoneOffset(toTimeZone(i1, {tz:String})) = o1 AS i1_valid,
-        timeZoneOffset(toTimeZone(i2, {tz:String})) = o2 AS i2_valid,
+        ${offsetSql('i1', zones)} = o1 AS i1_valid,
+        ${offsetSql('i2', zones)} = o2 AS i2_valid,
         multiIf(
           has_offset, parseDateTime64BestEffortOrNull(ts, 3, 'UTC'),
           is_local AND zone != '', multiIf(i1_valid AND i2_valid, least(i1, i2), i2_valid AND NOT i1_valid, i2, i1),
@@ -203,47 +221,36 @@ function checkSql(ctx: CheckContext): string {
         upper(coalesce(customer_home_country, '')) AS v_country,
         lower(coalesce(captured_offline, '')) AS v_offline
       FROM j
-      WHERE zone = {zone:String}
     ),
-    verdicts AS (
-      SELECT *,
-        ${verdict.reason} AS _reason,
-        ${verdict.field} AS _field_or_card,
-        ${verdict.message} AS _message
-      FROM parsed
-    )
+    verdicts AS (SELECT *, ${verdict.check} AS _check FROM parsed)
     SELECT
-      if(${ok}, assumeNotNull(merchant_id), '') AS merchant_id,
-      if(${ok}, assumeNotNull(store_id), '') AS store_id,
-      if(${ok}, assumeNotNull(transaction_id), '') AS transaction_id,
-      if(${ok}, assumeNotNull(v_line_no), 0) AS line_no,
-      if(${ok}, assumeNotNull(v_instant), toDateTime64(0, 3, 'UTC')) AS occurred_at,
-      if(${ok}, toDateTime(if(zone = '',
-        parseDateTime64BestEffortOrNull(replaceRegexpOne(ts, '${offset}$', ''), 3, 'UTC'),
-        addSeconds(v_instant, timeZoneOffset(toTimeZone(assumeNotNull(v_instant), {tz:String})))), 'UTC'),
-        toDateTime(0, 'UTC')) AS local_at,
+      assumeNotNull(merchant_id) AS merchant_id,
+      assumeNotNull(store_id) AS store_id,
+      assumeNotNull(transaction_id) AS transaction_id,
+      assumeNotNull(v_line_no) AS line_no,
+      assumeNotNull(v_instant) AS occurred_at,
+      toDateTime(assumeNotNull(${localAt}), 'UTC') AS local_at,
       coalesce(product_id, '') AS product_id,
       coalesce(product_name, '') AS product_name,
       coalesce(category, '') AS category,
       coalesce(product_type, '') AS product_type,
-      if(${ok}, assumeNotNull(v_quantity), toDecimal64(0, 3)) AS quantity,
-      if(${ok}, assumeNotNull(v_unit_price), toDecimal64(0, 4)) AS unit_price,
-      if(${ok}, if(isNull(amount), toDecimal64(round(assumeNotNull(v_quantity) * assumeNotNull(v_unit_price), 4), 4),
-        assumeNotNull(toDecimal64OrNull(amount, 4))), toDecimal64(0, 4)) AS amount,
+      assumeNotNull(v_quantity) AS quantity,
+      assumeNotNull(v_unit_price) AS unit_price,
+      if(isNull(amount), toDecimal64(round(assumeNotNull(v_quantity) * assumeNotNull(v_unit_price), 4), 4),
+        assumeNotNull(toDecimal64OrNull(amount, 4))) AS amount,
       v_currency AS currency,
-      if(${ok}, v_status, 'completed') AS status,
+      v_status AS status,
       lower(coalesce(payment_method, '')) AS payment_method,
       lower(coalesce(wallet, '')) AS wallet,
-      if(${ok}, ${customerKeySql('customer_id')}, '') AS customer_key,
+      ${customerKeySql('customer_id')} AS customer_key,
       v_country AS customer_home_country,
       store_country,
       v_offline IN ('true', '1') AS captured_offline,
       _line,
       coalesce(merchant_id, '') AS _merchant,
-      _reason,
-      if(_field_or_card = '_card', _card, _field_or_card) AS _field,
-      _message,
-      _raw
+      ${verdict.reason} AS _reason,
+      if(_check = 1, _card, ${verdict.field}) AS _field,
+      ${verdict.message} AS _message
     FROM verdicts`
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
+import { createChdbConnection, type ChdbExtension } from 'chdb/connection'
 import type { Config } from '../config.ts'
 import { lockDataDir } from './dataDirLock.ts'
 
@@ -15,6 +15,11 @@ export interface Db {
   database: string
   /** Directory the engine may read files from with file(); undefined for a remote server. */
   dataDir: string | undefined
+  /**
+   * The embedded engine's own entry points (undefined for a remote server): rawInsert hands a Buffer to the
+   * engine's parallel parser without the string copy the client's insert makes, for bulk loads.
+   */
+  chdb: ChdbExtension | undefined
   close(): Promise<void>
 }
 
@@ -40,11 +45,10 @@ export async function createDb(options: DbOptions): Promise<Db> {
   if (options.mode === 'embedded') {
     const dataDir = path.resolve(options.dataDir)
     const unlock = lockDataDir(dataDir)
+    const connection = createChdbConnection({ path: path.join(dataDir, 'clickhouse') })
     const client = createClient({
       // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are equal.
-      connection: createChdbConnection({
-        path: path.join(dataDir, 'clickhouse'),
-      }) as unknown as ClientConnection,
+      connection: connection as unknown as ClientConnection,
       clickhouse_settings: sessionSettings,
     })
     return {
@@ -53,6 +57,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
       cluster: undefined,
       database: 'default',
       dataDir,
+      chdb: connection.chdb,
       async close() {
         await client.close()
         unlock()
@@ -81,6 +86,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
     cluster: options.cluster,
     database: options.database,
     dataDir: undefined,
+    chdb: undefined,
     close: () => client.close(),
   }
 }

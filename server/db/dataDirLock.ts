@@ -8,8 +8,8 @@ export class DataDirBusyError extends Error {}
  * engines on one directory corrupt it. The lock is a pid file; a lock left by a dead process is taken over.
  */
 export function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true })
   try {
+    fs.mkdirSync(dataDir, { recursive: true })
     fs.accessSync(dataDir, fs.constants.W_OK)
   } catch {
     throw new DataDirBusyError(

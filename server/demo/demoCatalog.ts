@@ -102,6 +102,12 @@ export const demoCities: readonly DemoCity[] = [
   },
 ]
 
+export function demoCity(id: CityId): DemoCity {
+  const city = demoCities.find((c) => c.id === id)
+  if (!city) throw new Error(`unknown demo city ${id}`)
+  return city
+}
+
 export interface DemoMerchant {
   id: string
   name: string
@@ -166,10 +172,10 @@ export const demoStores: readonly DemoStore[] = [
     ['maison-lumiere', 'par-rive-gauche', 'Maison Lumière Rive Gauche', 'par', 48.851, 2.324, 3, hm(10), hm(19, 30)],
     ['maison-lumiere', 'hkg-causeway-bay', 'Maison Lumière Causeway Bay', 'hkg', 22.28, 114.184, 4, hm(10, 30), hm(22)],
     ['maison-lumiere', 'nyc-fifth-ave', 'Maison Lumière Fifth Avenue', 'nyc', 40.759, -73.976, 4, hm(10), hm(21)],
-    ['harbour-metro', 'hkg-central-stn', 'Central Station', 'hkg', 22.2819, 114.1581, 6, hm(5, 30), hm(24) - 1],
-    ['harbour-metro', 'hkg-admiralty-stn', 'Admiralty Station', 'hkg', 22.2792, 114.165, 5, hm(5, 30), hm(24) - 1],
-    ['harbour-metro', 'hkg-tsim-sha-tsui-stn', 'Tsim Sha Tsui Station', 'hkg', 22.2975, 114.1722, 5, hm(5, 30), hm(24) - 1],
-    ['harbour-metro', 'hkg-mong-kok-stn', 'Mong Kok Station', 'hkg', 22.3193, 114.1694, 5, hm(5, 30), hm(24) - 1],
+    ['harbour-metro', 'hkg-central-stn', 'Central Station', 'hkg', 22.2819, 114.1581, 6, hm(5, 30), hm(24)],
+    ['harbour-metro', 'hkg-admiralty-stn', 'Admiralty Station', 'hkg', 22.2792, 114.165, 5, hm(5, 30), hm(24)],
+    ['harbour-metro', 'hkg-tsim-sha-tsui-stn', 'Tsim Sha Tsui Station', 'hkg', 22.2975, 114.1722, 5, hm(5, 30), hm(24)],
+    ['harbour-metro', 'hkg-mong-kok-stn', 'Mong Kok Station', 'hkg', 22.3193, 114.1694, 5, hm(5, 30), hm(24)],
     ['jade-garden', 'hkg-wan-chai', 'Jade Garden Wan Chai', 'hkg', 22.2773, 114.175, 5, hm(11), hm(23)],
     ['jade-garden', 'hkg-mong-kok', 'Jade Garden Mong Kok', 'hkg', 22.318, 114.17, 4, hm(11), hm(23)],
     ['jade-garden', 'nyc-chinatown', 'Jade Garden Chinatown', 'nyc', 40.7158, -73.997, 4, hm(11), hm(23)],

@@ -108,6 +108,8 @@ export function demoCityParams(city: DemoCity, lines: number) {
   }
 }
 
+export type DemoCityParams = ReturnType<typeof demoCityParams>
+
 /**
  * Inserts up to `limit` line items for one city's stores from candidate baskets numbered
  * [first, first + candidates). Candidates get a store, customer, local day and minute from hashes of their
@@ -121,7 +123,7 @@ export function demoCityParams(city: DemoCity, lines: number) {
  */
 export async function insertDemoTransactions(
   db: Db,
-  params: ReturnType<typeof demoCityParams>,
+  params: DemoCityParams,
   range: { first: number; candidates: number; limit: number },
 ): Promise<void> {
   await db.client.command({
@@ -211,7 +213,9 @@ export async function insertDemoTransactions(
           FROM numbers({first:UInt64}, {candidates:UInt64})
         ) AS b
         LEFT JOIN (
-          SELECT observed_at, condition FROM weather_observations WHERE station_id = {station:String}
+          -- One row per hour even before the ReplacingMergeTree has merged a reloaded hour away.
+          SELECT observed_at, argMax(condition, ingested_at) AS condition
+          FROM weather_observations WHERE station_id = {station:String} GROUP BY observed_at
         ) AS w ON w.observed_at = b.utc_hour
         WHERE cityHash64(number, 'keep') / 18446744073709551616.0
           < demand * {weatherEffect:Array(Array(Float64))}[k][indexOf(['dry', 'rain', 'snow'], w.condition)]

@@ -1,5 +1,5 @@
 import type { Db } from '../db/createDb.ts'
-import { demoBatchId, demoCities, demoMerchants, demoStores } from './demoCatalog.ts'
+import { demoBatchId, demoCities, demoCity, demoMerchants, demoStores } from './demoCatalog.ts'
 import { insertDemoFxRates } from './insertDemoFxRates.ts'
 import { demoCityParams, insertDemoTransactions } from './insertDemoTransactions.ts'
 import { insertDemoWeather } from './insertDemoWeather.ts'
@@ -15,7 +15,8 @@ const candidatesPerLine = 2
  */
 export async function loadDemoData(
   db: Db,
-  options: { lines: number },
+  /** linesPerRound caps the lines of one INSERT, which bounds the memory of its final sort. */
+  options: { lines: number; linesPerRound?: number },
 ): Promise<{ lines: number; ms: number }> {
   const started = performance.now()
   const startedAt = new Date()
@@ -33,17 +34,17 @@ export async function loadDemoData(
     table: 'stores',
     format: 'JSONEachRow',
     values: demoStores.map((s) => {
-      const city = demoCities.find((c) => c.id === s.city)
+      const city = demoCity(s.city)
       return {
         merchant_id: s.merchantId,
         store_id: s.storeId,
         name: s.name,
         lat: s.lat,
         lon: s.lon,
-        timezone: city?.timezone,
-        country: city?.country,
-        city: city?.name,
-        currency: city?.currency,
+        timezone: city.timezone,
+        country: city.country,
+        city: city.name,
+        currency: city.currency,
       }
     }),
   })
@@ -66,8 +67,9 @@ export async function loadDemoData(
     let inserted = 0
     let first = 0
     while (inserted < cityLines) {
-      const candidates = Math.max(10_000, Math.ceil((cityLines - inserted) * candidatesPerLine))
-      await insertDemoTransactions(db, params, { first, candidates, limit: cityLines - inserted })
+      const limit = Math.min(cityLines - inserted, options.linesPerRound ?? 2_000_000)
+      const candidates = Math.max(10_000, Math.ceil(limit * candidatesPerLine))
+      await insertDemoTransactions(db, params, { first, candidates, limit })
       first += candidates
       const before = inserted
       inserted = await countCityLines(db, params.storeId)
