@@ -15,7 +15,7 @@ export async function salesByProduct(
   scope: InsightsScope,
   params: SalesByProductParams,
 ): Promise<ProductRow[]> {
-  const lines = salesLines(scope, { source: params.source })
+  const lines = salesLines(scope, { source: params.source, byProduct: true })
   const query_params = { ...lines.params, limit: params.limit }
   const [, rows] = await Promise.all([
     assertFxCoverage(db, scope, lines.sql, query_params),
@@ -26,8 +26,8 @@ export async function salesByProduct(
           ${fxCte},
           g AS (
             SELECT product_id, category, store_id, hour_utc, currency,
-                   argMaxMergeState(product_name) AS name, sum(quantity) AS qty, sum(amount) AS amt,
-                   uniqExactMerge(tx) AS txs
+                   ${lines.agg.productNameState} AS name, sum(quantity) AS qty, sum(amount) AS amt,
+                   ${lines.agg.transactions} AS txs
             FROM lines
             GROUP BY product_id, category, store_id, hour_utc, currency
           )

@@ -39,7 +39,7 @@ export async function salesByTime(
           g AS (
             SELECT ${bucketSql[params.grain]} AS b, ${split ? 'toDayOfWeek(lt)' : '0'} AS dow,
                    store_id, hour_utc, currency,
-                   sum(quantity) AS qty, sum(amount) AS amt, uniqExactMerge(tx) AS txs
+                   sum(quantity) AS qty, sum(amount) AS amt, ${lines.agg.transactions} AS txs
             FROM lines
             GROUP BY b, dow, store_id, hour_utc, currency
           )

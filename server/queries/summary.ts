@@ -26,7 +26,7 @@ export async function summary(
           g AS (
             SELECT store_id, hour_utc, currency,
                    sum(quantity) AS qty, sum(amount) AS amt, sum(tourist_amount) AS tam,
-                   sum(known_origin_amount) AS kam, uniqExactMerge(tx) AS txs
+                   sum(known_origin_amount) AS kam, ${lines.agg.transactions} AS txs
             FROM lines
             GROUP BY store_id, hour_utc, currency
           ),
