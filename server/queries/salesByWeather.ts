@@ -128,7 +128,7 @@ export async function salesByWeather(
                    argMax(snowfall_cm, ingested_at) AS snowfall_cm
             FROM weather_observations
             WHERE station_id IN {slotStations:Array(String)}
-              AND observed_at >= {scanFrom:DateTime} AND observed_at < {scanTo:DateTime}
+              AND observed_at >= {scanFromDateTime:DateTime} AND observed_at < {scanToDateTime:DateTime}
             GROUP BY station_id, observed_at
           ),
           tagged AS (

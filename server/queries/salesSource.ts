@@ -1,7 +1,7 @@
 import { addDays, type InsightsScope } from './insightsScope.ts'
 import { fxParams } from './reportFx.ts'
 
-export type SalesSource = 'storeRollup' | 'productRollup' | 'raw'
+export type SalesSource = 'storeRollup' | 'productRollup' | 'productDailyRollup' | 'raw'
 
 export interface SalesNeeds {
   /** The question groups by product (sales by product). */
@@ -12,7 +12,10 @@ export interface SalesNeeds {
  * The one decision of which table answers a sales question:
  *   - raw lines when the report zone is not whole hours off UTC over the range (half-hour zones such as
  *     India's split UTC hours, so only instants can place a sale in its local hour);
- *   - sales_hourly (by store, hour and product) when the question is per product, or about one product;
+ *   - sales_product_daily (by store, local date and product) for per-product questions in the stores' own
+ *     zone: only range filters need time, and local dates are exactly what they filter on;
+ *   - sales_hourly (by store, hour and product) for per-product questions in an overriding zone, or any
+ *     question about one product;
  *   - raw lines when filtered by several products or by category: the rollup counts baskets per product,
  *     and a basket holding two of the chosen products must count once;
  *   - sales_store_hourly (by store and hour) otherwise: summary, sales by time, sales by weather.
@@ -20,7 +23,8 @@ export interface SalesNeeds {
  */
 export function pickSalesSource(scope: InsightsScope, needs: SalesNeeds = {}): SalesSource {
   if (!scope.hourAligned) return 'raw'
-  if (needs.byProduct || scope.products.length === 1) return 'productRollup'
+  if (needs.byProduct) return scope.clock === 'local' ? 'productDailyRollup' : 'productRollup'
+  if (scope.products.length === 1) return 'productRollup'
   if (scope.categories.length > 0 || scope.products.length > 0) return 'raw'
   return 'storeRollup'
 }
@@ -41,9 +45,9 @@ function wallClock(scope: InsightsScope, instant: string, local: string): string
 }
 
 /** Filters every source shares: tenant, status, stores, categories, products and a UTC pre-range. */
-const commonFilters = (table: string, instant: string) => `
+const commonFilters = (table: string, instant: string, type: 'DateTime' | 'Date' = 'DateTime') => `
       ${table}.merchant_id = {merchantId:String}
-      AND ${table}.${instant} >= {scanFrom:DateTime} AND ${table}.${instant} < {scanTo:DateTime}
+      AND ${table}.${instant} >= {scanFrom${type}:${type}} AND ${table}.${instant} < {scanTo${type}:${type}}
       AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})
       AND (empty({categories:Array(String)}) OR ${table}.category IN {categories:Array(String)})
       AND (empty({products:Array(String)}) OR ${table}.product_id IN {products:Array(String)})`
@@ -51,7 +55,7 @@ const commonFilters = (table: string, instant: string) => `
 /** The store rollup has no product dimension: only questions without product filters reach it. */
 const storeFilters = (table: string, instant: string) => `
       ${table}.merchant_id = {merchantId:String}
-      AND ${table}.${instant} >= {scanFrom:DateTime} AND ${table}.${instant} < {scanTo:DateTime}
+      AND ${table}.${instant} >= {scanFromDateTime:DateTime} AND ${table}.${instant} < {scanToDateTime:DateTime}
       AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})`
 
 export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown> {
@@ -69,8 +73,10 @@ export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, u
     toAt: `${addDays(scope.to, 1)} 00:00:00`,
     padFromAt: `${from} 00:00:00`,
     padToAt: `${toExclusive} 00:00:00`,
-    scanFrom: `${addDays(from, -1)} 00:00:00`,
-    scanTo: `${addDays(toExclusive, 1)} 00:00:00`,
+    scanFromDateTime: `${addDays(from, -1)} 00:00:00`,
+    scanToDateTime: `${addDays(toExclusive, 1)} 00:00:00`,
+    scanFromDate: addDays(from, -1),
+    scanToDate: addDays(toExclusive, 1),
   }
 }
 
@@ -112,6 +118,24 @@ export function salesLines(
       params,
       source,
       agg: { transactions: 'uniqExact(tx)', productNameState: 'argMaxState(product_name, named_at)' },
+    }
+  }
+  if (source === 'productDailyRollup') {
+    // Days stand in for hours: lt is the local day (in this clock range filters are whole local days),
+    // hour_utc the UTC day (FX). Only per-product questions read this source.
+    const sql = `
+    SELECT r.store_id AS store_id, toDateTime(r.utc_day, 'UTC') AS hour_utc,
+           toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
+           r.currency AS currency, r.product_id AS product_id, r.category AS category,
+           r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
+           r.transactions AS tx
+    FROM sales_product_daily AS r
+    WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
+    return {
+      sql,
+      params,
+      source,
+      agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
     }
   }
   const table = source === 'productRollup' ? 'sales_hourly' : 'sales_store_hourly'

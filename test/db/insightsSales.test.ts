@@ -468,6 +468,7 @@ describe('rollup', () => {
     const raw = await answers('raw')
     expect(await answers('storeRollup')).toEqual(raw)
     expect(await products('productRollup')).toEqual(await products('raw'))
+    expect(await products('productDailyRollup')).toEqual(await products('raw'))
     // One product's sales from the product rollup, as the picker does for a single-product filter.
     const mocha = { ...scope, products: ['mocha'] }
     expect(await summary(db, mocha, { source: 'productRollup' })).toEqual(
@@ -549,6 +550,7 @@ describe('rollup', () => {
 
     await db.client.command({ query: 'OPTIMIZE TABLE sales_hourly FINAL' })
     await db.client.command({ query: 'OPTIMIZE TABLE sales_store_hourly FINAL' })
+    await db.client.command({ query: 'OPTIMIZE TABLE sales_product_daily FINAL' })
     const merged = await allSources('2024-03-01', '2024-03-31', 'Europe/London')
     expect(merged.summary).toMatchObject({ revenue: 36.3, transactions: 7 })
   })
@@ -556,7 +558,8 @@ describe('rollup', () => {
   it('picks the raw lines for half-hour zones and the rollup otherwise', async () => {
     const march = await scopeFor('2024-03-01', '2024-03-31')
     expect(pickSalesSource(march)).toBe('storeRollup')
-    expect(pickSalesSource(march, { byProduct: true })).toBe('productRollup')
+    expect(pickSalesSource(march, { byProduct: true })).toBe('productDailyRollup')
+    expect(pickSalesSource({ ...march, clock: 'zone' }, { byProduct: true })).toBe('productRollup')
     expect(pickSalesSource({ ...march, products: ['mocha'] })).toBe('productRollup')
     expect(pickSalesSource({ ...march, products: ['mocha', 'latte'] })).toBe('raw')
     expect(pickSalesSource({ ...march, categories: ['Food'] })).toBe('raw')
