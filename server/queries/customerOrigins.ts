@@ -1,7 +1,7 @@
 import type { OriginRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
-import { assertFxCoverage, fxCte, fxJoin, rateExpr } from './reportFx.ts'
+import { reportFx } from './reportFx.ts'
 import { customerLines } from './salesSource.ts'
 
 /** Privacy threshold K: a group of fewer distinct customers is never shown as a number. */
@@ -28,13 +28,12 @@ export async function customerOrigins(
   params: { limit: number; threshold?: number },
 ): Promise<OriginRow[]> {
   const lines = customerLines(scope)
-  const [, result] = await Promise.all([
-    assertFxCoverage(db, scope, lines.sql, lines.params),
-    db.client.query({
-      query: `
+  const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const result = await db.client.query({
+    query: `
         WITH
           lines AS (${lines.sql}),
-          ${fxCte},
+          ${fx.ctes}
           g AS (
             SELECT customer_home_country AS home, customer_home_country != store_country AS tourist,
                    currency, toStartOfDay(hour_utc) AS hour_utc,
@@ -45,8 +44,8 @@ export async function customerOrigins(
           ),
           by_group AS (
             SELECT g.home AS home, g.tourist AS tourist, uniqExactMerge(g.people) AS customers,
-                   sum(g.amt * ${rateExpr}) AS revenue
-            FROM g ${fxJoin}
+                   sum(g.amt * ${fx.rate}) AS revenue
+            FROM g ${fx.join}
             GROUP BY home, tourist
           )
         SELECT home AS homeCountry, tourist, customers,
@@ -54,11 +53,10 @@ export async function customerOrigins(
                if(sum(revenue) OVER () = 0, 0, round(toFloat64(revenue) / toFloat64(sum(revenue) OVER ()), 4)) AS share
         FROM by_group
         ORDER BY customers DESC, homeCountry, tourist`,
-      query_params: lines.params,
-      format: 'JSONEachRow',
-      clickhouse_settings: { log_comment: 'customerOrigins', join_use_nulls: 0 },
-    }),
-  ])
+    query_params: lines.params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'customerOrigins', join_use_nulls: 0 },
+  })
   const groups = (await result.json<OriginCounts>()).map((g) => ({ ...g, tourist: Boolean(g.tourist) }))
   return suppressSmallGroups(groups, params.threshold ?? privacyThreshold).slice(0, params.limit)
 }

@@ -44,11 +44,43 @@ export const fxCte = `
   )`
 
 /**
- * The rate expression for a grouped row with columns `currency` and `hour_utc` joined to fx as `fx`:
- * 1 when the row is already in the report currency.
+ * How a query converts: `ctes` to put after its first CTE (each ending with a comma), `join` to add after
+ * `FROM g` (a grouped subquery with columns currency and hour_utc), and `rate` to multiply amounts by.
+ * When every sale in scope is already in the report currency, conversion is the identity and costs nothing.
  */
-export const rateExpr = `if(g.currency = {currency:String}, toDecimal128(1, 12), fx.rate)`
-export const fxJoin = `LEFT JOIN fx ON fx.currency = g.currency AND fx.day = toDate(g.hour_utc)`
+export interface ReportFx {
+  ctes: string
+  join: string
+  rate: string
+}
+
+const identity: ReportFx = { ctes: '', join: '', rate: 'toDecimal128(1, 12)' }
+const converting: ReportFx = {
+  ctes: `${fxCte},`,
+  join: `LEFT JOIN fx ON fx.currency = g.currency AND fx.day = toDate(g.hour_utc)`,
+  rate: `if(g.currency = {currency:String}, toDecimal128(1, 12), fx.rate)`,
+}
+
+/**
+ * Decides how a query over `linesSql` (the scope's sales, with columns currency and hour_utc) converts
+ * into the report currency, after making sure every foreign-currency sale has a rate (else 400).
+ */
+export async function reportFx(
+  db: Db,
+  scope: InsightsScope,
+  linesSql: string,
+  params: Record<string, unknown>,
+): Promise<ReportFx> {
+  const result = await db.client.query({
+    query: `SELECT DISTINCT currency FROM (${linesSql}) WHERE currency != {currency:String} LIMIT 1`,
+    query_params: params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'reportFx.foreignCurrencies' },
+  })
+  if ((await result.json()).length === 0) return identity
+  await assertFxCoverage(db, scope, linesSql, params)
+  return converting
+}
 
 /** Query parameters the fx CTE needs: the UTC days that can hold a sale of the local range. */
 export function fxParams(scope: InsightsScope, padDays = 0): Record<string, unknown> {

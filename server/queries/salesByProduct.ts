@@ -1,7 +1,7 @@
 import type { ProductRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
-import { assertFxCoverage, fxCte, fxJoin, rateExpr } from './reportFx.ts'
+import { reportFx } from './reportFx.ts'
 import { salesLines, type SalesSource } from './salesSource.ts'
 
 export interface SalesByProductParams {
@@ -15,19 +15,18 @@ export async function salesByProduct(
   scope: InsightsScope,
   params: SalesByProductParams,
 ): Promise<ProductRow[]> {
-  const lines = salesLines(scope, { source: params.source })
+  const lines = salesLines(scope, { source: params.source, byProduct: true })
   const query_params = { ...lines.params, limit: params.limit }
-  const [, rows] = await Promise.all([
-    assertFxCoverage(db, scope, lines.sql, query_params),
-    db.client.query({
-      query: `
+  const fx = await reportFx(db, scope, lines.sql, query_params)
+  const rows = await db.client.query({
+    query: `
         WITH
           lines AS (${lines.sql}),
-          ${fxCte},
+          ${fx.ctes}
           g AS (
             SELECT product_id, category, store_id, hour_utc, currency,
-                   argMaxMergeState(product_name) AS name, sum(quantity) AS qty, sum(amount) AS amt,
-                   uniqExactMerge(tx) AS txs
+                   ${lines.agg.productNameState} AS name, sum(quantity) AS qty, sum(amount) AS amt,
+                   ${lines.agg.transactions} AS txs
             FROM lines
             GROUP BY product_id, category, store_id, hour_utc, currency
           )
@@ -36,16 +35,15 @@ export async function salesByProduct(
           argMaxMerge(g.name) AS product,
           g.category AS category,
           sum(g.qty) AS quantity,
-          CAST(round(sum(g.amt * ${rateExpr}), 2) AS Decimal(38, 2)) AS revenue,
+          CAST(round(sum(g.amt * ${fx.rate}), 2) AS Decimal(38, 2)) AS revenue,
           sum(g.txs) AS transactions
-        FROM g ${fxJoin}
+        FROM g ${fx.join}
         GROUP BY productId, category
         ORDER BY revenue DESC, productId, category
         LIMIT {limit:UInt32}`,
-      query_params,
-      format: 'JSONEachRow',
-      clickhouse_settings: { log_comment: 'salesByProduct', join_use_nulls: 0 },
-    }),
-  ])
+    query_params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'salesByProduct', join_use_nulls: 0 },
+  })
   return rows.json<ProductRow>()
 }

@@ -1,7 +1,7 @@
 import type { TimeGrain, TimeRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
-import { assertFxCoverage, fxCte, fxJoin, rateExpr } from './reportFx.ts'
+import { reportFx } from './reportFx.ts'
 import { salesLines, type SalesSource } from './salesSource.ts'
 
 /** Bucket of the report wall clock `lt` per grain: local start of the bucket, or 0-23 / 1=Mon..7. */
@@ -29,17 +29,16 @@ export async function salesByTime(
 ): Promise<TimeRow[]> {
   const lines = salesLines(scope, { source: params.source })
   const split = params.split === 'day_of_week' && params.grain === 'hour_of_day'
-  const [, rows] = await Promise.all([
-    assertFxCoverage(db, scope, lines.sql, lines.params),
-    db.client.query({
-      query: `
+  const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const rows = await db.client.query({
+    query: `
         WITH
           lines AS (${lines.sql}),
-          ${fxCte},
+          ${fx.ctes}
           g AS (
             SELECT ${bucketSql[params.grain]} AS b, ${split ? 'toDayOfWeek(lt)' : '0'} AS dow,
                    store_id, hour_utc, currency,
-                   sum(quantity) AS qty, sum(amount) AS amt, uniqExactMerge(tx) AS txs
+                   sum(quantity) AS qty, sum(amount) AS amt, ${lines.agg.transactions} AS txs
             FROM lines
             GROUP BY b, dow, store_id, hour_utc, currency
           )
@@ -47,15 +46,14 @@ export async function salesByTime(
           g.b AS bucket,
           ${split ? 'g.dow AS dayOfWeek,' : ''}
           sum(g.qty) AS quantity,
-          CAST(round(sum(g.amt * ${rateExpr}), 2) AS Decimal(38, 2)) AS revenue,
+          CAST(round(sum(g.amt * ${fx.rate}), 2) AS Decimal(38, 2)) AS revenue,
           sum(g.txs) AS transactions
-        FROM g ${fxJoin}
+        FROM g ${fx.join}
         GROUP BY g.b, g.dow
         ORDER BY g.dow, g.b`,
-      query_params: lines.params,
-      format: 'JSONEachRow',
-      clickhouse_settings: { log_comment: 'salesByTime', join_use_nulls: 0 },
-    }),
-  ])
+    query_params: lines.params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'salesByTime', join_use_nulls: 0 },
+  })
   return rows.json<TimeRow>()
 }

@@ -1,7 +1,7 @@
 import type { WeatherRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
-import { assertFxCoverage, fxCte, fxJoin, rateExpr } from './reportFx.ts'
+import { reportFx } from './reportFx.ts'
 import { salesLines, type SalesSource } from './salesSource.ts'
 
 /** Stations further than this from a store do not describe its weather. */
@@ -83,14 +83,14 @@ export async function salesByWeather(
     ...lines.params,
     slotStores: covered.map((s) => s.storeId),
     slotStations: covered.map((s) => s.stationId),
+    neighbourSeconds: neighbourDays * 86_400,
   }
-  const [, rows] = await Promise.all([
-    assertFxCoverage(db, scope, lines.sql, query_params),
-    db.client.query({
-      query: `
+  const fx = await reportFx(db, scope, lines.sql, query_params)
+  const rows = await db.client.query({
+    query: `
         WITH
           lines AS (${lines.sql}),
-          ${fxCte},
+          ${fx.ctes}
           g AS (
             SELECT store_id, hour_utc, currency, min(local_hour) AS local_hour, max(in_range) AS in_range,
                    sum(quantity) AS qty, sum(amount) AS amt
@@ -100,18 +100,22 @@ export async function salesByWeather(
           ),
           slots AS (
             SELECT g.store_id AS store_id, g.hour_utc AS hour_utc, min(g.local_hour) AS local_hour,
-                   max(g.in_range) AS in_range, sum(g.qty) AS qty, sum(g.amt * ${rateExpr}) AS revenue
-            FROM g ${fxJoin}
+                   max(g.in_range) AS in_range, sum(g.qty) AS qty, sum(g.amt * ${fx.rate}) AS revenue
+            FROM g ${fx.join}
             GROUP BY store_id, hour_utc
           ),
-          expected AS (
-            SELECT a.store_id AS store_id, a.hour_utc AS hour_utc, sum(b.revenue) / count() AS expected
-            FROM (SELECT store_id, hour_utc,
-                         arrayJoin([-14, -7, 7, 14]) AS shift,
-                         local_hour + toIntervalDay(shift) AS neighbour
-                  FROM slots WHERE in_range) AS a
-            INNER JOIN slots AS b ON b.store_id = a.store_id AND b.local_hour = a.neighbour
-            GROUP BY store_id, hour_utc
+          -- Like-for-like neighbours share store, local weekday and local hour, so they sit in one window
+          -- partition, whole weeks apart; the frame keeps those within 14 days, the slot is taken out after.
+          framed AS (
+            SELECT store_id, hour_utc, qty, revenue,
+                   sum(revenue) OVER like_for_like - revenue AS neighbour_revenue,
+                   count() OVER like_for_like - 1 AS neighbours
+            FROM slots
+            WINDOW like_for_like AS (
+              PARTITION BY store_id, toDayOfWeek(local_hour), toHour(local_hour)
+              ORDER BY toUInt32(local_hour)
+              RANGE BETWEEN {neighbourSeconds:UInt32} PRECEDING AND {neighbourSeconds:UInt32} FOLLOWING)
+            QUALIFY in_range
           ),
           station_of AS (
             SELECT arrayJoin(arrayZip({slotStores:Array(String)}, {slotStations:Array(String)})) AS pair,
@@ -124,17 +128,16 @@ export async function salesByWeather(
                    argMax(snowfall_cm, ingested_at) AS snowfall_cm
             FROM weather_observations
             WHERE station_id IN {slotStations:Array(String)}
-              AND observed_at >= {scanFrom:DateTime} AND observed_at < {scanTo:DateTime}
+              AND observed_at >= {scanFromDateTime:DateTime} AND observed_at < {scanToDateTime:DateTime}
             GROUP BY station_id, observed_at
           ),
           tagged AS (
-            SELECT s.store_id AS store_id, s.hour_utc AS hour_utc, s.qty AS slot_qty, s.revenue AS slot_revenue,
-                   ${bucketSql[params.by]} AS bucket,
-                   e.hour_utc != toDateTime(0, 'UTC') AS has_neighbours, e.expected AS slot_expected
-            FROM (SELECT * FROM slots WHERE in_range) AS s
+            SELECT s.qty AS slot_qty, s.revenue AS slot_revenue, ${bucketSql[params.by]} AS bucket,
+                   s.neighbours > 0 AS has_neighbours,
+                   if(has_neighbours, s.neighbour_revenue / s.neighbours, 0) AS slot_expected
+            FROM framed AS s
             INNER JOIN station_of AS so ON so.store_id = s.store_id
             INNER JOIN weather AS w ON w.station_id = so.station_id AND w.observed_at = s.hour_utc
-            LEFT JOIN expected AS e ON e.store_id = s.store_id AND e.hour_utc = s.hour_utc
           )
         SELECT
           bucket,
@@ -149,11 +152,10 @@ export async function salesByWeather(
         WHERE bucket != ''
         GROUP BY bucket
         ORDER BY ${orderSql[params.by]}, bucket`,
-      query_params,
-      format: 'JSONEachRow',
-      clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
-    }),
-  ])
+    query_params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
+  })
   const notice = uncovered.length
     ? `no weather station within 50 km of store ${uncovered.join(', ')}; its sales are left out`
     : null

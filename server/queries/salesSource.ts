@@ -1,22 +1,40 @@
 import { addDays, type InsightsScope } from './insightsScope.ts'
 import { fxParams } from './reportFx.ts'
 
-export type SalesSource = 'rollup' | 'raw'
+export type SalesSource = 'storeRollup' | 'productRollup' | 'productDailyRollup' | 'raw'
+
+export interface SalesNeeds {
+  /** The question groups by product (sales by product). */
+  byProduct?: boolean
+}
 
 /**
- * The one decision of which table answers a sales question. The hourly rollup (sales_hourly, migration
- * 0020) answers whenever hours are fine enough: in the stores' own zone always (it keeps their local hour),
- * and in an overriding zone whose offset is whole hours over the range. A half-hour zone (India, parts of
- * Australia) splits UTC hours, so only the raw lines can answer it exactly.
+ * The one decision of which table answers a sales question:
+ *   - raw lines when the report zone is not whole hours off UTC over the range (half-hour zones such as
+ *     India's split UTC hours, so only instants can place a sale in its local hour);
+ *   - sales_product_daily (by store, local date and product) for per-product questions in the stores' own
+ *     zone: only range filters need time, and local dates are exactly what they filter on;
+ *   - sales_hourly (by store, hour and product) for per-product questions in an overriding zone, or any
+ *     question about one product;
+ *   - raw lines when filtered by several products or by category: the rollup counts baskets per product,
+ *     and a basket holding two of the chosen products must count once;
+ *   - sales_store_hourly (by store and hour) otherwise: summary, sales by time, sales by weather.
+ * Every source answers in the same shape (see salesLines), so the choice never changes an answer.
  */
-export function pickSalesSource(scope: InsightsScope): SalesSource {
-  return scope.hourAligned ? 'rollup' : 'raw'
+export function pickSalesSource(scope: InsightsScope, needs: SalesNeeds = {}): SalesSource {
+  if (!scope.hourAligned) return 'raw'
+  if (needs.byProduct) return scope.clock === 'local' ? 'productDailyRollup' : 'productRollup'
+  if (scope.products.length === 1) return 'productRollup'
+  if (scope.categories.length > 0 || scope.products.length > 0) return 'raw'
+  return 'storeRollup'
 }
 
 export interface LinesQuery {
   sql: string
   params: Record<string, unknown>
   source: SalesSource
+  /** Aggregates over the lines: baskets (`tx`), and the product's latest name as a mergeable state. */
+  agg: { transactions: string; productNameState: string }
 }
 
 /** The report wall clock of an instant column, zone-less (DateTime in UTC) so bucket functions need no zone. */
@@ -27,12 +45,18 @@ function wallClock(scope: InsightsScope, instant: string, local: string): string
 }
 
 /** Filters every source shares: tenant, status, stores, categories, products and a UTC pre-range. */
-const commonFilters = (table: string, instant: string) => `
+const commonFilters = (table: string, instant: string, type: 'DateTime' | 'Date' = 'DateTime') => `
       ${table}.merchant_id = {merchantId:String}
-      AND ${table}.${instant} >= {scanFrom:DateTime} AND ${table}.${instant} < {scanTo:DateTime}
+      AND ${table}.${instant} >= {scanFrom${type}:${type}} AND ${table}.${instant} < {scanTo${type}:${type}}
       AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})
       AND (empty({categories:Array(String)}) OR ${table}.category IN {categories:Array(String)})
       AND (empty({products:Array(String)}) OR ${table}.product_id IN {products:Array(String)})`
+
+/** The store rollup has no product dimension: only questions without product filters reach it. */
+const storeFilters = (table: string, instant: string) => `
+      ${table}.merchant_id = {merchantId:String}
+      AND ${table}.${instant} >= {scanFromDateTime:DateTime} AND ${table}.${instant} < {scanToDateTime:DateTime}
+      AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})`
 
 export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown> {
   const from = addDays(scope.from, -padDays)
@@ -49,59 +73,90 @@ export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, u
     toAt: `${addDays(scope.to, 1)} 00:00:00`,
     padFromAt: `${from} 00:00:00`,
     padToAt: `${toExclusive} 00:00:00`,
-    scanFrom: `${addDays(from, -1)} 00:00:00`,
-    scanTo: `${addDays(toExclusive, 1)} 00:00:00`,
+    scanFromDateTime: `${addDays(from, -1)} 00:00:00`,
+    scanToDateTime: `${addDays(toExclusive, 1)} 00:00:00`,
+    scanFromDate: addDays(from, -1),
+    scanToDate: addDays(toExclusive, 1),
   }
 }
 
 /**
- * Completed sales in scope, hourly, from the chosen source, in one shape whatever the source:
- *   store_id, hour_utc, local_hour (store wall clock), lt (report wall clock, hour), in_range (lt inside
- *   from..to; rows outside exist only with padDays), product_id, category, currency, product_name
- *   (argMax state), quantity, amount, tourist_amount, known_origin_amount (Decimal sums in `currency`),
- *   tx (uniqExact state of transaction ids).
- * A transaction lives in one (store, UTC hour), so summing uniqExactMerge(tx) over groups that keep store
- * and hour apart counts every transaction exactly once.
- * padDays widens the range (weather lift looks 14 days either side); rows outside have in_range = 0.
+ * Completed sales in scope from the chosen source, as rows with the same columns whatever the source:
+ *   store_id, hour_utc, local_hour (store wall clock, hour), lt (report wall clock, hour), in_range (lt
+ *   inside from..to; rows outside exist only with padDays), currency, quantity, amount, tourist_amount,
+ *   known_origin_amount (Decimal, in `currency`), tx; with byProduct also product_id, category and the
+ *   product name. Rows are not yet aggregated: aggregate them with sum() and `agg.transactions`, always
+ *   grouping by store_id and hour_utc first (a basket lives in one store and one UTC hour).
+ * padDays widens the range (weather lift looks 14 days either side).
  */
 export function salesLines(
   scope: InsightsScope,
-  options: { padDays?: number; source?: SalesSource } = {},
+  options: { padDays?: number; source?: SalesSource | undefined; byProduct?: boolean } = {},
 ): LinesQuery {
   const padDays = options.padDays ?? 0
-  const source = options.source ?? pickSalesSource(scope)
+  const byProduct = options.byProduct ?? false
+  const source = options.source ?? pickSalesSource(scope, { byProduct })
   const params = scopeParams(scope, padDays)
-  const inner =
-    source === 'rollup'
-      ? `
-    SELECT store_id, hour_utc, local_hour, ${wallClock(scope, 'hour_utc', 'local_hour')} AS lt,
-           product_id, category, currency,
-           argMaxMergeState(product_name) AS product_name,
-           sum(quantity) AS quantity, sum(amount) AS amount,
-           sum(tourist_amount) AS tourist_amount, sum(known_origin_amount) AS known_origin_amount,
-           uniqExactMergeState(transactions) AS tx
-    FROM sales_hourly AS r
-    WHERE ${commonFilters('r', 'hour_utc')}
-    GROUP BY store_id, hour_utc, local_hour, lt, product_id, category, currency`
-      : `
+  const range = `lt >= {padFromAt:DateTime} AND lt < {padToAt:DateTime}`
+  const inRange = `lt >= {fromAt:DateTime} AND lt < {toAt:DateTime} AS in_range`
+  if (source === 'raw') {
+    const sql = `
     SELECT t.store_id AS store_id, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
            toStartOfHour(t.local_at) AS local_hour,
-           toStartOfHour(${wallClock(scope, 't.occurred_at', 't.local_at')}) AS lt,
-           t.product_id AS product_id, t.category AS category, t.currency AS currency,
-           argMaxState(t.product_name, t.occurred_at) AS product_name,
-           sum(toDecimal128(t.quantity, 3)) AS quantity, sum(toDecimal128(t.amount, 4)) AS amount,
-           sumIf(toDecimal128(t.amount, 4), t.customer_home_country != '' AND t.store_country != ''
-                 AND t.customer_home_country != t.store_country) AS tourist_amount,
-           sumIf(toDecimal128(t.amount, 4), t.customer_home_country != '' AND t.store_country != '') AS known_origin_amount,
-           uniqExactState(t.transaction_id) AS tx
+           toStartOfHour(${wallClock(scope, 't.occurred_at', 't.local_at')}) AS lt, ${inRange},
+           t.currency AS currency, t.product_id AS product_id, t.category AS category,
+           t.product_name AS product_name, t.occurred_at AS named_at,
+           toDecimal128(t.quantity, 3) AS quantity, toDecimal128(t.amount, 4) AS amount,
+           if(t.customer_home_country != '' AND t.store_country != ''
+              AND t.customer_home_country != t.store_country, amount, toDecimal128(0, 4)) AS tourist_amount,
+           if(t.customer_home_country != '' AND t.store_country != '', amount, toDecimal128(0, 4)) AS known_origin_amount,
+           t.transaction_id AS tx
     FROM transactions AS t
-    WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
-    GROUP BY store_id, hour_utc, local_hour, lt, product_id, category, currency`
+    WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed' AND ${range}`
+    return {
+      sql,
+      params,
+      source,
+      agg: { transactions: 'uniqExact(tx)', productNameState: 'argMaxState(product_name, named_at)' },
+    }
+  }
+  if (source === 'productDailyRollup') {
+    // Days stand in for hours: lt is the local day (in this clock range filters are whole local days),
+    // hour_utc the UTC day (FX). Only per-product questions read this source.
+    const sql = `
+    SELECT r.store_id AS store_id, toDateTime(r.utc_day, 'UTC') AS hour_utc,
+           toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
+           r.currency AS currency, r.product_id AS product_id, r.category AS category,
+           r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
+           r.transactions AS tx
+    FROM sales_product_daily AS r
+    WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
+    return {
+      sql,
+      params,
+      source,
+      agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
+    }
+  }
+  const table = source === 'productRollup' ? 'sales_hourly' : 'sales_store_hourly'
+  const productColumns =
+    source === 'productRollup'
+      ? 'r.product_id AS product_id, r.category AS category, r.product_name AS product_name,'
+      : ''
   const sql = `
-    SELECT *, lt >= {fromAt:DateTime} AND lt < {toAt:DateTime} AS in_range
-    FROM (${inner})
-    WHERE lt >= {padFromAt:DateTime} AND lt < {padToAt:DateTime}`
-  return { sql, params, source }
+    SELECT r.store_id AS store_id, r.hour_utc AS hour_utc, r.local_hour AS local_hour,
+           ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
+           r.currency AS currency, ${productColumns}
+           r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
+           r.known_origin_amount AS known_origin_amount, r.transactions AS tx
+    FROM ${table} AS r
+    WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
+  return {
+    sql,
+    params,
+    source,
+    agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
+  }
 }
 
 /**
@@ -115,5 +170,13 @@ export function customerLines(scope: InsightsScope): LinesQuery {
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
       AND lt >= {fromAt:DateTime} AND lt < {toAt:DateTime}`
-  return { sql, params: scopeParams(scope), source: 'raw' }
+  return {
+    sql,
+    params: scopeParams(scope),
+    source: 'raw',
+    agg: {
+      transactions: 'uniqExact(transaction_id)',
+      productNameState: 'argMaxState(product_name, occurred_at)',
+    },
+  }
 }

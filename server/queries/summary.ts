@@ -1,7 +1,7 @@
 import type { SummaryRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
-import { assertFxCoverage, fxCte, fxJoin, rateExpr } from './reportFx.ts'
+import { reportFx } from './reportFx.ts'
 import { customerLines, salesLines, type SalesSource } from './salesSource.ts'
 
 /**
@@ -15,25 +15,26 @@ export async function summary(
   params: { source?: SalesSource | undefined } = {},
 ): Promise<SummaryRow> {
   const lines = salesLines(scope, { source: params.source })
-  const people = customerLines(scope)
-  const [, sales, customers] = await Promise.all([
-    assertFxCoverage(db, scope, lines.sql, lines.params),
+  // Distinct customers need no conversion: that query starts while the currencies are checked.
+  const customers = countCustomers(db, scope)
+  const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const [sales, customerCount] = await Promise.all([
     db.client.query({
       query: `
         WITH
           lines AS (${lines.sql}),
-          ${fxCte},
+          ${fx.ctes}
           g AS (
             SELECT store_id, hour_utc, currency,
                    sum(quantity) AS qty, sum(amount) AS amt, sum(tourist_amount) AS tam,
-                   sum(known_origin_amount) AS kam, uniqExactMerge(tx) AS txs
+                   sum(known_origin_amount) AS kam, ${lines.agg.transactions} AS txs
             FROM lines
             GROUP BY store_id, hour_utc, currency
           ),
           t AS (
-            SELECT sum(g.amt * ${rateExpr}) AS rev, sum(g.txs) AS txs, sum(g.qty) AS qty,
-                   sum(g.tam * ${rateExpr}) AS tourist, sum(g.kam * ${rateExpr}) AS known
-            FROM g ${fxJoin}
+            SELECT sum(g.amt * ${fx.rate}) AS rev, sum(g.txs) AS txs, sum(g.qty) AS qty,
+                   sum(g.tam * ${fx.rate}) AS tourist, sum(g.kam * ${fx.rate}) AS known
+            FROM g ${fx.join}
           )
         SELECT
           CAST(round(rev, 2) AS Decimal(38, 2)) AS revenue,
@@ -46,18 +47,25 @@ export async function summary(
       format: 'JSONEachRow',
       clickhouse_settings: { log_comment: 'summary', join_use_nulls: 0 },
     }),
-    db.client.query({
-      query: `SELECT uniqExactIf(customer_key, customer_key != '') AS customers FROM (${people.sql})`,
-      query_params: people.params,
-      format: 'JSONEachRow',
-      clickhouse_settings: { log_comment: 'summary.customers' },
-    }),
+    customers,
   ])
   const [row] = await sales.json<Omit<SummaryRow, 'customers'>>()
-  const [people_] = await customers.json<{ customers: number }>()
   if (!row) throw new Error('summary returned no row')
   const { revenue, transactions, items, averageTicket, touristShare } = row
-  return { revenue, transactions, items, averageTicket, customers: people_?.customers ?? 0, touristShare }
+  return { revenue, transactions, items, averageTicket, customers: customerCount, touristShare }
+}
+
+/** Distinct known customers (pseudonyms) with a completed line in scope, from the raw lines. */
+async function countCustomers(db: Db, scope: InsightsScope): Promise<number> {
+  const people = customerLines(scope)
+  const result = await db.client.query({
+    query: `SELECT uniqExactIf(customer_key, customer_key != '') AS customers FROM (${people.sql})`,
+    query_params: people.params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'summary.customers' },
+  })
+  const [row] = await result.json<{ customers: number }>()
+  return row?.customers ?? 0
 }
 
 const changeMetrics = [

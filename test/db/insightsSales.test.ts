@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import { salesByProduct } from '../../server/queries/salesByProduct.ts'
 import { salesByTime } from '../../server/queries/salesByTime.ts'
+import { pickSalesSource, type SalesSource } from '../../server/queries/salesSource.ts'
 import { summary } from '../../server/queries/summary.ts'
 import { insertLines } from '../support/insightsFixture.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
@@ -455,37 +456,34 @@ describe('rollup', () => {
   const scopeFor = (from: string, to: string, tz?: string) =>
     resolveInsightsScope(db, 'cafe', { from, to, ...(tz && { tz }) }, { rangeDays: 1100 })
 
-  async function bothSources(from: string, to: string, tz?: string) {
+  /** Every question from every source that can answer it: raw lines, product rollup, store rollup. */
+  async function allSources(from: string, to: string, tz?: string) {
     const scope = await scopeFor(from, to, tz)
-    const answers = async (source: 'raw' | 'rollup') => ({
+    const answers = async (source: SalesSource) => ({
       summary: await summary(db, scope, { source }),
-      products: await salesByProduct(db, scope, { limit: 100, source }),
       hours: await salesByTime(db, scope, { grain: 'hour', source }),
       heatmap: await salesByTime(db, scope, { grain: 'hour_of_day', split: 'day_of_week', source }),
     })
-    return { raw: await answers('raw'), rollup: await answers('rollup') }
+    const products = async (source: SalesSource) => salesByProduct(db, scope, { limit: 100, source })
+    const raw = await answers('raw')
+    expect(await answers('storeRollup')).toEqual(raw)
+    expect(await products('productRollup')).toEqual(await products('raw'))
+    expect(await products('productDailyRollup')).toEqual(await products('raw'))
+    // One product's sales from the product rollup, as the picker does for a single-product filter.
+    const mocha = { ...scope, products: ['mocha'] }
+    expect(await summary(db, mocha, { source: 'productRollup' })).toEqual(
+      await summary(db, mocha, { source: 'raw' }),
+    )
+    return { ...raw, products: await products('productRollup') }
   }
 
-  it('answers exactly what the raw lines answer, also after late lines and refunds', async () => {
-    const before = await bothSources('2024-03-01', '2024-03-31')
-    expect(before.rollup).toEqual(before.raw)
-    expect(before.rollup.summary).toMatchObject({ revenue: 25.45, transactions: 5 })
+  it('answers exactly what the raw lines answer, also after late baskets and refunds', async () => {
+    const before = await allSources('2024-03-01', '2024-03-31')
+    expect(before.summary).toMatchObject({ revenue: 25.45, transactions: 5 })
 
-    // Late data: a third line of basket t1 arrives in a later insert, an old sale arrives out of order,
-    // and a refunded and a voided line arrive for existing baskets.
+    // Late data: an old basket arrives after newer ones, another basket lands in an hour and products the
+    // rollups already hold, and refunded and voided lines arrive for existing baskets.
     await insertLines(db, [
-      {
-        store: 's1',
-        tx: 't1',
-        line: 3,
-        at: '2024-03-04 13:15:00',
-        local: '2024-03-04 08:15:00',
-        product: 'mocha',
-        qty: '1',
-        amount: '4.10',
-        customer: 'c1',
-        home: 'US',
-      },
       {
         store: 's2',
         tx: 'late',
@@ -494,6 +492,26 @@ describe('rollup', () => {
         product: 'latte',
         qty: '1',
         amount: '3.50',
+      },
+      {
+        store: 's1',
+        tx: 'late2',
+        at: '2024-03-04 13:50:00',
+        local: '2024-03-04 08:50:00',
+        product: 'mocha',
+        qty: '1',
+        amount: '4.10',
+      },
+      {
+        store: 's1',
+        tx: 'late2',
+        line: 2,
+        at: '2024-03-04 13:50:00',
+        local: '2024-03-04 08:50:00',
+        product: 'muffin',
+        category: 'Food',
+        qty: '2',
+        amount: '3.25',
       },
       {
         store: 's1',
@@ -521,21 +539,31 @@ describe('rollup', () => {
         status: 'voided',
       },
     ])
-    const after = await bothSources('2024-03-01', '2024-03-31')
-    expect(after.rollup).toEqual(after.raw)
-    expect(after.rollup.summary).toMatchObject({ revenue: 33.05, transactions: 6, items: 9 })
-    expect(after.rollup.products[1]).toMatchObject({ productId: 'mocha', quantity: 3, transactions: 3 })
+    const after = await allSources('2024-03-01', '2024-03-31')
+    expect(after.summary).toMatchObject({ revenue: 36.3, transactions: 7, items: 11 })
+    expect(after.products[1]).toMatchObject({
+      productId: 'mocha',
+      quantity: 3,
+      revenue: 12.3,
+      transactions: 3,
+    })
 
     await db.client.command({ query: 'OPTIMIZE TABLE sales_hourly FINAL' })
-    const merged = await bothSources('2024-03-01', '2024-03-31', 'Europe/London')
-    expect(merged.rollup).toEqual(merged.raw)
-    expect(merged.rollup.summary).toMatchObject({ revenue: 33.05, transactions: 6 })
+    await db.client.command({ query: 'OPTIMIZE TABLE sales_store_hourly FINAL' })
+    await db.client.command({ query: 'OPTIMIZE TABLE sales_product_daily FINAL' })
+    const merged = await allSources('2024-03-01', '2024-03-31', 'Europe/London')
+    expect(merged.summary).toMatchObject({ revenue: 36.3, transactions: 7 })
   })
 
   it('picks the raw lines for half-hour zones and the rollup otherwise', async () => {
-    const { pickSalesSource } = await import('../../server/queries/salesSource.ts')
-    expect(pickSalesSource(await scopeFor('2024-03-01', '2024-03-31'))).toBe('rollup')
-    expect(pickSalesSource(await scopeFor('2024-03-01', '2024-03-31', 'Asia/Tokyo'))).toBe('rollup')
+    const march = await scopeFor('2024-03-01', '2024-03-31')
+    expect(pickSalesSource(march)).toBe('storeRollup')
+    expect(pickSalesSource(march, { byProduct: true })).toBe('productDailyRollup')
+    expect(pickSalesSource({ ...march, clock: 'zone' }, { byProduct: true })).toBe('productRollup')
+    expect(pickSalesSource({ ...march, products: ['mocha'] })).toBe('productRollup')
+    expect(pickSalesSource({ ...march, products: ['mocha', 'latte'] })).toBe('raw')
+    expect(pickSalesSource({ ...march, categories: ['Food'] })).toBe('raw')
+    expect(pickSalesSource(await scopeFor('2024-03-01', '2024-03-31', 'Asia/Tokyo'))).toBe('storeRollup')
     expect(pickSalesSource(await scopeFor('2024-03-01', '2024-03-31', 'Asia/Kolkata'))).toBe('raw')
   })
 })

@@ -210,9 +210,9 @@ describe('sales by weather', () => {
       { rangeDays: 1100 },
     )
     for (const by of ['condition', 'temperature'] as const) {
-      expect(await salesByWeather(db, scope, { by, source: 'rollup' })).toEqual(
-        await salesByWeather(db, scope, { by, source: 'raw' }),
-      )
+      const raw = await salesByWeather(db, scope, { by, source: 'raw' })
+      expect(await salesByWeather(db, scope, { by, source: 'storeRollup' })).toEqual(raw)
+      expect(await salesByWeather(db, scope, { by, source: 'productRollup' })).toEqual(raw)
     }
   })
 
