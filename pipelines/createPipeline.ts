@@ -97,7 +97,7 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return run
 }
 
-export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDir }: PipelineOptions) {
+export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolDir }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
@@ -185,20 +185,6 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
           params,
           fallbackZone: request.mapping?.timezone ?? '',
         })
-        // The raw text is rebuilt from the staged columns for the rejected lines only.
-        await db.client.command({
-          query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
-                  SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
-                         if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
-                  FROM ${checked} AS c
-                  INNER JOIN (
-                    SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
-                    WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
-                  ) AS r ON r._line = c._line
-                  WHERE c._reason != ''`,
-          query_params: { ...params, base: firstLine },
-          clickhouse_settings: { log_comment: 'ingestRejects' },
-        })
         const key = spec.key.join(', ')
         const fresh = `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
                        ORDER BY _line LIMIT 1 BY ${key}`
@@ -211,6 +197,22 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
           clickhouse_settings: { log_comment: 'ingestCounts' },
         })
         const [count] = await counts.json<{ received: number; rejected: number; inserted: number }>()
+        if ((count?.rejected ?? 0) > 0) {
+          // The raw text is rebuilt from the staged columns for the rejected lines only.
+          await db.client.command({
+            query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
+                    SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
+                           if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
+                    FROM ${checked} AS c
+                    INNER JOIN (
+                      SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
+                      WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
+                    ) AS r ON r._line = c._line
+                    WHERE c._reason != ''`,
+            query_params: { ...params, base: firstLine },
+            clickhouse_settings: { log_comment: 'ingestRejects' },
+          })
+        }
         const columns = Object.keys(spec.columns)
         const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
         await db.client.command({

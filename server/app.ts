@@ -18,7 +18,7 @@ import { merchantRoutes } from './routes/merchantRoutes.ts'
 export interface AppOptions {
   db: Db
   logger: Logger
-  limits: { ratePerMinute: number; jsonBytes: number; ingestBytes: number }
+  limits: { ratePerMinute: number; jsonBytes: number; ingestBytes: number; ingestChunkBytes?: number }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
   /** Where Arrow/Parquet bodies are spooled for the embedded engine (system temp dir when omitted). */
@@ -73,7 +73,14 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
     }),
   )
   // Ingest bodies are streamed into the pipeline, so their router sits before the JSON body parser.
-  api.use(ingestRoutes(db, verify, { pseudonymKey, maxBytes: limits.ingestBytes, spoolDir }))
+  api.use(
+    ingestRoutes(db, verify, {
+      pseudonymKey,
+      maxBytes: limits.ingestBytes,
+      chunkBytes: limits.ingestChunkBytes,
+      spoolDir,
+    }),
+  )
   api.use(express.json({ limit: limits.jsonBytes }))
   const openApi = buildOpenApi(endpoints)
   api.get('/openapi.json', (_req, res) => {
