@@ -186,18 +186,39 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
           fallbackZone: request.mapping?.timezone ?? '',
         })
         const key = spec.key.join(', ')
-        const fresh = `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
-                       ORDER BY _line LIMIT 1 BY ${key}`
-        const counts = await db.client.query({
-          query: `SELECT
-                    (SELECT count() FROM ${checked}) AS received,
-                    (SELECT countIf(_reason != '') FROM ${checked}) AS rejected,
-                    (SELECT count() FROM (SELECT _line ${fresh})) AS inserted`,
+        // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
+        // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
+        const overview = await db.client.query({
+          query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
+                    uniqExactIf((${key}), _reason = '') AS distinctGood,
+                    (SELECT count() FROM (${spec.existing(checked)})) AS stored
+                  FROM ${checked}`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },
         })
-        const [count] = await counts.json<{ received: number; rejected: number; inserted: number }>()
-        if ((count?.rejected ?? 0) > 0) {
+        const [shape] = await overview.json<{
+          received: number
+          rejected: number
+          good: number
+          distinctGood: number
+          stored: number
+        }>()
+        const simple = shape !== undefined && shape.stored === 0 && shape.distinctGood === shape.good
+        const fresh = simple
+          ? `FROM ${checked} WHERE _reason = ''`
+          : `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
+             ORDER BY _line LIMIT 1 BY ${key}`
+        let inserted = shape?.good ?? 0
+        if (!simple) {
+          const exact = await db.client.query({
+            query: `SELECT count() AS inserted FROM (SELECT _line ${fresh})`,
+            format: 'JSONEachRow',
+            clickhouse_settings: { log_comment: 'ingestCounts' },
+          })
+          inserted = (await exact.json<{ inserted: number }>())[0]?.inserted ?? 0
+        }
+        const count = { received: shape?.received ?? 0, rejected: shape?.rejected ?? 0, inserted }
+        if (count.rejected > 0) {
           // The raw text is rebuilt from the staged columns for the rejected lines only.
           await db.client.command({
             query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
@@ -223,9 +244,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
         })
         await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
         await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
-        const received = count?.received ?? 0
-        const rejected = count?.rejected ?? 0
-        const inserted = count?.inserted ?? 0
+        const { received, rejected } = count
         ledger.received += received
         ledger.rejected += rejected
         ledger.inserted += inserted
