@@ -97,7 +97,7 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return run
 }
 
-export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDir }: PipelineOptions) {
+export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolDir }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
@@ -185,32 +185,55 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
           params,
           fallbackZone: request.mapping?.timezone ?? '',
         })
-        // The raw text is rebuilt from the staged columns for the rejected lines only.
-        await db.client.command({
-          query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
-                  SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
-                         if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
-                  FROM ${checked} AS c
-                  INNER JOIN (
-                    SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
-                    WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
-                  ) AS r ON r._line = c._line
-                  WHERE c._reason != ''`,
-          query_params: { ...params, base: firstLine },
-          clickhouse_settings: { log_comment: 'ingestRejects' },
-        })
         const key = spec.key.join(', ')
-        const fresh = `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
-                       ORDER BY _line LIMIT 1 BY ${key}`
-        const counts = await db.client.query({
-          query: `SELECT
-                    (SELECT count() FROM ${checked}) AS received,
-                    (SELECT countIf(_reason != '') FROM ${checked}) AS rejected,
-                    (SELECT count() FROM (SELECT _line ${fresh})) AS inserted`,
+        // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
+        // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
+        const overview = await db.client.query({
+          query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
+                    uniqExactIf((${key}), _reason = '') AS distinctGood,
+                    (SELECT count() FROM (${spec.existing(checked)})) AS stored
+                  FROM ${checked}`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },
         })
-        const [count] = await counts.json<{ received: number; rejected: number; inserted: number }>()
+        const [shape] = await overview.json<{
+          received: number
+          rejected: number
+          good: number
+          distinctGood: number
+          stored: number
+        }>()
+        const simple = shape !== undefined && shape.stored === 0 && shape.distinctGood === shape.good
+        const fresh = simple
+          ? `FROM ${checked} WHERE _reason = ''`
+          : `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
+             ORDER BY _line LIMIT 1 BY ${key}`
+        let inserted = shape?.good ?? 0
+        if (!simple) {
+          const exact = await db.client.query({
+            query: `SELECT count() AS inserted FROM (SELECT _line ${fresh})`,
+            format: 'JSONEachRow',
+            clickhouse_settings: { log_comment: 'ingestCounts' },
+          })
+          inserted = (await exact.json<{ inserted: number }>())[0]?.inserted ?? 0
+        }
+        const count = { received: shape?.received ?? 0, rejected: shape?.rejected ?? 0, inserted }
+        if (count.rejected > 0) {
+          // The raw text is rebuilt from the staged columns for the rejected lines only.
+          await db.client.command({
+            query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
+                    SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
+                           if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
+                    FROM ${checked} AS c
+                    INNER JOIN (
+                      SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
+                      WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
+                    ) AS r ON r._line = c._line
+                    WHERE c._reason != ''`,
+            query_params: { ...params, base: firstLine },
+            clickhouse_settings: { log_comment: 'ingestRejects' },
+          })
+        }
         const columns = Object.keys(spec.columns)
         const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
         await db.client.command({
@@ -221,9 +244,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
         })
         await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
         await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
-        const received = count?.received ?? 0
-        const rejected = count?.rejected ?? 0
-        const inserted = count?.inserted ?? 0
+        const { received, rejected } = count
         ledger.received += received
         ledger.rejected += rejected
         ledger.inserted += inserted

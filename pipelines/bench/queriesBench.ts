@@ -231,7 +231,8 @@ export async function runQueriesBench(argv: string[]): Promise<void> {
     const app = createApp({
       db: recordingDb(db, log),
       logger: pino({ level: 'silent' }),
-      limits: { ratePerMinute: 1_000_000, jsonBytes: 1_048_576 },
+      limits: { ratePerMinute: 1_000_000, jsonBytes: 1_048_576, ingestBytes: 1_048_576 },
+      pseudonymKey: 'bench-pseudonym-key-not-secret',
     })
     const server = app.listen(0, '127.0.0.1')
     await new Promise<void>((resolve) => server.once('listening', resolve))

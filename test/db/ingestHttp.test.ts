@@ -154,7 +154,17 @@ describe('POST /api/v1/ingest/transactions', () => {
       .join('\n')
     const json = await ledgerOf(await post('transactions', asNdjson, { type: 'application/x-ndjson' }))
     expect(json).toMatchObject({ received: 2, inserted: 0, duplicates: 2 })
-    expect(await rows(db, 'SELECT count() AS n FROM transactions')).toEqual([{ n: 4 }])
+    const repeatedWithin = [
+      'n1,1,cafe,s1,2023-05-01 10:00:00,latte,1,3,,',
+      'n1,1,cafe,s1,2023-05-01 10:00:00,mocha,1,9,,',
+    ]
+    const within = await ledgerOf(await post('transactions', csv(repeatedWithin)))
+    expect(within).toMatchObject({ received: 2, inserted: 1, duplicates: 1 })
+    // The first of two lines with the same key wins.
+    expect(await rows(db, "SELECT product_id FROM transactions WHERE transaction_id = 'n1'")).toEqual([
+      { product_id: 'latte' },
+    ])
+    expect(await rows(db, 'SELECT count() AS n FROM transactions')).toEqual([{ n: 5 }])
   })
 
   it('answers 409 when a batch id is reused with different content', async () => {
@@ -409,7 +419,7 @@ describe('reference data and the Data page', () => {
     expect(byKey.map((r) => [r.source, r.merchantId, r.rows])).toEqual([
       ['fx-rates', null, 1],
       ['stores', 'cafe', 1],
-      ['transactions', 'cafe', 12],
+      ['transactions', 'cafe', 13],
       ['weather', null, 2],
     ])
     expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
