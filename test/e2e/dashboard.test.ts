@@ -343,7 +343,8 @@ describe('dashboard in a real browser', () => {
         { timeout: 30_000, interval: 500 },
       )
       .toBe(401)
-    await page.getByRole('link', { name: 'Insights' }).click()
+    // A view this session has not loaded yet (answers already shown stay cached, so they make no request).
+    await page.getByRole('link', { name: 'Data' }).click()
     await page.getByText('no longer accepted').waitFor()
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true)
     expect(consoleErrors.every((e) => e.includes('401'))).toBe(true)
