@@ -9,7 +9,7 @@ export interface Session {
   whoami: Whoami
   client: ApiClient
   /** Responses of this session by URL, so going back to a view shows it at once. */
-  cache: Map<string, unknown>
+  cache: Map<string, { data: unknown; at: number }>
   /** Requests under way by URL, so two widgets asking the same question share one request. */
   inflight: Map<string, Promise<unknown>>
 }

@@ -5,6 +5,9 @@ import { useSignedIn } from './SessionProvider.tsx'
 export type QueryState<T> =
   { status: 'loading' } | { status: 'error'; error: ApiError } | { status: 'success'; data: T }
 
+/** Older answers are still shown at once but asked for again, so a long session sees new loads. */
+const freshForMs = 5 * 60_000
+
 /**
  * GETs path with params for the signed-in key; path null waits (e.g. until a merchant is chosen).
  * Answers are cached per session by URL, so the back button and repeated views render at once.
@@ -21,14 +24,15 @@ export function useApiQuery<T>(path: string | null, params: QueryParams = {}, re
 
   useEffect(() => {
     if (url === null) return
-    if (cache.has(url)) return
+    const cached = cache.get(url)
+    if (cached && Date.now() - cached.at < freshForMs) return
     let current = true
     let request = inflight.get(url) as Promise<T> | undefined
     if (!request) {
       request = client.get<T>(url.split('#')[0] ?? url)
       inflight.set(url, request)
       request.then(
-        (data) => cache.set(url, data),
+        (data) => cache.set(url, { data, at: Date.now() }),
         () => undefined,
       )
       void request.finally(() => inflight.delete(url)).catch(() => undefined)
@@ -49,6 +53,7 @@ export function useApiQuery<T>(path: string | null, params: QueryParams = {}, re
   }, [client, cache, inflight, url])
 
   if (url === null) return { status: 'loading' }
-  if (cache.has(url)) return { status: 'success', data: cache.get(url) as T }
+  const cached = cache.get(url)
+  if (cached) return { status: 'success', data: cached.data as T }
   return state.url === url ? state.value : { status: 'loading' }
 }
