@@ -13,12 +13,14 @@ import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
+import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
 
 export interface AppOptions {
   db: Db
   logger: Logger
-  limits: { ratePerMinute: number; jsonBytes: number; ingestBytes: number }
+  /** rangeDays: the longest date range an insights report may ask for. */
+  limits: { ratePerMinute: number; jsonBytes: number; ingestBytes: number; rangeDays: number }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
   /** Where Arrow/Parquet bodies are spooled for the embedded engine (system temp dir when omitted). */
@@ -81,6 +83,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
   })
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
+  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

@@ -1,8 +1,10 @@
 import { ingestBench } from './ingestBench.ts'
+import { runQueriesBench } from './queriesBench.ts'
 
 /** `npm run bench -- <name> [flags]`: one entry per benchmark. */
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: ingestBench,
+  queries: runQueriesBench,
 }
 
 const [name = '', ...args] = process.argv.slice(2)

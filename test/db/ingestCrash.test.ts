@@ -34,7 +34,7 @@ function startServer(): Promise<{ child: ChildProcess; base: string }> {
     let output = ''
     child.stdout?.on('data', (data: Buffer) => {
       output += data.toString()
-      const url = /dashboard: (http:\/\/[^/\s]+)\//.exec(output)?.[1]
+      const url = /(?:dashboard|API): (http:\/\/[^/\s]+)\//.exec(output)?.[1]
       if (url) resolve({ child, base: url })
     })
     child.stderr?.on('data', (data: Buffer) => (output += data.toString()))

@@ -1,0 +1,85 @@
+import type { OriginRow } from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import type { InsightsScope } from './insightsScope.ts'
+import { reportFx } from './reportFx.ts'
+import { customerLines } from './salesSource.ts'
+
+/** Privacy threshold K: a group of fewer distinct customers is never shown as a number. */
+export const privacyThreshold = 50
+
+interface OriginCounts {
+  homeCountry: string
+  tourist: boolean
+  customers: number
+  revenue: number
+  share: number
+}
+
+/**
+ * Customers and revenue by home country, split tourist (home country differs from the store's country,
+ * both known) or local. share = the group's revenue / revenue of all lines with a known origin.
+ * Groups under K customers are suppressed: customers, revenue and share are null. Because the shown shares
+ * sum to 1, a single suppressed group could be derived as 1 - the others; so when exactly one group is
+ * suppressed, the next smallest group is suppressed with it (complementary suppression). No total is shown.
+ */
+export async function customerOrigins(
+  db: Db,
+  scope: InsightsScope,
+  params: { limit: number; threshold?: number },
+): Promise<OriginRow[]> {
+  const lines = customerLines(scope)
+  const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const result = await db.client.query({
+    query: `
+        WITH
+          lines AS (${lines.sql}),
+          ${fx.ctes}
+          g AS (
+            SELECT customer_home_country AS home, customer_home_country != store_country AS tourist,
+                   currency, toStartOfDay(hour_utc) AS hour_utc,
+                   uniqExactStateIf(customer_key, customer_key != '') AS people, sum(amount) AS amt
+            FROM lines
+            WHERE customer_home_country != '' AND store_country != ''
+            GROUP BY home, tourist, currency, hour_utc
+          ),
+          by_group AS (
+            SELECT g.home AS home, g.tourist AS tourist, uniqExactMerge(g.people) AS customers,
+                   sum(g.amt * ${fx.rate}) AS revenue
+            FROM g ${fx.join}
+            GROUP BY home, tourist
+          )
+        SELECT home AS homeCountry, tourist, customers,
+               CAST(round(revenue, 2) AS Decimal(38, 2)) AS revenue,
+               if(sum(revenue) OVER () = 0, 0, round(toFloat64(revenue) / toFloat64(sum(revenue) OVER ()), 4)) AS share
+        FROM by_group
+        ORDER BY customers DESC, homeCountry, tourist`,
+    query_params: lines.params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'customerOrigins', join_use_nulls: 0 },
+  })
+  const groups = (await result.json<OriginCounts>()).map((g) => ({ ...g, tourist: Boolean(g.tourist) }))
+  return suppressSmallGroups(groups, params.threshold ?? privacyThreshold).slice(0, params.limit)
+}
+
+export function suppressSmallGroups(groups: OriginCounts[], threshold: number): OriginRow[] {
+  const hidden = new Set(groups.filter((g) => g.customers < threshold))
+  if (hidden.size === 1) {
+    const smallestShown = groups.filter((g) => !hidden.has(g)).sort((a, b) => a.customers - b.customers)[0]
+    if (smallestShown) hidden.add(smallestShown)
+  }
+  const shown = groups.filter((g) => !hidden.has(g))
+  const suppressed = groups
+    .filter((g) => hidden.has(g))
+    .sort((a, b) => a.homeCountry.localeCompare(b.homeCountry) || Number(a.tourist) - Number(b.tourist))
+  return [
+    ...shown.map((g) => ({ ...g, suppressed: false })),
+    ...suppressed.map((g) => ({
+      homeCountry: g.homeCountry,
+      tourist: g.tourist,
+      customers: null,
+      revenue: null,
+      share: null,
+      suppressed: true,
+    })),
+  ]
+}

@@ -1,0 +1,211 @@
+import type { InsightsQuery } from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import { HttpError } from '../httpError.ts'
+
+export interface ScopeStore {
+  storeId: string
+  lat: number
+  lon: number
+  timezone: string
+  country: string
+}
+
+/**
+ * A validated insights request: whose data, which stores/categories/products, which local dates in which
+ * zone, in which currency. Every insights query takes one as its second argument.
+ */
+export interface InsightsScope {
+  merchantId: string
+  /** Selected store ids; empty means every store of the merchant. */
+  stores: string[]
+  categories: string[]
+  products: string[]
+  /** Inclusive local dates (YYYY-MM-DD) in `timezone`. */
+  from: string
+  to: string
+  timezone: string
+  /**
+   * 'local': every selected store runs on `timezone`, so the stored wall clock (local_at) is the report
+   * clock. 'zone': the report zone differs from some store's, so wall clocks derive from the UTC instant.
+   */
+  clock: 'local' | 'zone'
+  /** The report zone is a whole number of hours off UTC over the range (hourly rollups can serve it). */
+  hourAligned: boolean
+  currency: string
+  /** The selected stores (all stores when none is selected), for weather and time-zone decisions. */
+  storeList: ScopeStore[]
+}
+
+export interface ScopeLimits {
+  rangeDays: number
+}
+
+interface MerchantFacts {
+  currency: string
+  timezone: string
+  stores: (ScopeStore & { currency: string })[]
+}
+
+async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts | undefined> {
+  const result = await db.client.query({
+    query: `
+      SELECT
+        (SELECT argMax(currency, updated_at) FROM merchants WHERE merchant_id = {m:String}) AS currency,
+        (SELECT argMax(timezone, updated_at) FROM merchants WHERE merchant_id = {m:String}) AS timezone,
+        (SELECT count() FROM merchants WHERE merchant_id = {m:String}) AS known,
+        (SELECT groupArray((store_id, lat, lon, timezone, country, currency))
+           FROM (SELECT * FROM stores FINAL WHERE merchant_id = {m:String} ORDER BY store_id)) AS stores`,
+    query_params: { m: merchantId },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'insightsScope.merchantFacts' },
+  })
+  const [row] = await result.json<{
+    currency: string
+    timezone: string
+    known: number
+    stores: [string, number, number, string, string, string][]
+  }>()
+  if (!row || (row.known === 0 && row.stores.length === 0)) return undefined
+  return {
+    currency: row.currency,
+    timezone: row.timezone,
+    stores: row.stores.map(([storeId, lat, lon, timezone, country, currency]) => ({
+      storeId,
+      lat,
+      lon,
+      timezone,
+      country,
+      currency,
+    })),
+  }
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Offset of `tz` from UTC in minutes at the given instant. */
+function offsetMinutes(tz: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '')
+  if (!match) return 0
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]))
+}
+
+/** True when the zone's offset is whole hours on every day of the range (checked daily, so DST counts). */
+function isHourAligned(tz: string, from: string, to: string): boolean {
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    if (offsetMinutes(tz, new Date(`${day}T12:00:00Z`)) % 60 !== 0) return false
+  }
+  return true
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+/** The same calendar date a year earlier (29 February becomes 28 February). */
+export function minusOneYear(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
+  const last = new Date(Date.UTC(y - 1, m, 0)).getUTCDate()
+  return `${String(y - 1).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
+}
+
+function todayIn(tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date())
+}
+
+async function newestSaleDate(db: Db, merchantId: string, stores: string[], tz: string) {
+  const result = await db.client.query({
+    query: `
+      SELECT toString(toDate(max(occurred_at), {tz:String})) AS day, count() > 0 AS any
+      FROM transactions
+      WHERE merchant_id = {m:String} AND (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`,
+    query_params: { m: merchantId, stores, tz },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'insightsScope.newestSaleDate' },
+  })
+  const [row] = await result.json<{ day: string; any: boolean | number }>()
+  return row?.any ? row.day : undefined
+}
+
+/**
+ * Turns request parameters into a validated scope. Defaults: stores = all; time zone = the zone shared by
+ * the selected stores, else the merchant's, else UTC; currency = the merchant's, else the stores' common
+ * one, else USD; to = the local date of the newest sale (today when there is none); from = to - 29 days.
+ */
+export async function resolveInsightsScope(
+  db: Db,
+  merchantId: string,
+  query: InsightsQuery,
+  limits: ScopeLimits,
+): Promise<InsightsScope> {
+  const facts = await merchantFacts(db, merchantId)
+  if (!facts) throw HttpError.notFound(`merchant ${merchantId} not found`)
+  const stores = [...new Set(query.store ?? [])]
+  const known = new Set(facts.stores.map((s) => s.storeId))
+  const unknown = stores.find((s) => !known.has(s))
+  if (unknown !== undefined) throw HttpError.badRequest(`store: unknown store ${unknown}`)
+  const storeList = stores.length ? facts.stores.filter((s) => stores.includes(s.storeId)) : facts.stores
+
+  if (query.tz !== undefined && !isTimeZone(query.tz))
+    throw HttpError.badRequest(`tz: unknown time zone ${query.tz}`)
+  const storeZones = [...new Set(storeList.map((s) => s.timezone).filter((z) => z !== ''))]
+  const onlyZone = storeZones.length === 1 ? storeZones[0] : undefined
+  const timezone = query.tz ?? onlyZone ?? (facts.timezone || storeZones[0] || 'UTC')
+
+  const storeCurrencies = [...new Set(facts.stores.map((s) => s.currency).filter((c) => c !== ''))]
+  const onlyCurrency = storeCurrencies.length === 1 ? storeCurrencies[0] : undefined
+  const currency = query.currency ?? (facts.currency || onlyCurrency || 'USD')
+
+  const to = query.to ?? (await newestSaleDate(db, merchantId, stores, timezone)) ?? todayIn(timezone)
+  const from = query.from ?? addDays(to, -29)
+  if (from > to) throw HttpError.badRequest(`from: ${from} is after to ${to}`)
+  const days = daysBetween(from, to) + 1
+  if (days > limits.rangeDays)
+    throw HttpError.badRequest(`to: the range covers ${days} days; the maximum is ${limits.rangeDays}`)
+
+  const clock = storeList.length > 0 && storeList.every((s) => s.timezone === timezone) ? 'local' : 'zone'
+  return {
+    merchantId,
+    stores,
+    categories: [...new Set(query.category ?? [])],
+    products: [...new Set(query.product ?? [])],
+    from,
+    to,
+    timezone,
+    clock,
+    hourAligned: clock === 'local' || isHourAligned(timezone, from, to),
+    currency,
+    storeList: storeList.map(({ currency: _c, ...s }) => s),
+  }
+}
+
+/** The comparison range: the same number of days just before, or the same dates a year earlier. */
+export function comparisonScope(
+  scope: InsightsScope,
+  compare: 'previous_period' | 'previous_year',
+): InsightsScope {
+  const range =
+    compare === 'previous_period'
+      ? { from: addDays(scope.from, -(daysBetween(scope.from, scope.to) + 1)), to: addDays(scope.from, -1) }
+      : { from: minusOneYear(scope.from), to: minusOneYear(scope.to) }
+  return {
+    ...scope,
+    ...range,
+    hourAligned: scope.clock === 'local' || isHourAligned(scope.timezone, range.from, range.to),
+  }
+}

@@ -1,0 +1,59 @@
+import type { TimeGrain, TimeRow } from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import type { InsightsScope } from './insightsScope.ts'
+import { reportFx } from './reportFx.ts'
+import { salesLines, type SalesSource } from './salesSource.ts'
+
+/** Bucket of the report wall clock `lt` per grain: local start of the bucket, or 0-23 / 1=Mon..7. */
+const bucketSql = {
+  hour: `formatDateTime(lt, '%Y-%m-%dT%H:00')`,
+  day: `toString(toDate(lt))`,
+  week: `toString(toMonday(lt))`,
+  month: `toString(toStartOfMonth(lt))`,
+  hour_of_day: `toHour(lt)`,
+  day_of_week: `toDayOfWeek(lt)`,
+} as const satisfies Record<TimeGrain, string>
+
+export interface SalesByTimeParams {
+  grain: TimeGrain
+  /** With grain hour_of_day: one row per (weekday, hour), for the heatmap. */
+  split?: 'day_of_week' | undefined
+  source?: SalesSource | undefined
+}
+
+/** Sales per local time bucket, in bucket order; buckets without sales are absent. */
+export async function salesByTime(
+  db: Db,
+  scope: InsightsScope,
+  params: SalesByTimeParams,
+): Promise<TimeRow[]> {
+  const lines = salesLines(scope, { source: params.source })
+  const split = params.split === 'day_of_week' && params.grain === 'hour_of_day'
+  const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const rows = await db.client.query({
+    query: `
+        WITH
+          lines AS (${lines.sql}),
+          ${fx.ctes}
+          g AS (
+            SELECT ${bucketSql[params.grain]} AS b, ${split ? 'toDayOfWeek(lt)' : '0'} AS dow,
+                   store_id, hour_utc, currency,
+                   sum(quantity) AS qty, sum(amount) AS amt, ${lines.agg.transactions} AS txs
+            FROM lines
+            GROUP BY b, dow, store_id, hour_utc, currency
+          )
+        SELECT
+          g.b AS bucket,
+          ${split ? 'g.dow AS dayOfWeek,' : ''}
+          sum(g.qty) AS quantity,
+          CAST(round(sum(g.amt * ${fx.rate}), 2) AS Decimal(38, 2)) AS revenue,
+          sum(g.txs) AS transactions
+        FROM g ${fx.join}
+        GROUP BY g.b, g.dow
+        ORDER BY g.dow, g.b`,
+    query_params: lines.params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'salesByTime', join_use_nulls: 0 },
+  })
+  return rows.json<TimeRow>()
+}

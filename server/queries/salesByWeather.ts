@@ -1,0 +1,163 @@
+import type { WeatherRow } from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import type { InsightsScope } from './insightsScope.ts'
+import { reportFx } from './reportFx.ts'
+import { salesLines, type SalesSource } from './salesSource.ts'
+
+/** Stations further than this from a store do not describe its weather. */
+export const stationRadiusMeters = 50_000
+/** Like-for-like neighbours: the same store, local weekday and hour, this many days either side. */
+const neighbourDays = 14
+
+/** The weather bucket of an observation, computed from the numbers (never the stored condition text). */
+const bucketSql = {
+  condition: `multiIf(w.snowfall_cm > 0, 'snow', w.precipitation_mm >= toFloat32(0.1), 'rain', 'dry')`,
+  temperature: `if(isNull(w.temperature_c), '', toString(toInt32(floor(w.temperature_c / 5) * 5)))`,
+} as const
+const orderSql = {
+  condition: `indexOf(['dry', 'rain', 'snow'], bucket)`,
+  temperature: `toInt32OrZero(bucket)`,
+} as const
+
+export interface SalesByWeatherParams {
+  by: keyof typeof bucketSql
+  source?: SalesSource | undefined
+}
+
+export interface SalesByWeatherResult {
+  rows: WeatherRow[]
+  notice: string | null
+}
+
+/** Each selected store and its nearest station within 50 km (station '' when there is none). */
+async function storeStations(db: Db, scope: InsightsScope) {
+  const result = await db.client.query({
+    query: `
+      WITH stations AS (
+        SELECT station_id, argMax(lat, observed_at) AS lat, argMax(lon, observed_at) AS lon
+        FROM weather_observations GROUP BY station_id
+      )
+      SELECT s.store_id AS storeId,
+             argMinIf(st.station_id, geoDistance(s.lon, s.lat, st.lon, st.lat),
+                      geoDistance(s.lon, s.lat, st.lon, st.lat) <= {radius:Float64}) AS stationId
+      FROM (SELECT store_id, lat, lon FROM stores FINAL
+            WHERE merchant_id = {merchantId:String}
+              AND (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})) AS s
+      CROSS JOIN stations AS st
+      GROUP BY s.store_id
+      ORDER BY storeId`,
+    query_params: { merchantId: scope.merchantId, stores: scope.stores, radius: stationRadiusMeters },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'salesByWeather.storeStations' },
+  })
+  const found = new Map(
+    (await result.json<{ storeId: string; stationId: string }>()).map((r) => [r.storeId, r.stationId]),
+  )
+  return scope.storeList.map((s) => ({ storeId: s.storeId, stationId: found.get(s.storeId) ?? '' }))
+}
+
+/**
+ * Sales by the weather of their UTC hour at the store's nearest station (DESIGN.md section 5). A slot is
+ * an open (store, UTC hour): at least one sale. lift = sum of actual / sum of expected revenue over the
+ * bucket's slots that have like-for-like neighbours, expected being the mean revenue of the same store's
+ * open slots at the same local weekday and hour 7 or 14 days away (the slot itself excluded). Neighbours
+ * may lie outside the report range; they obey the same store, category and product filters.
+ * Slots without an observation for their hour, and stores without a station, stay out (see notice).
+ */
+export async function salesByWeather(
+  db: Db,
+  scope: InsightsScope,
+  params: SalesByWeatherParams,
+): Promise<SalesByWeatherResult> {
+  const stations = await storeStations(db, scope)
+  const covered = stations.filter((s) => s.stationId !== '')
+  const uncovered = stations.filter((s) => s.stationId === '').map((s) => s.storeId)
+  if (covered.length === 0) {
+    return {
+      rows: [],
+      notice: `no weather station within 50 km of ${scope.stores.length ? 'the selected stores' : 'any store'}`,
+    }
+  }
+  const lines = salesLines(scope, { padDays: neighbourDays, source: params.source })
+  const query_params = {
+    ...lines.params,
+    slotStores: covered.map((s) => s.storeId),
+    slotStations: covered.map((s) => s.stationId),
+    neighbourSeconds: neighbourDays * 86_400,
+  }
+  const fx = await reportFx(db, scope, lines.sql, query_params)
+  const rows = await db.client.query({
+    query: `
+        WITH
+          lines AS (${lines.sql}),
+          ${fx.ctes}
+          g AS (
+            SELECT store_id, hour_utc, currency, min(local_hour) AS local_hour, max(in_range) AS in_range,
+                   sum(quantity) AS qty, sum(amount) AS amt
+            FROM lines
+            WHERE store_id IN {slotStores:Array(String)}
+            GROUP BY store_id, hour_utc, currency
+          ),
+          slots AS (
+            SELECT g.store_id AS store_id, g.hour_utc AS hour_utc, min(g.local_hour) AS local_hour,
+                   max(g.in_range) AS in_range, sum(g.qty) AS qty, sum(g.amt * ${fx.rate}) AS revenue
+            FROM g ${fx.join}
+            GROUP BY store_id, hour_utc
+          ),
+          -- Like-for-like neighbours share store, local weekday and local hour, so they sit in one window
+          -- partition, whole weeks apart; the frame keeps those within 14 days, the slot is taken out after.
+          framed AS (
+            SELECT store_id, hour_utc, qty, revenue,
+                   sum(revenue) OVER like_for_like - revenue AS neighbour_revenue,
+                   count() OVER like_for_like - 1 AS neighbours
+            FROM slots
+            WINDOW like_for_like AS (
+              PARTITION BY store_id, toDayOfWeek(local_hour), toHour(local_hour)
+              ORDER BY toUInt32(local_hour)
+              RANGE BETWEEN {neighbourSeconds:UInt32} PRECEDING AND {neighbourSeconds:UInt32} FOLLOWING)
+            QUALIFY in_range
+          ),
+          station_of AS (
+            SELECT arrayJoin(arrayZip({slotStores:Array(String)}, {slotStations:Array(String)})) AS pair,
+                   pair.1 AS store_id, pair.2 AS station_id
+          ),
+          weather AS (
+            SELECT station_id, observed_at,
+                   argMax(temperature_c, ingested_at) AS temperature_c,
+                   argMax(precipitation_mm, ingested_at) AS precipitation_mm,
+                   argMax(snowfall_cm, ingested_at) AS snowfall_cm
+            FROM weather_observations
+            WHERE station_id IN {slotStations:Array(String)}
+              AND observed_at >= {scanFrom:DateTime} AND observed_at < {scanTo:DateTime}
+            GROUP BY station_id, observed_at
+          ),
+          tagged AS (
+            SELECT s.qty AS slot_qty, s.revenue AS slot_revenue, ${bucketSql[params.by]} AS bucket,
+                   s.neighbours > 0 AS has_neighbours,
+                   if(has_neighbours, s.neighbour_revenue / s.neighbours, 0) AS slot_expected
+            FROM framed AS s
+            INNER JOIN station_of AS so ON so.store_id = s.store_id
+            INNER JOIN weather AS w ON w.station_id = so.station_id AND w.observed_at = s.hour_utc
+          )
+        SELECT
+          bucket,
+          count() AS openHours,
+          sum(slot_qty) AS quantity,
+          CAST(round(sum(slot_revenue), 2) AS Decimal(38, 2)) AS revenue,
+          CAST(round(sum(slot_revenue) / count(), 2) AS Decimal(38, 2)) AS revenuePerHour,
+          if(sumIf(slot_expected, has_neighbours) = 0, NULL,
+             round(toFloat64(sumIf(slot_revenue, has_neighbours)) / toFloat64(sumIf(slot_expected, has_neighbours)), 4)) AS lift,
+          countIf(has_neighbours) AS liftHours
+        FROM tagged
+        WHERE bucket != ''
+        GROUP BY bucket
+        ORDER BY ${orderSql[params.by]}, bucket`,
+    query_params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
+  })
+  const notice = uncovered.length
+    ? `no weather station within 50 km of store ${uncovered.join(', ')}; its sales are left out`
+    : null
+  return { rows: await rows.json<WeatherRow>(), notice }
+}

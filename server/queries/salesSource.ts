@@ -1,0 +1,158 @@
+import { addDays, type InsightsScope } from './insightsScope.ts'
+import { fxParams } from './reportFx.ts'
+
+export type SalesSource = 'storeRollup' | 'productRollup' | 'raw'
+
+export interface SalesNeeds {
+  /** The question groups by product (sales by product). */
+  byProduct?: boolean
+}
+
+/**
+ * The one decision of which table answers a sales question:
+ *   - raw lines when the report zone is not whole hours off UTC over the range (half-hour zones such as
+ *     India's split UTC hours, so only instants can place a sale in its local hour);
+ *   - sales_hourly (by store, hour and product) when the question is per product, or about one product;
+ *   - raw lines when filtered by several products or by category: the rollup counts baskets per product,
+ *     and a basket holding two of the chosen products must count once;
+ *   - sales_store_hourly (by store and hour) otherwise: summary, sales by time, sales by weather.
+ * Every source answers in the same shape (see salesLines), so the choice never changes an answer.
+ */
+export function pickSalesSource(scope: InsightsScope, needs: SalesNeeds = {}): SalesSource {
+  if (!scope.hourAligned) return 'raw'
+  if (needs.byProduct || scope.products.length === 1) return 'productRollup'
+  if (scope.categories.length > 0 || scope.products.length > 0) return 'raw'
+  return 'storeRollup'
+}
+
+export interface LinesQuery {
+  sql: string
+  params: Record<string, unknown>
+  source: SalesSource
+  /** Aggregates over the lines: baskets (`tx`), and the product's latest name as a mergeable state. */
+  agg: { transactions: string; productNameState: string }
+}
+
+/** The report wall clock of an instant column, zone-less (DateTime in UTC) so bucket functions need no zone. */
+function wallClock(scope: InsightsScope, instant: string, local: string): string {
+  return scope.clock === 'local'
+    ? local
+    : `toDateTime(${instant}, 'UTC') + toIntervalSecond(timeZoneOffset(toTimeZone(${instant}, {tz:String})))`
+}
+
+/** Filters every source shares: tenant, status, stores, categories, products and a UTC pre-range. */
+const commonFilters = (table: string, instant: string) => `
+      ${table}.merchant_id = {merchantId:String}
+      AND ${table}.${instant} >= {scanFrom:DateTime} AND ${table}.${instant} < {scanTo:DateTime}
+      AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})
+      AND (empty({categories:Array(String)}) OR ${table}.category IN {categories:Array(String)})
+      AND (empty({products:Array(String)}) OR ${table}.product_id IN {products:Array(String)})`
+
+/** The store rollup has no product dimension: only questions without product filters reach it. */
+const storeFilters = (table: string, instant: string) => `
+      ${table}.merchant_id = {merchantId:String}
+      AND ${table}.${instant} >= {scanFrom:DateTime} AND ${table}.${instant} < {scanTo:DateTime}
+      AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})`
+
+export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown> {
+  const from = addDays(scope.from, -padDays)
+  const toExclusive = addDays(scope.to, 1 + padDays)
+  return {
+    ...fxParams(scope, padDays),
+    merchantId: scope.merchantId,
+    stores: scope.stores,
+    categories: scope.categories,
+    products: scope.products,
+    tz: scope.timezone,
+    // Local dates bound wall clocks; the UTC scan is a day wider each side (no zone is more than 14 h off).
+    fromAt: `${scope.from} 00:00:00`,
+    toAt: `${addDays(scope.to, 1)} 00:00:00`,
+    padFromAt: `${from} 00:00:00`,
+    padToAt: `${toExclusive} 00:00:00`,
+    scanFrom: `${addDays(from, -1)} 00:00:00`,
+    scanTo: `${addDays(toExclusive, 1)} 00:00:00`,
+  }
+}
+
+/**
+ * Completed sales in scope from the chosen source, as rows with the same columns whatever the source:
+ *   store_id, hour_utc, local_hour (store wall clock, hour), lt (report wall clock, hour), in_range (lt
+ *   inside from..to; rows outside exist only with padDays), currency, quantity, amount, tourist_amount,
+ *   known_origin_amount (Decimal, in `currency`), tx; with byProduct also product_id, category and the
+ *   product name. Rows are not yet aggregated: aggregate them with sum() and `agg.transactions`, always
+ *   grouping by store_id and hour_utc first (a basket lives in one store and one UTC hour).
+ * padDays widens the range (weather lift looks 14 days either side).
+ */
+export function salesLines(
+  scope: InsightsScope,
+  options: { padDays?: number; source?: SalesSource | undefined; byProduct?: boolean } = {},
+): LinesQuery {
+  const padDays = options.padDays ?? 0
+  const byProduct = options.byProduct ?? false
+  const source = options.source ?? pickSalesSource(scope, { byProduct })
+  const params = scopeParams(scope, padDays)
+  const range = `lt >= {padFromAt:DateTime} AND lt < {padToAt:DateTime}`
+  const inRange = `lt >= {fromAt:DateTime} AND lt < {toAt:DateTime} AS in_range`
+  if (source === 'raw') {
+    const sql = `
+    SELECT t.store_id AS store_id, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
+           toStartOfHour(t.local_at) AS local_hour,
+           toStartOfHour(${wallClock(scope, 't.occurred_at', 't.local_at')}) AS lt, ${inRange},
+           t.currency AS currency, t.product_id AS product_id, t.category AS category,
+           t.product_name AS product_name, t.occurred_at AS named_at,
+           toDecimal128(t.quantity, 3) AS quantity, toDecimal128(t.amount, 4) AS amount,
+           if(t.customer_home_country != '' AND t.store_country != ''
+              AND t.customer_home_country != t.store_country, amount, toDecimal128(0, 4)) AS tourist_amount,
+           if(t.customer_home_country != '' AND t.store_country != '', amount, toDecimal128(0, 4)) AS known_origin_amount,
+           t.transaction_id AS tx
+    FROM transactions AS t
+    WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed' AND ${range}`
+    return {
+      sql,
+      params,
+      source,
+      agg: { transactions: 'uniqExact(tx)', productNameState: 'argMaxState(product_name, named_at)' },
+    }
+  }
+  const table = source === 'productRollup' ? 'sales_hourly' : 'sales_store_hourly'
+  const productColumns =
+    source === 'productRollup'
+      ? 'r.product_id AS product_id, r.category AS category, r.product_name AS product_name,'
+      : ''
+  const sql = `
+    SELECT r.store_id AS store_id, r.hour_utc AS hour_utc, r.local_hour AS local_hour,
+           ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
+           r.currency AS currency, ${productColumns}
+           r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
+           r.known_origin_amount AS known_origin_amount, r.transactions AS tx
+    FROM ${table} AS r
+    WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
+  return {
+    sql,
+    params,
+    source,
+    agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
+  }
+}
+
+/**
+ * Completed raw lines in scope, for questions about customers (distinct people cannot be rolled up by
+ * hour and summed). Columns: every transactions column plus lt (report wall clock) and hour_utc.
+ */
+export function customerLines(scope: InsightsScope): LinesQuery {
+  const sql = `
+    SELECT *, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
+           ${wallClock(scope, 't.occurred_at', 't.local_at')} AS lt
+    FROM transactions AS t
+    WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
+      AND lt >= {fromAt:DateTime} AND lt < {toAt:DateTime}`
+  return {
+    sql,
+    params: scopeParams(scope),
+    source: 'raw',
+    agg: {
+      transactions: 'uniqExact(transaction_id)',
+      productNameState: 'argMaxState(product_name, occurred_at)',
+    },
+  }
+}

@@ -1,0 +1,90 @@
+import type { SummaryRow } from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import type { InsightsScope } from './insightsScope.ts'
+import { reportFx } from './reportFx.ts'
+import { customerLines, salesLines, type SalesSource } from './salesSource.ts'
+
+/**
+ * KPIs of a range. revenue, transactions and items come from the sales source (rollup when it can);
+ * customers (distinct known pseudonyms) from the raw lines. touristShare is the share of revenue paid by
+ * tourists among lines whose customer's home country and store country are both known.
+ */
+export async function summary(
+  db: Db,
+  scope: InsightsScope,
+  params: { source?: SalesSource | undefined } = {},
+): Promise<SummaryRow> {
+  const lines = salesLines(scope, { source: params.source })
+  // Distinct customers need no conversion: that query starts while the currencies are checked.
+  const customers = countCustomers(db, scope)
+  const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const [sales, customerCount] = await Promise.all([
+    db.client.query({
+      query: `
+        WITH
+          lines AS (${lines.sql}),
+          ${fx.ctes}
+          g AS (
+            SELECT store_id, hour_utc, currency,
+                   sum(quantity) AS qty, sum(amount) AS amt, sum(tourist_amount) AS tam,
+                   sum(known_origin_amount) AS kam, ${lines.agg.transactions} AS txs
+            FROM lines
+            GROUP BY store_id, hour_utc, currency
+          ),
+          t AS (
+            SELECT sum(g.amt * ${fx.rate}) AS rev, sum(g.txs) AS txs, sum(g.qty) AS qty,
+                   sum(g.tam * ${fx.rate}) AS tourist, sum(g.kam * ${fx.rate}) AS known
+            FROM g ${fx.join}
+          )
+        SELECT
+          CAST(round(rev, 2) AS Decimal(38, 2)) AS revenue,
+          txs AS transactions,
+          qty AS items,
+          if(txs = 0, toDecimal128(0, 2), CAST(round(rev / txs, 2) AS Decimal(38, 2))) AS averageTicket,
+          if(known = 0, NULL, round(toFloat64(tourist) / toFloat64(known), 4)) AS touristShare
+        FROM t`,
+      query_params: lines.params,
+      format: 'JSONEachRow',
+      clickhouse_settings: { log_comment: 'summary', join_use_nulls: 0 },
+    }),
+    customers,
+  ])
+  const [row] = await sales.json<Omit<SummaryRow, 'customers'>>()
+  if (!row) throw new Error('summary returned no row')
+  const { revenue, transactions, items, averageTicket, touristShare } = row
+  return { revenue, transactions, items, averageTicket, customers: customerCount, touristShare }
+}
+
+/** Distinct known customers (pseudonyms) with a completed line in scope, from the raw lines. */
+async function countCustomers(db: Db, scope: InsightsScope): Promise<number> {
+  const people = customerLines(scope)
+  const result = await db.client.query({
+    query: `SELECT uniqExactIf(customer_key, customer_key != '') AS customers FROM (${people.sql})`,
+    query_params: people.params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'summary.customers' },
+  })
+  const [row] = await result.json<{ customers: number }>()
+  return row?.customers ?? 0
+}
+
+const changeMetrics = [
+  'revenue',
+  'transactions',
+  'items',
+  'averageTicket',
+  'customers',
+  'touristShare',
+] as const
+
+/** Relative change per metric (0.1 = +10%), rounded to 4 places; null when the base is 0 or unknown. */
+export function summaryChanges(current: SummaryRow, previous: SummaryRow): Record<string, number | null> {
+  return Object.fromEntries(
+    changeMetrics.map((metric) => {
+      const now = current[metric]
+      const before = previous[metric]
+      if (now === null || before === null || before === 0) return [metric, null]
+      return [metric, Math.round(((now - before) / before) * 10_000) / 10_000]
+    }),
+  )
+}

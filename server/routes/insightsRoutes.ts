@@ -1,0 +1,166 @@
+import { Router, type Request, type Response } from 'express'
+import type { z } from 'zod'
+import type { KeyVerifier } from '../auth/apiKeys.ts'
+import { merchantScope, principalOf, requireRole } from '../auth/requireRole.ts'
+import {
+  InsightsQuery,
+  OriginRow,
+  ProductRow,
+  SalesByTimeQuery,
+  SalesByWeatherQuery,
+  SummaryRow,
+  TimeRow,
+  WeatherRow,
+  type CustomerOrigins,
+  type SalesByProduct,
+  type SalesByTime,
+  type SalesByWeather,
+  type Summary,
+} from '../contract.ts'
+import type { Db } from '../db/createDb.ts'
+import { customerOrigins, privacyThreshold } from '../queries/customerOrigins.ts'
+import {
+  comparisonScope,
+  resolveInsightsScope,
+  type InsightsScope,
+  type ScopeLimits,
+} from '../queries/insightsScope.ts'
+import { salesByProduct } from '../queries/salesByProduct.ts'
+import { salesByTime } from '../queries/salesByTime.ts'
+import { salesByWeather } from '../queries/salesByWeather.ts'
+import { summary, summaryChanges } from '../queries/summary.ts'
+import { toCsv } from './toCsv.ts'
+
+/** Rows a list route returns when `limit` is not given. */
+const defaultLimit = 1000
+
+function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
+  if (format) return format === 'csv'
+  return req.accepts(['application/json', 'text/csv']) === 'text/csv'
+}
+
+/** JSON envelope, or only its rows as CSV (header = the row schema's field names). */
+function respond<Row extends Record<string, unknown>>(
+  req: Request,
+  res: Response,
+  format: 'json' | 'csv' | undefined,
+  rowSchema: z.ZodObject,
+  body: { rows: Row[] },
+) {
+  if (wantsCsv(req, format)) {
+    res.type('text/csv').send(toCsv(Object.keys(rowSchema.shape), body.rows))
+    return
+  }
+  res.json(body)
+}
+
+function envelope(scope: InsightsScope) {
+  return {
+    merchantId: scope.merchantId,
+    from: scope.from,
+    to: scope.to,
+    timezone: scope.timezone,
+    currency: scope.currency,
+  }
+}
+
+/** Runs a query for the range and, when asked, again for the comparison range. */
+async function withComparison<Rows>(
+  scope: InsightsScope,
+  compare: InsightsQuery['compare'],
+  run: (scope: InsightsScope) => Promise<Rows>,
+) {
+  if (!compare) return { rows: await run(scope), comparison: undefined }
+  const other = comparisonScope(scope, compare)
+  const [rows, previous] = await Promise.all([run(scope), run(other)])
+  return { rows, comparison: { compare, from: other.from, to: other.to, rows: previous } }
+}
+
+/**
+ * Merchant insights (DESIGN.md section 5). Admin, merchant and marketer keys; a key sees only its own
+ * merchants (others answer 404). Every answer is an aggregate; no route returns a customer pseudonym, and
+ * origin groups under K customers are suppressed for every role, so marketers get the same answers.
+ */
+export function insightsRoutes(db: Db, verify: KeyVerifier, limits: ScopeLimits): Router {
+  const router = Router()
+  const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
+  const scopeOf = async (req: Request, res: Response, query: InsightsQuery) =>
+    resolveInsightsScope(db, merchantScope(principalOf(res), String(req.params.merchantId)), query, limits)
+
+  router.get('/merchants/:merchantId/summary', auth, async (req, res) => {
+    const query = InsightsQuery.parse(req.query)
+    const scope = await scopeOf(req, res, query)
+    const { rows, comparison } = await withComparison(scope, query.compare, (s) => summary(db, s))
+    const body: Summary = {
+      ...envelope(scope),
+      rows: [rows],
+      ...(comparison && {
+        comparison: { ...comparison, rows: [comparison.rows] },
+        changes: summaryChanges(rows, comparison.rows),
+      }),
+    }
+    respond(req, res, query.format, SummaryRow, body)
+  })
+
+  router.get('/merchants/:merchantId/sales/by-product', auth, async (req, res) => {
+    const query = InsightsQuery.parse(req.query)
+    const scope = await scopeOf(req, res, query)
+    const limit = query.limit ?? defaultLimit
+    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+      salesByProduct(db, s, { limit }),
+    )
+    const body: SalesByProduct = { ...envelope(scope), rows, ...(comparison && { comparison }) }
+    respond(req, res, query.format, ProductRow, body)
+  })
+
+  router.get('/merchants/:merchantId/sales/by-time', auth, async (req, res) => {
+    const query = SalesByTimeQuery.parse(req.query)
+    const scope = await scopeOf(req, res, query)
+    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+      salesByTime(db, s, { grain: query.grain, split: query.split }),
+    )
+    const body: SalesByTime = {
+      ...envelope(scope),
+      grain: query.grain,
+      rows,
+      ...(comparison && { comparison }),
+    }
+    const rowSchema =
+      query.split && query.grain === 'hour_of_day' ? TimeRow : TimeRow.omit({ dayOfWeek: true })
+    respond(req, res, query.format, rowSchema, body)
+  })
+
+  router.get('/merchants/:merchantId/sales/by-weather', auth, async (req, res) => {
+    const query = SalesByWeatherQuery.parse(req.query)
+    const scope = await scopeOf(req, res, query)
+    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+      salesByWeather(db, s, { by: query.by }),
+    )
+    const body: SalesByWeather = {
+      ...envelope(scope),
+      by: query.by,
+      notice: rows.notice,
+      rows: rows.rows,
+      ...(comparison && { comparison: { ...comparison, rows: comparison.rows.rows } }),
+    }
+    respond(req, res, query.format, WeatherRow, body)
+  })
+
+  router.get('/merchants/:merchantId/customers/origins', auth, async (req, res) => {
+    const query = InsightsQuery.parse(req.query)
+    const scope = await scopeOf(req, res, query)
+    const limit = query.limit ?? defaultLimit
+    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+      customerOrigins(db, s, { limit }),
+    )
+    const body: CustomerOrigins = {
+      ...envelope(scope),
+      privacyThreshold,
+      rows,
+      ...(comparison && { comparison }),
+    }
+    respond(req, res, query.format, OriginRow, body)
+  })
+
+  return router
+}
