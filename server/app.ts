@@ -19,13 +19,13 @@ import { merchantRoutes } from './routes/merchantRoutes.ts'
 export interface AppOptions {
   db: Db
   logger: Logger
-  /** rangeDays: the longest insights date range (default 1100 days). */
+  /** rangeDays: the longest date range an insights report may ask for. */
   limits: {
     ratePerMinute: number
     jsonBytes: number
     ingestBytes: number
     ingestChunkBytes?: number
-    rangeDays?: number
+    rangeDays: number
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
@@ -96,7 +96,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
   })
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
-  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays ?? 1100 }))
+  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

@@ -125,7 +125,7 @@ export async function ingestBench(args: string[]): Promise<void> {
     const app = createApp({
       db,
       logger: pino({ level: 'silent' }),
-      limits: { ratePerMinute: 1000, jsonBytes: 1 << 20, ingestBytes: 2 ** 40 },
+      limits: { ratePerMinute: 1000, jsonBytes: 1 << 20, ingestBytes: 2 ** 40, rangeDays: 1100 },
       pseudonymKey: 'bench-pseudonym-key-000',
     })
     const server = app.listen(0, '127.0.0.1')

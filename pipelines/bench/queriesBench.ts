@@ -231,8 +231,8 @@ export async function runQueriesBench(argv: string[]): Promise<void> {
     const app = createApp({
       db: recordingDb(db, log),
       logger: pino({ level: 'silent' }),
-      limits: { ratePerMinute: 1_000_000, jsonBytes: 1_048_576, ingestBytes: 1_048_576 },
-      pseudonymKey: 'bench-pseudonym-key-not-secret',
+      limits: { ratePerMinute: 1_000_000, jsonBytes: 1_048_576, ingestBytes: 1 << 30, rangeDays: 1100 },
+      pseudonymKey: 'bench-pseudonym-key-0123456789',
     })
     const server = app.listen(0, '127.0.0.1')
     await new Promise<void>((resolve) => server.once('listening', resolve))

@@ -10,7 +10,13 @@ export const testPseudonymKey = 'test-pseudonym-key-0123456789'
 
 /** Starts the real app on 127.0.0.1 with an ephemeral port; returns its base URL and a fetch helper. */
 export async function startTestApp(db: Db, overrides: Partial<AppOptions['limits']> = {}) {
-  const limits = { ratePerMinute: 10_000, jsonBytes: 1_048_576, ingestBytes: 64 << 20, ...overrides }
+  const limits = {
+    ratePerMinute: 10_000,
+    jsonBytes: 1_048_576,
+    ingestBytes: 64 << 20,
+    rangeDays: 1100,
+    ...overrides,
+  }
   const app = createApp({ db, logger: pino({ level: 'silent' }), limits, pseudonymKey: testPseudonymKey })
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))
