@@ -29,17 +29,22 @@ export async function customerOrigins(
 ): Promise<OriginRow[]> {
   const lines = customerLines(scope)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
-  const result = await db.client.query({
-    query: `
-        WITH
-          lines AS (${lines.sql}),
-          ${fx.ctes}
+  // Customers are distinct 64-bit hashes of their pseudonyms (a collision needs billions of customers).
+  const people = `uniqExactIf(cityHash64(customer_key), customer_key != '')`
+  const origin = `customer_home_country AS home, customer_home_country != store_country AS tourist`
+  const known = `customer_home_country != '' AND store_country != ''`
+  const sameCurrency = `
+          by_group AS (
+            SELECT ${origin}, ${people} AS customers, sum(amount) AS revenue
+            FROM lines WHERE ${known}
+            GROUP BY home, tourist
+          )`
+  // Converting needs one rate per currency and UTC day: distinct customers travel as mergeable states.
+  const converted = `
           g AS (
-            SELECT customer_home_country AS home, customer_home_country != store_country AS tourist,
-                   currency, toStartOfDay(hour_utc) AS hour_utc,
-                   uniqExactStateIf(customer_key, customer_key != '') AS people, sum(amount) AS amt
-            FROM lines
-            WHERE customer_home_country != '' AND store_country != ''
+            SELECT ${origin}, currency, toStartOfDay(hour_utc) AS hour_utc,
+                   ${people.replace('uniqExactIf(', 'uniqExactStateIf(')} AS people, sum(amount) AS amt
+            FROM lines WHERE ${known}
             GROUP BY home, tourist, currency, hour_utc
           ),
           by_group AS (
@@ -47,7 +52,13 @@ export async function customerOrigins(
                    sum(g.amt * ${fx.rate}) AS revenue
             FROM g ${fx.join}
             GROUP BY home, tourist
-          )
+          )`
+  const result = await db.client.query({
+    query: `
+        WITH
+          lines AS (${lines.sql}),
+          ${fx.ctes}
+          ${fx.keys.length ? converted : sameCurrency}
         SELECT home AS homeCountry, tourist, customers,
                CAST(round(revenue, 2) AS Decimal(38, 2)) AS revenue,
                if(sum(revenue) OVER () = 0, 0, round(toFloat64(revenue) / toFloat64(sum(revenue) OVER ()), 4)) AS share

@@ -89,20 +89,14 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Offset of `tz` from UTC in minutes at the given instant. */
-function offsetMinutes(tz: string, at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '')
-  if (!match) return 0
-  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]))
-}
-
-/** True when the zone's offset is whole hours on every day of the range (checked daily, so DST counts). */
+/** Whether `tz` is a whole number of hours off UTC on every day of the range (checked daily at noon UTC). */
 function isHourAligned(tz: string, from: string, to: string): boolean {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    if (offsetMinutes(tz, new Date(`${day}T12:00:00Z`)) % 60 !== 0) return false
+    const name = format.formatToParts(new Date(`${day}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')
+    // "GMT", "GMT+01:00", "GMT-09:30": only a non-zero minutes part breaks hour alignment.
+    const minutes = /GMT[+-]\d{2}:(\d{2})/.exec(name?.value ?? '')?.[1]
+    if (minutes !== undefined && minutes !== '00') return false
   }
   return true
 }

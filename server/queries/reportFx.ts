@@ -52,13 +52,16 @@ export interface ReportFx {
   ctes: string
   join: string
   rate: string
+  /** Columns the rows must keep apart before conversion (one rate per currency and UTC day). */
+  keys: string[]
 }
 
-const identity: ReportFx = { ctes: '', join: '', rate: 'toDecimal128(1, 12)' }
+const identity: ReportFx = { ctes: '', join: '', rate: 'toDecimal128(1, 12)', keys: [] }
 const converting: ReportFx = {
   ctes: `${fxCte},`,
   join: `LEFT JOIN fx ON fx.currency = g.currency AND fx.day = toDate(g.hour_utc)`,
   rate: `if(g.currency = {currency:String}, toDecimal128(1, 12), fx.rate)`,
+  keys: ['currency', 'hour_utc'],
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ProductRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { salesLines, type SalesSource } from './salesSource.ts'
+import { groupKeys, salesLines, type SalesSource } from './salesSource.ts'
 
 export interface SalesByProductParams {
   limit: number
@@ -18,17 +18,18 @@ export async function salesByProduct(
   const lines = salesLines(scope, { source: params.source, byProduct: true })
   const query_params = { ...lines.params, limit: params.limit }
   const fx = await reportFx(db, scope, lines.sql, query_params)
+  const keys = groupKeys('product_id', 'category', ...lines.basketKeys, ...fx.keys)
   const rows = await db.client.query({
     query: `
         WITH
           lines AS (${lines.sql}),
           ${fx.ctes}
           g AS (
-            SELECT product_id, category, store_id, hour_utc, currency,
+            SELECT ${keys},
                    ${lines.agg.productNameState} AS name, sum(quantity) AS qty, sum(amount) AS amt,
                    ${lines.agg.transactions} AS txs
             FROM lines
-            GROUP BY product_id, category, store_id, hour_utc, currency
+            GROUP BY ${keys}
           )
         SELECT
           g.product_id AS productId,

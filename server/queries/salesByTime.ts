@@ -2,7 +2,7 @@ import type { TimeGrain, TimeRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { salesLines, type SalesSource } from './salesSource.ts'
+import { groupKeys, salesLines, type SalesSource } from './salesSource.ts'
 
 /** Bucket of the report wall clock `lt` per grain: local start of the bucket, or 0-23 / 1=Mon..7. */
 const bucketSql = {
@@ -30,6 +30,7 @@ export async function salesByTime(
   const lines = salesLines(scope, { source: params.source })
   const split = params.split === 'day_of_week' && params.grain === 'hour_of_day'
   const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const extraKeys = groupKeys(...lines.basketKeys, ...fx.keys)
   const rows = await db.client.query({
     query: `
         WITH
@@ -37,10 +38,10 @@ export async function salesByTime(
           ${fx.ctes}
           g AS (
             SELECT ${bucketSql[params.grain]} AS b, ${split ? 'toDayOfWeek(lt)' : '0'} AS dow,
-                   store_id, hour_utc, currency,
+                   ${extraKeys ? `${extraKeys},` : ''}
                    sum(quantity) AS qty, sum(amount) AS amt, ${lines.agg.transactions} AS txs
             FROM lines
-            GROUP BY b, dow, store_id, hour_utc, currency
+            GROUP BY ${groupKeys('b', 'dow', extraKeys)}
           )
         SELECT
           g.b AS bucket,

@@ -91,17 +91,11 @@ export async function salesByWeather(
         WITH
           lines AS (${lines.sql}),
           ${fx.ctes}
-          g AS (
-            SELECT store_id, hour_utc, currency, min(local_hour) AS local_hour, max(in_range) AS in_range,
-                   sum(quantity) AS qty, sum(amount) AS amt
-            FROM lines
-            WHERE store_id IN {slotStores:Array(String)}
-            GROUP BY store_id, hour_utc, currency
-          ),
           slots AS (
             SELECT g.store_id AS store_id, g.hour_utc AS hour_utc, min(g.local_hour) AS local_hour,
-                   max(g.in_range) AS in_range, sum(g.qty) AS qty, sum(g.amt * ${fx.rate}) AS revenue
-            FROM g ${fx.join}
+                   max(g.in_range) AS in_range, sum(g.quantity) AS qty, sum(g.amount * ${fx.rate}) AS revenue
+            FROM lines AS g ${fx.join}
+            WHERE g.store_id IN {slotStores:Array(String)}
             GROUP BY store_id, hour_utc
           ),
           -- Like-for-like neighbours share store, local weekday and local hour, so they sit in one window

@@ -35,6 +35,16 @@ export interface LinesQuery {
   source: SalesSource
   /** Aggregates over the lines: baskets (`tx`), and the product's latest name as a mergeable state. */
   agg: { transactions: string; productNameState: string }
+  /**
+   * Columns to keep apart before summing `agg.transactions` across groups: raw lines count distinct
+   * baskets, and a basket lives in one (store, UTC hour); rollup counts are already additive.
+   */
+  basketKeys: string[]
+}
+
+/** The distinct non-empty group keys, in order, for a GROUP BY (or '' when there are none). */
+export function groupKeys(...keys: string[]): string {
+  return [...new Set(keys.filter((k) => k !== ''))].join(', ')
 }
 
 /** The report wall clock of an instant column, zone-less (DateTime in UTC) so bucket functions need no zone. */
@@ -118,6 +128,7 @@ export function salesLines(
       params,
       source,
       agg: { transactions: 'uniqExact(tx)', productNameState: 'argMaxState(product_name, named_at)' },
+      basketKeys: ['store_id', 'hour_utc'],
     }
   }
   if (source === 'productDailyRollup') {
@@ -136,6 +147,7 @@ export function salesLines(
       params,
       source,
       agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
+      basketKeys: [],
     }
   }
   const table = source === 'productRollup' ? 'sales_hourly' : 'sales_store_hourly'
@@ -156,6 +168,7 @@ export function salesLines(
     params,
     source,
     agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
+    basketKeys: [],
   }
 }
 
@@ -178,5 +191,6 @@ export function customerLines(scope: InsightsScope): LinesQuery {
       transactions: 'uniqExact(transaction_id)',
       productNameState: 'argMaxState(product_name, occurred_at)',
     },
+    basketKeys: ['store_id', 'hour_utc'],
   }
 }

@@ -2,7 +2,7 @@ import type { SummaryRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { customerLines, salesLines, type SalesSource } from './salesSource.ts'
+import { customerLines, groupKeys, salesLines, type SalesSource } from './salesSource.ts'
 
 /**
  * KPIs of a range. revenue, transactions and items come from the sales source (rollup when it can);
@@ -18,6 +18,7 @@ export async function summary(
   // Distinct customers need no conversion: that query starts while the currencies are checked.
   const customers = countCustomers(db, scope)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
+  const keys = groupKeys(...lines.basketKeys, ...fx.keys)
   const [sales, customerCount] = await Promise.all([
     db.client.query({
       query: `
@@ -25,11 +26,11 @@ export async function summary(
           lines AS (${lines.sql}),
           ${fx.ctes}
           g AS (
-            SELECT store_id, hour_utc, currency,
+            SELECT ${keys ? `${keys},` : ''}
                    sum(quantity) AS qty, sum(amount) AS amt, sum(tourist_amount) AS tam,
                    sum(known_origin_amount) AS kam, ${lines.agg.transactions} AS txs
             FROM lines
-            GROUP BY store_id, hour_utc, currency
+            ${keys ? `GROUP BY ${keys}` : ''}
           ),
           t AS (
             SELECT sum(g.amt * ${fx.rate}) AS rev, sum(g.txs) AS txs, sum(g.qty) AS qty,
@@ -59,7 +60,7 @@ export async function summary(
 async function countCustomers(db: Db, scope: InsightsScope): Promise<number> {
   const people = customerLines(scope)
   const result = await db.client.query({
-    query: `SELECT uniqExactIf(customer_key, customer_key != '') AS customers FROM (${people.sql})`,
+    query: `SELECT uniqExactIf(cityHash64(customer_key), customer_key != '') AS customers FROM (${people.sql})`,
     query_params: people.params,
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'summary.customers' },

@@ -157,6 +157,30 @@ describe('customer origins', () => {
     ])
   })
 
+  it('converts origin revenue into the report currency without changing counts or shares', async () => {
+    await db.client.insert({
+      table: 'fx_rates',
+      format: 'JSONEachRow',
+      values: ['2024-05-01', '2024-05-02'].map((date) => ({
+        date,
+        base: 'USD',
+        quote: 'EUR',
+        rate: '0.9',
+        batch_id: 'o',
+      })),
+    })
+    const res = await get('org/customers/origins?from=2024-05-01&to=2024-05-02&currency=EUR')
+    expect(res.body).toMatchObject({
+      currency: 'EUR',
+      rows: [
+        { homeCountry: 'US', customers: 60, revenue: 54, share: 0.2691 },
+        { homeCountry: 'FR', customers: 55, revenue: 99, share: 0.4933 },
+        { homeCountry: 'DE', suppressed: true },
+        { homeCountry: 'JP', suppressed: true },
+      ],
+    })
+  })
+
   it('gives the same suppressed answer to a marketer, and 404 to another merchant', async () => {
     const marketer = await app.key({ role: 'marketer', merchantIds: ['org'] })
     const other = await app.key({ role: 'merchant', merchantId: 'fxm' })

@@ -377,6 +377,16 @@ describe('sales by time', () => {
     ])
   })
 
+  it('answers the heatmap as CSV with the weekday column', async () => {
+    const res = await get(`cafe/sales/by-time?${week}&grain=hour_of_day&split=day_of_week&format=csv`)
+    expect(res.body).toBe(
+      'bucket,dayOfWeek,quantity,revenue,transactions\r\n8,1,4,13.75,2\r\n15,1,1,4.1,1\r\n1,7,1,4.1,1\r\n3,7,1,3.5,1\r\n',
+    )
+    expect((await get(`cafe/sales/by-time?${week}&grain=month&format=csv`)).body).toBe(
+      'bucket,quantity,revenue,transactions\r\n2024-03-01,7,25.45,5\r\n',
+    )
+  })
+
   it('re-buckets and re-bounds dates in an overriding zone, including half-hour zones', async () => {
     expect((await get(`cafe/sales/by-time?${week}&grain=hour_of_day&tz=UTC`)).body).toMatchObject({
       timezone: 'UTC',

@@ -62,6 +62,8 @@ beforeAll(async () => {
     format: 'JSONEachRow',
     values: [
       store('wx', 'w1', 40.7128, -74.006, 'America/New_York'),
+      // Los Angeles: no station within 50 km, so its sales stay out and the notice names it.
+      store('wx', 'w2', 34.05, -118.24, 'America/Los_Angeles'),
       store('far', 'f1', 34.05, -118.24, 'America/Los_Angeles'),
     ],
   })
@@ -126,7 +128,7 @@ describe('sales by weather', () => {
       timezone: 'America/New_York',
       currency: 'USD',
       by: 'condition',
-      notice: null,
+      notice: 'no weather station within 50 km of store w2; its sales are left out',
       rows: [
         // expected: 1 Jan (8 and 15 Jan) = 100, 15 Jan (1, 8, 22 Jan) = 80 -> 220 / 180
         {
@@ -162,7 +164,8 @@ describe('sales by weather', () => {
   })
 
   it('buckets by 5 °C temperature bands labelled by their lower bound', async () => {
-    const res = await get('wx/sales/by-weather?from=2024-01-01&to=2024-01-22&by=temperature')
+    const res = await get('wx/sales/by-weather?from=2024-01-01&to=2024-01-22&by=temperature&store=w1')
+    expect(res.body).toMatchObject({ notice: null, timezone: 'America/New_York' })
     expect((res.body as { rows: unknown[] }).rows).toEqual([
       { bucket: '-10', openHours: 1, quantity: 1, revenue: 60, revenuePerHour: 60, lift: 0.6, liftHours: 1 },
       {
