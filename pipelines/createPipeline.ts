@@ -191,7 +191,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
         const overview = await db.client.query({
           query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
                     uniqExactIf((${key}), _reason = '') AS distinctGood,
-                    (SELECT count() FROM (${spec.existing(checked)})) AS stored
+                    countIf(_reason = '' AND (${key}) IN (${spec.existing(checked)})) AS stored
                   FROM ${checked}`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },
