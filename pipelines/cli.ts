@@ -300,7 +300,12 @@ export function buildProgram(): Command {
             console.error(`${input.name}: ${errorText(err)}`)
           }
         }
-        if (flags.watch) await watchFolder(flags.watch, kind, load, flags)
+        if (flags.watch) {
+          const stop = () => void close().finally(() => process.exit(0))
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+          await watchFolder(flags.watch, kind, load, flags)
+        }
       } finally {
         await close()
       }
