@@ -182,11 +182,13 @@ describe('POST /api/v1/ingest/transactions', () => {
       'r6,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,4111 1111 1111 1111',
       'r7,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,',
       'r8,1,cafe,nowhere,2023-06-01T10:00:00Z,latte,1,3,USD,',
+      'r9,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,id-4111111111111111',
+      'r10,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,ab4111111111111111cd',
     ]
     const ledger = await ledgerOf(
       await post('transactions', csv(lines), { headers: { 'idempotency-key': 'bad' } }),
     )
-    expect(ledger).toMatchObject({ received: 8, inserted: 2, duplicates: 0, rejected: 6 })
+    expect(ledger).toMatchObject({ received: 10, inserted: 3, duplicates: 0, rejected: 7 })
     const rejects = await app.call('/api/v1/ingest/batches/bad/rejects', { key: admin })
     expect(rejects.status).toBe(200)
     const list = rejects.body as RejectList
@@ -197,8 +199,18 @@ describe('POST /api/v1/ingest/transactions', () => {
       [5, 'negative_quantity', 'quantity'],
       [6, 'unknown_store', 'store_id'],
       [7, 'card_number', 'customer_id'],
+      [10, 'card_number', 'customer_id'],
     ])
-    expect(list.rows[0]!.raw).toContain('"occurred_at":"yesterday"')
+    expect(JSON.parse(list.rows[0]!.raw)).toEqual({
+      transaction_id: 'r1',
+      line_no: '1',
+      merchant_id: 'cafe',
+      store_id: 's1',
+      occurred_at: 'yesterday',
+      product_id: 'latte',
+      quantity: '1',
+      unit_price: '3',
+    })
     expect(list.rows[5]!.raw).toContain('"customer_id":"[card number removed]"')
     expect(JSON.stringify(list)).not.toContain('4111')
     expect(
@@ -207,6 +219,7 @@ describe('POST /api/v1/ingest/transactions', () => {
         "SELECT transaction_id, store_country FROM transactions WHERE batch_id = 'bad' ORDER BY 1",
       ),
     ).toEqual([
+      { transaction_id: 'r10', store_country: 'US' },
       { transaction_id: 'r7', store_country: 'US' },
       { transaction_id: 'r8', store_country: '' },
     ])
@@ -419,7 +432,7 @@ describe('reference data and the Data page', () => {
     expect(byKey.map((r) => [r.source, r.merchantId, r.rows])).toEqual([
       ['fx-rates', null, 1],
       ['stores', 'cafe', 1],
-      ['transactions', 'cafe', 13],
+      ['transactions', 'cafe', 14],
       ['weather', null, 2],
     ])
     expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
