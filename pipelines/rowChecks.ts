@@ -32,9 +32,9 @@ export function verdictSql(checks: readonly RowCheck[]): {
 
 /**
  * SQL naming the first staged column that holds a full card number (a run of 13-19 digits standing alone,
- * or a value of only digits, spaces and dashes, passing the Luhn check), '' when none does. The columns go into one array
- * so the check is written once; a cheap guard (13+ characters with a run of 13 digits or only digits,
- * spaces and dashes) keeps clean rows away from the Luhn arithmetic.
+ * or a value of only digits, spaces and dashes, passing the Luhn check), '' when none does. A cheap guard
+ * per column (13+ characters, then a run of 13 digits or only digits, spaces and dashes) keeps clean rows
+ * away from the rest; suspects get their columns in one array so the Luhn check is written once.
  */
 export function cardFieldSql(columns: readonly { sql: string; nameParam: string }[]): string {
   if (columns.length === 0) return "''"
@@ -48,7 +48,10 @@ export function cardFieldSql(columns: readonly { sql: string; nameParam: string 
   const digit = 'toUInt8(substring(n, length(n) + 1 - i, 1))'
   const luhn = `n -> arraySum(arrayMap(i -> if(i % 2 = 0, if(${digit} * 2 > 9, ${digit} * 2 - 9, ${digit} * 2), ${digit}),
       range(1, length(n) + 1))) % 10 = 0`
-  return `if(arrayExists(${suspect}, ${values}),
+  const guard = columns
+    .map((c) => `(length(${c.sql}) >= 13 AND match(${c.sql}, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$'))`)
+    .join(' OR ')
+  return `if(${guard},
       arrayElement(${names}, arrayFirstIndex(v -> ${suspect.slice(5)} AND arrayExists(${luhn}, ${candidates}), ${values})),
       '')`
 }

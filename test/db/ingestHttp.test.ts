@@ -328,6 +328,31 @@ describe('POST /api/v1/ingest/transactions', () => {
     ])
   })
 
+  it('loads Parquet', async () => {
+    const result = await db.client.exec({
+      query: `SELECT concat('q', toString(number)) AS transaction_id, 'cafe' AS merchant_id, 's1' AS store_id,
+                     '2023-09-02 08:00:00' AS occurred_at, 'latte' AS product_id, toFloat64(number + 1) AS quantity,
+                     toDecimal64(3.25, 2) AS unit_price
+              FROM numbers(3) FORMAT Parquet`,
+    })
+    const parts: Buffer[] = []
+    for await (const part of result.stream) parts.push(Buffer.from(part as Uint8Array))
+    const ledger = await ledgerOf(
+      await post('transactions', Buffer.concat(parts), { type: 'application/vnd.apache.parquet' }),
+    )
+    expect(ledger).toMatchObject({ format: 'parquet', received: 3, inserted: 3 })
+    expect(
+      await rows(
+        db,
+        "SELECT transaction_id, toString(amount) AS amount FROM transactions WHERE transaction_id LIKE 'q%' ORDER BY 1",
+      ),
+    ).toEqual([
+      { transaction_id: 'q0', amount: '3.25' },
+      { transaction_id: 'q1', amount: '6.5' },
+      { transaction_id: 'q2', amount: '9.75' },
+    ])
+  })
+
   it('lets a merchant key load only its own merchant and see only its own batches', async () => {
     const lines = [
       'm1,1,cafe,s1,2023-10-01 10:00:00,latte,1,3,,',
@@ -432,7 +457,7 @@ describe('reference data and the Data page', () => {
     expect(byKey.map((r) => [r.source, r.merchantId, r.rows])).toEqual([
       ['fx-rates', null, 1],
       ['stores', 'cafe', 1],
-      ['transactions', 'cafe', 14],
+      ['transactions', 'cafe', 17],
       ['weather', null, 2],
     ])
     expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
