@@ -135,8 +135,14 @@ function embeddedLoader(pipeline: Pipeline): Loader {
     const format = flags.format ?? formatOfName(input.name)
     if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
     let read = 0
+    let last: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
     const bar = progressBar(flags.progress, input.name, input.size)
-    const { gzip, body } = await peekGzip(counting(input.open(), (n) => (read = n)))
+    const { gzip, body } = await peekGzip(
+      counting(input.open(), (n) => {
+        read = n
+        bar.update(last, read)
+      }),
+    )
     try {
       return await pipeline.run({
         kind,
@@ -148,7 +154,10 @@ function embeddedLoader(pipeline: Pipeline): Loader {
         batchId: flags.batchId,
         scope: '',
         allowedMerchants: undefined,
-        onProgress: (p) => bar.update(p, read),
+        onProgress: (p) => {
+          last = p
+          bar.update(p, read)
+        },
       })
     } finally {
       bar.stop()
