@@ -440,6 +440,100 @@ describe('reference data and the Data page', () => {
     ).toEqual([{ d: '2023-01-02', base: 'EUR', quote: 'USD', r: '1.0683' }])
   })
 
+  it('reads the public layouts with their presets', async () => {
+    const load = async (kind: string, mapping: string, body: string) =>
+      ledgerOf(
+        await app.call(`/api/v1/ingest/${kind}?mapping=${mapping}`, {
+          method: 'POST',
+          key: admin,
+          body,
+          headers: { 'content-type': 'text/csv' },
+        }),
+      )
+    const maven = [
+      'transaction_id,transaction_date,transaction_time,transaction_qty,store_id,store_location,product_id,unit_price,product_category,product_type,product_detail',
+      "7,2023-01-01,07:06:11,2,8,Hell's Kitchen,32,3,Coffee,Gourmet brewed coffee,Ethiopia Rg",
+      '8,2023-07-01,07:08:56,1,5,Lower Manhattan,57,3.1,Tea,Brewed Chai tea,Spicy Eye Opener Chai Lg',
+    ]
+    expect(await load('transactions', 'maven-coffee', maven.join('\n'))).toMatchObject({
+      received: 2,
+      inserted: 2,
+    })
+    expect(
+      await rows(
+        db,
+        `SELECT store_id, toString(occurred_at) AS at, toString(local_at) AS local, product_name, toString(amount) AS amount,
+                currency, store_country FROM transactions WHERE merchant_id = 'maven-roasters' ORDER BY at`,
+      ),
+    ).toEqual([
+      {
+        store_id: '8',
+        at: '2023-01-01 12:06:11.000',
+        local: '2023-01-01 07:06:11',
+        product_name: 'Ethiopia Rg',
+        amount: '6',
+        currency: 'USD',
+        store_country: 'US',
+      },
+      {
+        store_id: '5',
+        at: '2023-07-01 11:08:56.000',
+        local: '2023-07-01 07:08:56',
+        product_name: 'Spicy Eye Opener Chai Lg',
+        amount: '3.1',
+        currency: 'USD',
+        store_country: 'US',
+      },
+    ])
+    expect(
+      await rows(
+        db,
+        "SELECT store_id, name FROM stores FINAL WHERE merchant_id = 'maven-roasters' ORDER BY 1",
+      ),
+    ).toEqual([
+      { store_id: '3', name: 'Astoria' },
+      { store_id: '5', name: 'Lower Manhattan' },
+      { store_id: '8', name: "Hell's Kitchen" },
+    ])
+
+    const card = [
+      ',trans_date_trans_time,cc_num,merchant,category,amt,first,last,gender,street,city,state,zip,lat,long,city_pop,job,dob,trans_num,unix_time,merch_lat,merch_long,is_fraud',
+      '0,2019-01-01 00:00:18,2703186189652095,"fraud_Rippin, Kub and Mann",misc_net,4.97,Jennifer,Banks,F,561 Perry Cove,Moravian Falls,NC,28654,36.0788,-81.1781,3495,"Psychologist, counselling",1988-03-09,0b242abb623afc578575680df30655b9,1325376018,36.011293,-82.048315,0',
+    ]
+    expect(await load('transactions', 'card-transactions', card.join('\n'))).toMatchObject({
+      received: 1,
+      inserted: 1,
+    })
+    const [stored] = await rows<Record<string, unknown>>(
+      db,
+      "SELECT * EXCEPT (ingested_at, batch_id) FROM transactions WHERE merchant_id = 'card-demo'",
+    )
+    expect(stored).toMatchObject({
+      store_id: 'fraud-rippin-kub-and-mann',
+      transaction_id: '0b242abb623afc578575680df30655b9',
+      occurred_at: '2019-01-01 05:00:18.000',
+      category: 'misc_net',
+      amount: 4.97,
+      payment_method: 'card',
+      customer_key: createHmac('sha256', testPseudonymKey)
+        .update('Jennifer Banks 1988-03-09')
+        .digest('hex')
+        .slice(0, 32),
+    })
+    expect(JSON.stringify(stored)).not.toContain('2703186189652095')
+    expect(JSON.stringify(stored)).not.toContain('36.0788')
+
+    const meteo =
+      'time,temperature_2m (°C),precipitation (mm),rain (mm),snowfall (cm)\n2023-01-01T00:00,9.7,0.4,0.4,0.00\n'
+    expect(await load('weather', 'open-meteo-hourly', meteo)).toMatchObject({ received: 1, inserted: 1 })
+    expect(
+      await rows(
+        db,
+        "SELECT toString(observed_at) AS at, temperature_c, precipitation_mm FROM weather_observations WHERE station_id = 'open-meteo-nyc'",
+      ),
+    ).toEqual([{ at: '2023-01-01 00:00:00', temperature_c: 9.7, precipitation_mm: 0.4 }])
+  })
+
   it('lists presets and freshness per source', async () => {
     const mappings = await app.call('/api/v1/ingest/mappings', { key: cafeKey })
     expect((mappings.body as { rows: { name: string }[] }).rows.map((m) => m.name)).toEqual([
@@ -458,7 +552,7 @@ describe('reference data and the Data page', () => {
       ['fx-rates', null, 1],
       ['stores', 'cafe', 1],
       ['transactions', 'cafe', 17],
-      ['weather', null, 2],
+      ['weather', null, 3],
     ])
     expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
   })
