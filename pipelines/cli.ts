@@ -17,15 +17,10 @@ import {
 } from '../server/contract.ts'
 import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
 import { migrate } from '../server/db/migrate.ts'
-import {
-  BatchError,
-  createPipeline,
-  dropStaleStaging,
-  type Pipeline,
-  type Progress,
-} from './createPipeline.ts'
+import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
+import { dropStaleStaging } from './stageChunk.ts'
 
 interface IngestFlags {
   mapping?: string

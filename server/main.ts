@@ -7,7 +7,7 @@ import { parseConfig } from './config.ts'
 import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
 import { ensureWebBuilt } from './webBuild.ts'
-import { dropStaleStaging } from '../pipelines/createPipeline.ts'
+import { dropStaleStaging } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
