@@ -151,8 +151,8 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
       batchId,
       scope: request.scope,
     }
-    const mappedSql = (base: number, card = true) => `
-      SELECT ${base} + _row AS _line,
+    const mappedSql = (card = true) => `
+      SELECT {base:UInt64} + _row AS _line,
         ${spec.canonical.map((c) => `${mapped.expressions[c]} AS ${c}`).join(',\n        ')},
         ${card ? cardFieldSql(staged) : "''"} AS _card
       FROM ${stage}`
@@ -163,9 +163,9 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
         await spec.check({
           db,
           checked,
-          mapped: mappedSql(firstLine),
-          mappedWithoutCards: mappedSql(firstLine, false),
-          params,
+          mapped: mappedSql(),
+          mappedWithoutCards: mappedSql(false),
+          params: { ...params, base: firstLine },
           fallbackZone: request.mapping?.timezone ?? '',
         })
         const key = spec.key.join(', ')
