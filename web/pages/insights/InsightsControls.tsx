@@ -1,4 +1,5 @@
-import { useId } from 'react'
+import { useId, useState } from 'react'
+import { useStores } from '../../api/foundationHooks.ts'
 import type { Merchant, Store } from '../../../server/contract.ts'
 import { formatLocalDate } from '../../components/numberFormat.ts'
 import {
@@ -26,7 +27,6 @@ interface InsightsControlsProps {
   merchants: readonly Merchant[]
   merchant: Merchant | undefined
   categories: readonly string[]
-  stores: readonly Store[]
   range: { from: string; to: string }
   onChange: (patch: Partial<InsightsFilters>) => void
 }
@@ -37,7 +37,6 @@ export function InsightsControls({
   merchants,
   merchant,
   categories,
-  stores,
   range,
   onChange,
 }: InsightsControlsProps) {
@@ -139,7 +138,8 @@ export function InsightsControls({
         </select>
       </label>
       <StoreFilter
-        stores={stores}
+        merchantId={merchant?.merchantId ?? null}
+        storeCount={merchant?.stores ?? 0}
         selected={filters.stores}
         onChange={(next) => onChange({ stores: next })}
       />
@@ -175,17 +175,24 @@ export function InsightsControls({
 }
 
 interface StoreFilterProps {
-  stores: readonly Store[]
+  merchantId: string | null
+  storeCount: number
   selected: readonly string[]
   onChange: (stores: string[]) => void
 }
 
-/** A disclosure of checkboxes: none ticked means every store. */
-function StoreFilter({ stores, selected, onChange }: StoreFilterProps) {
+/**
+ * A disclosure of checkboxes: none ticked means every store. The store list is asked for only when the
+ * list is opened or stores are chosen, keeping it off the engine while the first figures load.
+ */
+function StoreFilter({ merchantId, storeCount, selected, onChange }: StoreFilterProps) {
   const id = useId()
+  const [open, setOpen] = useState(false)
+  const list = useStores(open || selected.length > 0 ? merchantId : null)
+  const stores: readonly Store[] = list.status === 'success' ? list.data.rows : []
   const summary =
     selected.length === 0
-      ? `All ${stores.length} stores`
+      ? `All ${storeCount} stores`
       : selected.length === 1
         ? (stores.find((s) => s.storeId === selected[0])?.name ?? selected[0])
         : `${selected.length} stores`
@@ -194,9 +201,11 @@ function StoreFilter({ stores, selected, onChange }: StoreFilterProps) {
   return (
     <div className="field">
       <span id={id}>Stores</span>
-      <details className="multi-select">
+      <details className="multi-select" onToggle={(event) => setOpen(event.currentTarget.open)}>
         <summary aria-describedby={id}>{summary}</summary>
         <fieldset aria-labelledby={id}>
+          {open && list.status === 'loading' && <span className="muted">Loading stores…</span>}
+          {list.status === 'error' && <span className="form-error">{list.error.message}</span>}
           {stores.map((store) => (
             <label key={store.storeId} className="checkbox">
               <input

@@ -1,5 +1,5 @@
 import { useSearchParams } from 'react-router'
-import { useMerchants, useStores } from '../../api/foundationHooks.ts'
+import { useMerchants } from '../../api/foundationHooks.ts'
 import {
   useCustomerOrigins,
   useSalesByProduct,
@@ -50,7 +50,6 @@ export default function InsightsPage() {
     list.find((m) => whoami.merchantIds.includes(m.merchantId)) ??
     list[0]
   const range = resolveRange(filters, merchant)
-  const storeList = useStores(merchant?.merchantId ?? null)
   const compare = filters.compare === 'none' ? undefined : filters.compare
   const params: InsightsParams = {
     merchantId: merchant?.merchantId ?? null,
@@ -111,7 +110,6 @@ export default function InsightsPage() {
         merchants={list}
         merchant={merchant}
         categories={categories}
-        stores={storeList.status === 'success' ? storeList.data.rows : []}
         range={range}
         onChange={update}
       />
