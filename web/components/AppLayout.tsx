@@ -9,7 +9,7 @@ const pages = [
   { to: '/audiences', label: 'Audiences' },
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/wallet', label: 'Wallet preview' },
-  { to: '/data', label: 'Data' },
+  { to: '/data', label: 'Data', roles: ['admin', 'merchant'] },
 ] as const
 
 /** Header with navigation and the signed-in key; the chosen merchant follows from page to page. */
@@ -33,16 +33,18 @@ export function AppLayout({ children }: { children: ReactNode }) {
           Tillsight
         </div>
         <nav aria-label="Main" className="nav">
-          {pages.map((page) => (
-            <NavLink
-              key={page.to}
-              to={page.to === '/' ? page.to : page.to + carry}
-              end={'end' in page ? page.end : false}
-              className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}
-            >
-              {page.label}
-            </NavLink>
-          ))}
+          {pages
+            .filter((page) => !('roles' in page) || (page.roles as readonly string[]).includes(whoami.role))
+            .map((page) => (
+              <NavLink
+                key={page.to}
+                to={page.to === '/' ? page.to : page.to + carry}
+                end={'end' in page ? page.end : false}
+                className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}
+              >
+                {page.label}
+              </NavLink>
+            ))}
         </nav>
         <div className="who">
           <span className="who-role" title={`key ${whoami.keyId}`}>
