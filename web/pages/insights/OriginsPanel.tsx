@@ -98,8 +98,8 @@ export function OriginsPanel({ query }: { query: QueryState<CustomerOrigins> }) 
         const hidden = data.rows.filter((r) => r.suppressed).length
         return hidden > 0 ? (
           <p className="panel-note">
-            {hidden} {hidden === 1 ? 'country has' : 'countries have'} fewer than {data.privacyThreshold}{' '}
-            customers and {hidden === 1 ? 'is' : 'are'} listed in the table without numbers.
+            {hidden} {hidden === 1 ? 'group' : 'groups'} (home country, local or tourist) of fewer than{' '}
+            {data.privacyThreshold} customers {hidden === 1 ? 'is' : 'are'} listed without numbers.
           </p>
         ) : null
       }}
