@@ -17,15 +17,10 @@ import {
 } from '../server/contract.ts'
 import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
 import { migrate } from '../server/db/migrate.ts'
-import {
-  BatchError,
-  createPipeline,
-  dropStaleStaging,
-  type Pipeline,
-  type Progress,
-} from './createPipeline.ts'
+import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
+import { dropStaleStaging } from './stageChunk.ts'
 
 interface IngestFlags {
   mapping?: string
@@ -135,8 +130,14 @@ function embeddedLoader(pipeline: Pipeline): Loader {
     const format = flags.format ?? formatOfName(input.name)
     if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
     let read = 0
+    let last: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
     const bar = progressBar(flags.progress, input.name, input.size)
-    const { gzip, body } = await peekGzip(counting(input.open(), (n) => (read = n)))
+    const { gzip, body } = await peekGzip(
+      counting(input.open(), (n) => {
+        read = n
+        bar.update(last, read)
+      }),
+    )
     try {
       return await pipeline.run({
         kind,
@@ -148,7 +149,10 @@ function embeddedLoader(pipeline: Pipeline): Loader {
         batchId: flags.batchId,
         scope: '',
         allowedMerchants: undefined,
-        onProgress: (p) => bar.update(p, read),
+        onProgress: (p) => {
+          last = p
+          bar.update(p, read)
+        },
       })
     } finally {
       bar.stop()
@@ -300,7 +304,12 @@ export function buildProgram(): Command {
             console.error(`${input.name}: ${errorText(err)}`)
           }
         }
-        if (flags.watch) await watchFolder(flags.watch, kind, load, flags)
+        if (flags.watch) {
+          const stop = () => void close().finally(() => process.exit(0))
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+          await watchFolder(flags.watch, kind, load, flags)
+        }
       } finally {
         await close()
       }

@@ -1,10 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import type { ClickHouseSettings } from '@clickhouse/client'
 import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contract.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { findBatch, writeLedger, type LedgerRow } from './batchLedger.ts'
@@ -13,6 +9,7 @@ import { isoCurrencies } from './isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
 import { firstRecords, lineChunks } from './lineChunks.ts'
+import { stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
 import { hmacPads } from './pseudonymKey.ts'
 import { cardFieldSql, maskedRawSql, rawRowSql } from './rowChecks.ts'
@@ -71,20 +68,6 @@ const formats = {
   parquet: 'Parquet',
 } as const satisfies Record<IngestFormat, string>
 
-/** Settings of the staging INSERT: every column is read as text, unknown columns are skipped. */
-const stageSettings = {
-  input_format_skip_unknown_fields: 1,
-  input_format_with_names_use_header: 1,
-  input_format_csv_empty_as_default: 1,
-  input_format_allow_errors_num: '0',
-  input_format_json_read_numbers_as_strings: 1,
-  input_format_json_read_bools_as_strings: 1,
-  input_format_json_read_objects_as_strings: 1,
-  input_format_json_read_arrays_as_strings: 1,
-  input_format_parquet_preserve_order: 1,
-  input_format_arrow_case_insensitive_column_matching: 0,
-} as const satisfies ClickHouseSettings
-
 /** One at a time per engine: the duplicate check and the insert it guards must not interleave. */
 const commitLocks = new WeakMap<Db, Promise<unknown>>()
 async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
@@ -97,7 +80,7 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return run
 }
 
-export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDir }: PipelineOptions) {
+export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolDir }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
@@ -168,8 +151,8 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
       batchId,
       scope: request.scope,
     }
-    const mappedSql = (base: number, card = true) => `
-      SELECT ${base} + _row AS _line,
+    const mappedSql = (card = true) => `
+      SELECT {base:UInt64} + _row AS _line,
         ${spec.canonical.map((c) => `${mapped.expressions[c]} AS ${c}`).join(',\n        ')},
         ${card ? cardFieldSql(staged) : "''"} AS _card
       FROM ${stage}`
@@ -180,37 +163,60 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
         await spec.check({
           db,
           checked,
-          mapped: mappedSql(firstLine),
-          mappedWithoutCards: mappedSql(firstLine, false),
-          params,
+          mapped: mappedSql(),
+          mappedWithoutCards: mappedSql(false),
+          params: { ...params, base: firstLine },
           fallbackZone: request.mapping?.timezone ?? '',
         })
-        // The raw text is rebuilt from the staged columns for the rejected lines only.
-        await db.client.command({
-          query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
-                  SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
-                         if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
-                  FROM ${checked} AS c
-                  INNER JOIN (
-                    SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
-                    WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
-                  ) AS r ON r._line = c._line
-                  WHERE c._reason != ''`,
-          query_params: { ...params, base: firstLine },
-          clickhouse_settings: { log_comment: 'ingestRejects' },
-        })
         const key = spec.key.join(', ')
-        const fresh = `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
-                       ORDER BY _line LIMIT 1 BY ${key}`
-        const counts = await db.client.query({
-          query: `SELECT
-                    (SELECT count() FROM ${checked}) AS received,
-                    (SELECT countIf(_reason != '') FROM ${checked}) AS rejected,
-                    (SELECT count() FROM (SELECT _line ${fresh})) AS inserted`,
+        // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
+        // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
+        const overview = await db.client.query({
+          query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
+                    uniqExactIf((${key}), _reason = '') AS distinctGood,
+                    countIf(_reason = '' AND (${key}) IN (${spec.existing(checked)})) AS stored
+                  FROM ${checked}`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },
         })
-        const [count] = await counts.json<{ received: number; rejected: number; inserted: number }>()
+        const [shape] = await overview.json<{
+          received: number
+          rejected: number
+          good: number
+          distinctGood: number
+          stored: number
+        }>()
+        const simple = shape !== undefined && shape.stored === 0 && shape.distinctGood === shape.good
+        const fresh = simple
+          ? `FROM ${checked} WHERE _reason = ''`
+          : `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
+             ORDER BY _line LIMIT 1 BY ${key}`
+        let inserted = shape?.good ?? 0
+        if (!simple) {
+          const exact = await db.client.query({
+            query: `SELECT count() AS inserted FROM (SELECT _line ${fresh})`,
+            format: 'JSONEachRow',
+            clickhouse_settings: { log_comment: 'ingestCounts' },
+          })
+          inserted = (await exact.json<{ inserted: number }>())[0]?.inserted ?? 0
+        }
+        const count = { received: shape?.received ?? 0, rejected: shape?.rejected ?? 0, inserted }
+        if (count.rejected > 0) {
+          // The raw text is rebuilt from the staged columns for the rejected lines only.
+          await db.client.command({
+            query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
+                    SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
+                           if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
+                    FROM ${checked} AS c
+                    INNER JOIN (
+                      SELECT {base:UInt64} + _row AS _line, ${rawRowSql(staged)} AS _raw FROM ${stage}
+                      WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
+                    ) AS r ON r._line = c._line
+                    WHERE c._reason != ''`,
+            query_params: { ...params, base: firstLine },
+            clickhouse_settings: { log_comment: 'ingestRejects' },
+          })
+        }
         const columns = Object.keys(spec.columns)
         const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
         await db.client.command({
@@ -221,9 +227,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
         })
         await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
         await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
-        const received = count?.received ?? 0
-        const rejected = count?.rejected ?? 0
-        const inserted = count?.inserted ?? 0
+        const { received, rejected } = count
         ledger.received += received
         ledger.rejected += rejected
         ledger.inserted += inserted
@@ -297,28 +301,6 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 8 << 20, spoolDi
 }
 export type Pipeline = ReturnType<typeof createPipeline>
 
-/**
- * Staging tables are per batch and in memory; a crash leaves their empty definitions behind. The embedded
- * engine belongs to this process, so every one found at start is stale; on a shared server only old ones.
- */
-export async function dropStaleStaging(db: Db): Promise<number> {
-  const result = await db.client.query({
-    query: `SELECT name FROM system.tables
-            WHERE database = currentDatabase() AND match(name, '^ingest_(stage|checked)_[0-9a-f]{16}$')
-              AND metadata_modification_time < now() - toIntervalSecond({age:UInt32})`,
-    query_params: { age: db.mode === 'embedded' ? 0 : 86_400 },
-    format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'dropStaleStaging' },
-  })
-  const stale = await result.json<{ name: string }>()
-  for (const { name } of stale) {
-    if (/^ingest_(stage|checked)_[0-9a-f]{16}$/.test(name)) {
-      await db.client.command({ query: `DROP TABLE IF EXISTS ${name}` })
-    }
-  }
-  return stale.length
-}
-
 class MalformedStream extends Error {}
 class TooLarge extends Error {}
 
@@ -366,77 +348,6 @@ async function* countBytes(
     hash.update(buf)
     onBytes(bytes)
     yield buf
-  }
-}
-
-/**
- * One chunk of text into the staging table: the embedded engine takes the Buffer as it is (rawInsert, parsed
- * in parallel without a string copy); a remote server receives it as a streamed INSERT.
- */
-async function stageText(
-  db: Db,
-  stage: string,
-  columns: string[],
-  format: 'CSVWithNames' | 'JSONEachRow',
-  header: Buffer,
-  body: Buffer,
-): Promise<void> {
-  // rawInsert takes plain identifiers only; names with spaces or units go through the client.
-  if (db.chdb && columns.every((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
-    await db.chdb.rawInsert({
-      table: stage,
-      values: header.length > 0 ? Buffer.concat([header, body]) : body,
-      format,
-      columns,
-      settings: stageSettings,
-    })
-    return
-  }
-  const result = await db.client.exec({
-    query: `INSERT INTO ${stage} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`,
-    values: Readable.from([header, body], { objectMode: false }),
-    clickhouse_settings: stageSettings,
-  })
-  result.stream.resume()
-}
-
-/**
- * Arrow and Parquet are not line-based: a remote server receives the bytes as one streamed INSERT; the
- * embedded engine reads them from a spooled file with file(), which it parses in parallel.
- */
-async function stageBinary(
-  db: Db,
-  stage: string,
-  columns: string,
-  format: string,
-  body: AsyncIterable<Buffer>,
-  spoolDir: string | undefined,
-): Promise<void> {
-  if (db.mode === 'remote') {
-    const result = await db.client.exec({
-      query: `INSERT INTO ${stage} (${columns}) FORMAT ${format}`,
-      values: Readable.from(body, { objectMode: false }),
-      clickhouse_settings: stageSettings,
-    })
-    result.stream.resume()
-    return
-  }
-  const dir = fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-spool-'))
-  const file = path.join(dir, `body.${format.toLowerCase()}`)
-  try {
-    await fs.promises.writeFile(file, Readable.from(body, { objectMode: false }))
-    const structure = columns
-      .split(', ')
-      .map((c) => `${c} Nullable(String)`)
-      .join(', ')
-    await db.client.command({
-      query: `INSERT INTO ${stage} (${columns})
-              SELECT ${columns} FROM file({file:String}, ${format}, {structure:String})`,
-      query_params: { file, structure },
-      clickhouse_settings: { ...stageSettings, max_threads: 1 },
-    })
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 

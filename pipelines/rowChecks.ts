@@ -31,36 +31,35 @@ export function verdictSql(checks: readonly RowCheck[]): {
 }
 
 /**
- * True when a Nullable(String) holds a full card number: a run of 13-19 digits (or a value that is only
- * digits, spaces and dashes) passing the Luhn check.
- */
-function luhnHitSql(expr: string): string {
-  const candidates = `arrayFilter(n -> length(n) BETWEEN 13 AND 19, arrayConcat(
-      extractAll(coalesce(${expr}, ''), '[0-9]{13,19}'),
-      if(match(coalesce(${expr}, ''), '^[0-9][0-9 -]{11,30}[0-9]$'), [replaceRegexpAll(coalesce(${expr}, ''), '[ -]', '')], [])))`
-  const digit = 'toUInt8(substring(n, length(n) + 1 - i, 1))'
-  return `arrayExists(n -> arraySum(arrayMap(i -> if(i % 2 = 0, if(${digit} * 2 > 9, ${digit} * 2 - 9, ${digit} * 2), ${digit}),
-      range(1, length(n) + 1))) % 10 = 0, ${candidates})`
-}
-
-/**
- * SQL naming the first staged column that holds a card number, '' when none does. A cheap guard (a field
- * of 13+ characters with a run of 13 digits, or only digits, spaces and dashes) comes before the Luhn
- * arithmetic, so clean rows pay a length check and a few regex matches at most.
+ * SQL naming the first staged column that holds a full card number (a run of 13-19 digits standing alone,
+ * or a value of only digits, spaces and dashes, passing the Luhn check), '' when none does. A cheap guard
+ * per column (13+ characters, then a run of 13 digits or only digits, spaces and dashes) keeps clean rows
+ * away from the rest; suspects get their columns in one array so the Luhn check is written once.
  */
 export function cardFieldSql(columns: readonly { sql: string; nameParam: string }[]): string {
   if (columns.length === 0) return "''"
-  const suspect = columns
+  const values = `[${columns.map((c) => `coalesce(${c.sql}, '')`).join(', ')}]`
+  const names = `[${columns.map((c) => `{${c.nameParam}:String}`).join(', ')}]`
+  const suspect = `v -> length(v) >= 13 AND match(v, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$')`
+  // A digit run inside a longer token (a hex id, say) is not a card number: runs must stand alone.
+  const candidates = `arrayFilter(n -> length(n) BETWEEN 13 AND 19, arrayConcat(
+      extractAll(v, '(?:^|[^0-9A-Za-z])([0-9]{13,19})(?:[^0-9A-Za-z]|$)'),
+      if(match(v, '^[0-9][0-9 -]{11,30}[0-9]$'), [replaceRegexpAll(v, '[ -]', '')], [])))`
+  const digit = 'toUInt8(substring(n, length(n) + 1 - i, 1))'
+  const luhn = `n -> arraySum(arrayMap(i -> if(i % 2 = 0, if(${digit} * 2 > 9, ${digit} * 2 - 9, ${digit} * 2), ${digit}),
+      range(1, length(n) + 1))) % 10 = 0`
+  const guard = columns
     .map((c) => `(length(${c.sql}) >= 13 AND match(${c.sql}, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$'))`)
     .join(' OR ')
-  const which = columns.map((c) => `${luhnHitSql(c.sql)}, {${c.nameParam}:String}`).join(',\n    ')
-  return `if(${suspect}, multiIf(${which}, ''), '')`
+  return `if(${guard},
+      arrayElement(${names}, arrayFirstIndex(v -> ${suspect.slice(5)} AND arrayExists(${luhn}, ${candidates}), ${values})),
+      '')`
 }
 
-/** The row as received, as a JSON object of its staged columns (NULL for absent ones). */
+/** The row as received, as a JSON object of its staged columns (absent ones left out). */
 export function rawRowSql(columns: readonly { sql: string; nameParam: string }[]): string {
   if (columns.length === 0) return "'{}'"
-  return `toJSONString(map(${columns.map((c) => `{${c.nameParam}:String}, ${c.sql}`).join(', ')}))`
+  return `toJSONString(mapFilter((k, v) -> isNotNull(v), map(${columns.map((c) => `{${c.nameParam}:String}, ${c.sql}`).join(', ')})))`
 }
 
 /** Card numbers (and anything shaped like one) in a rejected row's raw text are replaced before storing. */

@@ -20,7 +20,13 @@ export interface AppOptions {
   db: Db
   logger: Logger
   /** rangeDays: the longest date range an insights report may ask for. */
-  limits: { ratePerMinute: number; jsonBytes: number; ingestBytes: number; rangeDays: number }
+  limits: {
+    ratePerMinute: number
+    jsonBytes: number
+    ingestBytes: number
+    ingestChunkBytes?: number
+    rangeDays: number
+  }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
   /** Where Arrow/Parquet bodies are spooled for the embedded engine (system temp dir when omitted). */
@@ -75,7 +81,14 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
     }),
   )
   // Ingest bodies are streamed into the pipeline, so their router sits before the JSON body parser.
-  api.use(ingestRoutes(db, verify, { pseudonymKey, maxBytes: limits.ingestBytes, spoolDir }))
+  api.use(
+    ingestRoutes(db, verify, {
+      pseudonymKey,
+      maxBytes: limits.ingestBytes,
+      chunkBytes: limits.ingestChunkBytes,
+      spoolDir,
+    }),
+  )
   api.use(express.json({ limit: limits.jsonBytes }))
   const openApi = buildOpenApi(endpoints)
   api.get('/openapi.json', (_req, res) => {

@@ -28,6 +28,8 @@ export const Config = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     MAX_INGEST_BYTES: z.coerce.number().int().min(1024).default(2_147_483_648),
+    /** Bytes of text committed per INSERT while loading; smaller keeps less in memory and less to re-send. */
+    INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(33_554_432),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
   })
   .transform((env) => ({
@@ -54,6 +56,7 @@ export const Config = z
       ratePerMinute: env.RATE_LIMIT_PER_MINUTE,
       jsonBytes: env.MAX_JSON_BYTES,
       ingestBytes: env.MAX_INGEST_BYTES,
+      ingestChunkBytes: env.INGEST_CHUNK_BYTES,
       rangeDays: env.MAX_RANGE_DAYS,
     },
   }))

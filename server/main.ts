@@ -10,7 +10,7 @@ import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
-import { dropStaleStaging } from '../pipelines/createPipeline.ts'
+import { dropStaleStaging } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

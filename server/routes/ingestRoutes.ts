@@ -14,6 +14,8 @@ export interface IngestOptions {
   pseudonymKey: string
   /** Largest accepted body, decompressed (413 beyond). */
   maxBytes: number
+  /** Bytes of text per committed INSERT (the pipeline's default when omitted). */
+  chunkBytes?: number | undefined
   /** Where Arrow/Parquet bodies are spooled for the embedded engine; the system temp dir by default. */
   spoolDir?: string | undefined
 }
@@ -23,7 +25,12 @@ const idempotencyKey = /^[A-Za-z0-9_.:-]{1,128}$/
 /** Ingestion over HTTP: the body is streamed into the pipeline (never buffered whole) as one batch. */
 export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions): Router {
   const router = Router()
-  const pipeline = createPipeline({ db, pseudonymKey: options.pseudonymKey, spoolDir: options.spoolDir })
+  const pipeline = createPipeline({
+    db,
+    pseudonymKey: options.pseudonymKey,
+    spoolDir: options.spoolDir,
+    ...(options.chunkBytes ? { chunkBytes: options.chunkBytes } : {}),
+  })
   const readers = requireRole(verify, 'admin', 'merchant')
 
   router.get('/ingest/batches', readers, async (_req, res) => {

@@ -23,6 +23,7 @@ function startServer(): Promise<{ child: ChildProcess; base: string }> {
       PORT: '0',
       DEMO: '0',
       WEB: '0',
+      INGEST_CHUNK_BYTES: String(4 << 20),
       LOG_LEVEL: 'silent',
       ADMIN_API_KEY: adminKey,
       PSEUDONYM_KEY: 'crash-test-pseudonym-key',

@@ -154,7 +154,17 @@ describe('POST /api/v1/ingest/transactions', () => {
       .join('\n')
     const json = await ledgerOf(await post('transactions', asNdjson, { type: 'application/x-ndjson' }))
     expect(json).toMatchObject({ received: 2, inserted: 0, duplicates: 2 })
-    expect(await rows(db, 'SELECT count() AS n FROM transactions')).toEqual([{ n: 4 }])
+    const repeatedWithin = [
+      'n1,1,cafe,s1,2023-05-01 10:00:00,latte,1,3,,',
+      'n1,1,cafe,s1,2023-05-01 10:00:00,mocha,1,9,,',
+    ]
+    const within = await ledgerOf(await post('transactions', csv(repeatedWithin)))
+    expect(within).toMatchObject({ received: 2, inserted: 1, duplicates: 1 })
+    // The first of two lines with the same key wins.
+    expect(await rows(db, "SELECT product_id FROM transactions WHERE transaction_id = 'n1'")).toEqual([
+      { product_id: 'latte' },
+    ])
+    expect(await rows(db, 'SELECT count() AS n FROM transactions')).toEqual([{ n: 5 }])
   })
 
   it('answers 409 when a batch id is reused with different content', async () => {
@@ -172,11 +182,13 @@ describe('POST /api/v1/ingest/transactions', () => {
       'r6,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,4111 1111 1111 1111',
       'r7,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,',
       'r8,1,cafe,nowhere,2023-06-01T10:00:00Z,latte,1,3,USD,',
+      'r9,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,id-4111111111111111',
+      'r10,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,ab4111111111111111cd',
     ]
     const ledger = await ledgerOf(
       await post('transactions', csv(lines), { headers: { 'idempotency-key': 'bad' } }),
     )
-    expect(ledger).toMatchObject({ received: 8, inserted: 2, duplicates: 0, rejected: 6 })
+    expect(ledger).toMatchObject({ received: 10, inserted: 3, duplicates: 0, rejected: 7 })
     const rejects = await app.call('/api/v1/ingest/batches/bad/rejects', { key: admin })
     expect(rejects.status).toBe(200)
     const list = rejects.body as RejectList
@@ -187,8 +199,18 @@ describe('POST /api/v1/ingest/transactions', () => {
       [5, 'negative_quantity', 'quantity'],
       [6, 'unknown_store', 'store_id'],
       [7, 'card_number', 'customer_id'],
+      [10, 'card_number', 'customer_id'],
     ])
-    expect(list.rows[0]!.raw).toContain('"occurred_at":"yesterday"')
+    expect(JSON.parse(list.rows[0]!.raw)).toEqual({
+      transaction_id: 'r1',
+      line_no: '1',
+      merchant_id: 'cafe',
+      store_id: 's1',
+      occurred_at: 'yesterday',
+      product_id: 'latte',
+      quantity: '1',
+      unit_price: '3',
+    })
     expect(list.rows[5]!.raw).toContain('"customer_id":"[card number removed]"')
     expect(JSON.stringify(list)).not.toContain('4111')
     expect(
@@ -197,6 +219,7 @@ describe('POST /api/v1/ingest/transactions', () => {
         "SELECT transaction_id, store_country FROM transactions WHERE batch_id = 'bad' ORDER BY 1",
       ),
     ).toEqual([
+      { transaction_id: 'r10', store_country: 'US' },
       { transaction_id: 'r7', store_country: 'US' },
       { transaction_id: 'r8', store_country: '' },
     ])
@@ -305,6 +328,31 @@ describe('POST /api/v1/ingest/transactions', () => {
     ])
   })
 
+  it('loads Parquet', async () => {
+    const result = await db.client.exec({
+      query: `SELECT concat('q', toString(number)) AS transaction_id, 'cafe' AS merchant_id, 's1' AS store_id,
+                     '2023-09-02 08:00:00' AS occurred_at, 'latte' AS product_id, toFloat64(number + 1) AS quantity,
+                     toDecimal64(3.25, 2) AS unit_price
+              FROM numbers(3) FORMAT Parquet`,
+    })
+    const parts: Buffer[] = []
+    for await (const part of result.stream) parts.push(Buffer.from(part as Uint8Array))
+    const ledger = await ledgerOf(
+      await post('transactions', Buffer.concat(parts), { type: 'application/vnd.apache.parquet' }),
+    )
+    expect(ledger).toMatchObject({ format: 'parquet', received: 3, inserted: 3 })
+    expect(
+      await rows(
+        db,
+        "SELECT transaction_id, toString(amount) AS amount FROM transactions WHERE transaction_id LIKE 'q%' ORDER BY 1",
+      ),
+    ).toEqual([
+      { transaction_id: 'q0', amount: '3.25' },
+      { transaction_id: 'q1', amount: '6.5' },
+      { transaction_id: 'q2', amount: '9.75' },
+    ])
+  })
+
   it('lets a merchant key load only its own merchant and see only its own batches', async () => {
     const lines = [
       'm1,1,cafe,s1,2023-10-01 10:00:00,latte,1,3,,',
@@ -392,6 +440,100 @@ describe('reference data and the Data page', () => {
     ).toEqual([{ d: '2023-01-02', base: 'EUR', quote: 'USD', r: '1.0683' }])
   })
 
+  it('reads the public layouts with their presets', async () => {
+    const load = async (kind: string, mapping: string, body: string) =>
+      ledgerOf(
+        await app.call(`/api/v1/ingest/${kind}?mapping=${mapping}`, {
+          method: 'POST',
+          key: admin,
+          body,
+          headers: { 'content-type': 'text/csv' },
+        }),
+      )
+    const maven = [
+      'transaction_id,transaction_date,transaction_time,transaction_qty,store_id,store_location,product_id,unit_price,product_category,product_type,product_detail',
+      "7,2023-01-01,07:06:11,2,8,Hell's Kitchen,32,3,Coffee,Gourmet brewed coffee,Ethiopia Rg",
+      '8,2023-07-01,07:08:56,1,5,Lower Manhattan,57,3.1,Tea,Brewed Chai tea,Spicy Eye Opener Chai Lg',
+    ]
+    expect(await load('transactions', 'maven-coffee', maven.join('\n'))).toMatchObject({
+      received: 2,
+      inserted: 2,
+    })
+    expect(
+      await rows(
+        db,
+        `SELECT store_id, toString(occurred_at) AS at, toString(local_at) AS local, product_name, toString(amount) AS amount,
+                currency, store_country FROM transactions WHERE merchant_id = 'maven-roasters' ORDER BY at`,
+      ),
+    ).toEqual([
+      {
+        store_id: '8',
+        at: '2023-01-01 12:06:11.000',
+        local: '2023-01-01 07:06:11',
+        product_name: 'Ethiopia Rg',
+        amount: '6',
+        currency: 'USD',
+        store_country: 'US',
+      },
+      {
+        store_id: '5',
+        at: '2023-07-01 11:08:56.000',
+        local: '2023-07-01 07:08:56',
+        product_name: 'Spicy Eye Opener Chai Lg',
+        amount: '3.1',
+        currency: 'USD',
+        store_country: 'US',
+      },
+    ])
+    expect(
+      await rows(
+        db,
+        "SELECT store_id, name FROM stores FINAL WHERE merchant_id = 'maven-roasters' ORDER BY 1",
+      ),
+    ).toEqual([
+      { store_id: '3', name: 'Astoria' },
+      { store_id: '5', name: 'Lower Manhattan' },
+      { store_id: '8', name: "Hell's Kitchen" },
+    ])
+
+    const card = [
+      ',trans_date_trans_time,cc_num,merchant,category,amt,first,last,gender,street,city,state,zip,lat,long,city_pop,job,dob,trans_num,unix_time,merch_lat,merch_long,is_fraud',
+      '0,2019-01-01 00:00:18,2703186189652095,"fraud_Rippin, Kub and Mann",misc_net,4.97,Jennifer,Banks,F,561 Perry Cove,Moravian Falls,NC,28654,36.0788,-81.1781,3495,"Psychologist, counselling",1988-03-09,0b242abb623afc578575680df30655b9,1325376018,36.011293,-82.048315,0',
+    ]
+    expect(await load('transactions', 'card-transactions', card.join('\n'))).toMatchObject({
+      received: 1,
+      inserted: 1,
+    })
+    const [stored] = await rows<Record<string, unknown>>(
+      db,
+      "SELECT * EXCEPT (ingested_at, batch_id) FROM transactions WHERE merchant_id = 'card-demo'",
+    )
+    expect(stored).toMatchObject({
+      store_id: 'fraud-rippin-kub-and-mann',
+      transaction_id: '0b242abb623afc578575680df30655b9',
+      occurred_at: '2019-01-01 05:00:18.000',
+      category: 'misc_net',
+      amount: 4.97,
+      payment_method: 'card',
+      customer_key: createHmac('sha256', testPseudonymKey)
+        .update('Jennifer Banks 1988-03-09')
+        .digest('hex')
+        .slice(0, 32),
+    })
+    expect(JSON.stringify(stored)).not.toContain('2703186189652095')
+    expect(JSON.stringify(stored)).not.toContain('36.0788')
+
+    const meteo =
+      'time,temperature_2m (°C),precipitation (mm),rain (mm),snowfall (cm)\n2023-01-01T00:00,9.7,0.4,0.4,0.00\n'
+    expect(await load('weather', 'open-meteo-hourly', meteo)).toMatchObject({ received: 1, inserted: 1 })
+    expect(
+      await rows(
+        db,
+        "SELECT toString(observed_at) AS at, temperature_c, precipitation_mm FROM weather_observations WHERE station_id = 'open-meteo-nyc'",
+      ),
+    ).toEqual([{ at: '2023-01-01 00:00:00', temperature_c: 9.7, precipitation_mm: 0.4 }])
+  })
+
   it('lists presets and freshness per source', async () => {
     const mappings = await app.call('/api/v1/ingest/mappings', { key: cafeKey })
     expect((mappings.body as { rows: { name: string }[] }).rows.map((m) => m.name)).toEqual([
@@ -409,8 +551,8 @@ describe('reference data and the Data page', () => {
     expect(byKey.map((r) => [r.source, r.merchantId, r.rows])).toEqual([
       ['fx-rates', null, 1],
       ['stores', 'cafe', 1],
-      ['transactions', 'cafe', 12],
-      ['weather', null, 2],
+      ['transactions', 'cafe', 17],
+      ['weather', null, 3],
     ])
     expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
   })

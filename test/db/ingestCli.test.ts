@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { gzipSync } from 'node:zlib'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { BatchLedger } from '../../server/contract.ts'
+import { createDb } from '../../server/db/createDb.ts'
+
+// The CLI as a user runs it, in its own process, on a data dir this file only opens at the very end.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-cli-'))
+const dataDir = path.join(dir, 'data')
+const env = { ...process.env, DATA_DIR: dataDir, PSEUDONYM_KEY: 'cli-test-pseudonym-key', DEMO: '0' }
+const children: ChildProcess[] = []
+
+function cli(
+  args: string[],
+  stdin?: Buffer,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'pipelines/cli.ts', ...args], { env })
+  children.push(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdin.end(stdin)
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })))
+}
+
+/** The ledgers a run printed (pretty JSON objects one after another). */
+function ledgers(stdout: string): BatchLedger[] {
+  return stdout
+    .split(/\n(?=\{)/)
+    .filter((s) => s.trim().startsWith('{'))
+    .map((s) => JSON.parse(s) as BatchLedger)
+}
+
+const header = 'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price'
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('npm run cli -- ingest', () => {
+  it('loads files, globs and stdin into the stopped embedded store, and watches a drop folder', async () => {
+    const stores = path.join(dir, 'stores.csv')
+    fs.writeFileSync(
+      stores,
+      'merchant_id,store_id,name,lat,lon,timezone,country,city,currency\ncafe,s1,One,48.85,2.35,Europe/Paris,FR,Paris,EUR\n',
+    )
+    fs.mkdirSync(path.join(dir, 'in'))
+    fs.writeFileSync(path.join(dir, 'in', 'a.csv'), `${header}\na1,cafe,s1,2024-03-31 02:30:00,latte,1,3\n`)
+    fs.writeFileSync(
+      path.join(dir, 'in', 'b.csv'),
+      `${header}\nb1,cafe,s1,2024-04-01 09:00:00,latte,2,3\nb2,cafe,s1,never,latte,1,3\n`,
+    )
+
+    const loaded = await cli(['ingest', 'stores', stores, '--no-progress'])
+    expect(loaded.code, loaded.stderr).toBe(0)
+    expect(ledgers(loaded.stdout)).toMatchObject([{ kind: 'stores', received: 1, inserted: 1 }])
+
+    const globbed = await cli(['ingest', 'transactions', path.join(dir, 'in', '*.csv'), '--no-progress'])
+    expect(globbed.code, globbed.stderr).toBe(0)
+    expect(
+      ledgers(globbed.stdout).map((l) => [path.basename(l.source), l.received, l.inserted, l.rejected]),
+    ).toEqual([
+      ['a.csv', 1, 1, 0],
+      ['b.csv', 2, 1, 1],
+    ])
+
+    const ndjson = JSON.stringify({
+      transaction_id: 'c1',
+      merchant_id: 'cafe',
+      store_id: 's1',
+      occurred_at: '2024-04-02T10:00:00+02:00',
+      product_id: 'mocha',
+      quantity: 1,
+      unit_price: 4,
+    })
+    const piped = await cli(
+      ['ingest', 'transactions', '-', '--format', 'ndjson', '--no-progress'],
+      gzipSync(ndjson + '\n'),
+    )
+    expect(piped.code, piped.stderr).toBe(0)
+    expect(ledgers(piped.stdout)).toMatchObject([{ source: 'stdin', received: 1, inserted: 1 }])
+
+    const drop = path.join(dir, 'drop')
+    fs.mkdirSync(drop)
+    const watcher = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'pipelines/cli.ts',
+        'ingest',
+        'transactions',
+        '--watch',
+        drop,
+        '--interval',
+        '200',
+        '--no-progress',
+      ],
+      { env, stdio: 'ignore' },
+    )
+    children.push(watcher)
+    fs.writeFileSync(path.join(drop, 'late.csv'), `${header}\nd1,cafe,s1,2024-04-03 08:00:00,latte,1,3\n`)
+    fs.writeFileSync(path.join(drop, 'broken.ndjson'), '{"transaction_id": "x1", \n')
+    const doneLedger = path.join(drop, 'done', 'late.csv.ledger.json')
+    const failedLedger = path.join(drop, 'failed', 'broken.ndjson.ledger.json')
+    for (let i = 0; i < 300 && !(fs.existsSync(doneLedger) && fs.existsSync(failedLedger)); i++)
+      await sleep(100)
+    watcher.kill('SIGTERM')
+    await new Promise((resolve) => watcher.once('exit', resolve))
+    expect(JSON.parse(fs.readFileSync(doneLedger, 'utf8'))).toMatchObject({
+      received: 1,
+      inserted: 1,
+      status: 'done',
+    })
+    expect(fs.existsSync(path.join(drop, 'done', 'late.csv'))).toBe(true)
+    expect(JSON.parse(fs.readFileSync(failedLedger, 'utf8'))).toMatchObject({ status: 'failed' })
+    expect(fs.readdirSync(drop).sort()).toEqual(['done', 'failed'])
+
+    const db = await createDb({ mode: 'embedded', dataDir })
+    try {
+      const result = await db.client.query({
+        query: `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
+                FROM transactions ORDER BY transaction_id`,
+        format: 'JSONEachRow',
+      })
+      expect(await result.json()).toEqual([
+        // 02:30 does not exist in Paris on 2024-03-31: read as 03:30 CEST.
+        { transaction_id: 'a1', at: '2024-03-31 01:30:00.000', local: '2024-03-31 03:30:00' },
+        { transaction_id: 'b1', at: '2024-04-01 07:00:00.000', local: '2024-04-01 09:00:00' },
+        { transaction_id: 'c1', at: '2024-04-02 08:00:00.000', local: '2024-04-02 10:00:00' },
+        { transaction_id: 'd1', at: '2024-04-03 06:00:00.000', local: '2024-04-03 08:00:00' },
+      ])
+    } finally {
+      await db.close()
+    }
+  }, 120_000)
+
+  it('says clearly when the data dir is held by a running server', async () => {
+    fs.writeFileSync(path.join(dataDir, 'tillsight.lock'), String(process.pid))
+    try {
+      const busy = await cli(['keys', 'list'])
+      expect(busy.code).toBe(1)
+      expect(busy.stderr).toContain(`is in use by process ${process.pid}`)
+    } finally {
+      fs.rmSync(path.join(dataDir, 'tillsight.lock'))
+    }
+    const created = await cli([
+      'keys',
+      'create',
+      '--role',
+      'merchant',
+      '--merchant',
+      'cafe',
+      '--name',
+      'till',
+    ])
+    expect(created.code, created.stderr).toBe(0)
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      role: 'merchant',
+      merchantIds: ['cafe'],
+      name: 'till',
+    })
+  }, 60_000)
+})
