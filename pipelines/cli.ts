@@ -1,3 +1,4 @@
+import { benches } from './bench/benches.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -251,7 +252,7 @@ function errorText(err: unknown): string {
 
 export function buildProgram(): Command {
   const program = new Command('tillsight')
-    .description('Tillsight command line: load data and manage API keys')
+    .description('Tillsight command line: load data, manage API keys, run benchmarks')
     .showHelpAfterError()
 
   program
@@ -347,6 +348,24 @@ export function buildProgram(): Command {
         console.log(JSON.stringify(key, null, 2))
       }),
     )
+
+  program
+    .command('bench')
+    .description(
+      `Run a benchmark that prints its figures: ${Object.keys(benches).join(', ')} (see docs/benchmarks.md)`,
+    )
+    .argument('<name>', 'which benchmark')
+    .argument('[flags...]', "the benchmark's own flags (--help lists them)")
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (name: string, flags: string[]) => {
+      const bench = benches[name]
+      if (!bench)
+        throw new InvalidArgumentError(
+          `no benchmark ${name}; choose one of ${Object.keys(benches).join(', ')}`,
+        )
+      await bench(flags)
+    })
   return program
 }
 

@@ -1,12 +1,6 @@
-import { ingestBench } from './ingestBench.ts'
-import { runQueriesBench } from './queriesBench.ts'
+import { benches } from './benches.ts'
 
-/** `npm run bench -- <name> [flags]`: one entry per benchmark. */
-const benches: Record<string, (args: string[]) => Promise<void>> = {
-  ingest: ingestBench,
-  queries: runQueriesBench,
-}
-
+/** `npm run bench -- <name> [flags]` (also `npm run cli -- bench <name> [flags]`). */
 const [name = '', ...args] = process.argv.slice(2)
 const bench = benches[name]
 if (!bench) {
