@@ -25,7 +25,9 @@ export type IngestQuery = z.infer<typeof IngestQuery>
 export const BatchLedger = z.object({
   batchId: z.string(),
   kind: IngestKind,
-  format: IngestFormat,
+  format: IngestFormat.or(z.literal('generated')).describe(
+    'generated: made inside the engine (the demo data set)',
+  ),
   source: z.string(),
   status: z.enum(['running', 'done', 'failed']),
   received: z.number().int(),
