@@ -102,6 +102,10 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
     'sales_hourly',
     'sales_store_hourly',
     'sales_product_daily',
+    'sales_hourly_exact',
+    'sales_store_hourly_exact',
+    'sales_product_daily_exact',
+    'customers_daily',
     'stores',
     'merchants',
     'weather_observations',
@@ -179,7 +183,12 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
       `generated ${(offset + count).toLocaleString()} lines (${Math.round((performance.now() - started) / 1000)} s)`,
     )
   }
-  for (const rollup of ['sales_hourly', 'sales_store_hourly', 'sales_product_daily'])
+  for (const rollup of [
+    'sales_hourly_exact',
+    'sales_store_hourly_exact',
+    'sales_product_daily_exact',
+    'customers_daily',
+  ])
     await db.client.command({ query: `OPTIMIZE TABLE ${rollup} FINAL` })
   say(`merged the rollup (${Math.round((performance.now() - started) / 1000)} s in all)`)
 }
@@ -218,9 +227,10 @@ export async function runQueriesBench(argv: string[]): Promise<void> {
       await db.client.query({
         query: `SELECT (SELECT count() FROM transactions) AS lines,
                        (SELECT count() FROM transactions WHERE merchant_id = {m:String}) AS large,
-                       (SELECT count() FROM sales_hourly) AS productHourlyRows,
-                       (SELECT count() FROM sales_product_daily) AS productDailyRows,
-                       (SELECT count() FROM sales_store_hourly) AS storeHourlyRows`,
+                       (SELECT count() FROM sales_hourly_exact) AS productHourlyRows,
+                       (SELECT count() FROM sales_product_daily_exact) AS productDailyRows,
+                       (SELECT count() FROM sales_store_hourly_exact) AS storeHourlyRows,
+                       (SELECT count() FROM customers_daily) AS customerDailyRows`,
         query_params: { m: largeMerchant },
         format: 'JSONEachRow',
       })

@@ -36,11 +36,17 @@ export interface LinesQuery {
   /** Aggregates over the lines: baskets (`tx`), and the product's latest name as a mergeable state. */
   agg: { transactions: string; productNameState: string }
   /**
-   * Columns to keep apart before summing `agg.transactions` across groups: raw lines count distinct
-   * baskets, and a basket lives in one (store, UTC hour); rollup counts are already additive.
+   * Columns to keep apart before summing `agg.transactions` across groups: every source counts distinct
+   * baskets (64-bit hashes of transaction_id) per store and UTC hour, where a basket lives.
    */
   basketKeys: string[]
 }
+
+/**
+ * Rollups keep baskets as sets (uniqExact states of cityHash64(transaction_id)): merged per store and UTC
+ * hour (the UTC day in the daily rollup), they count each basket once however its lines were inserted.
+ */
+const rollupAgg = { transactions: 'uniqExactMerge(tx)', productNameState: 'argMaxMergeState(product_name)' }
 
 /** The distinct non-empty group keys, in order, for a GROUP BY (or '' when there are none). */
 export function groupKeys(...keys: string[]): string {
@@ -120,7 +126,7 @@ export function salesLines(
            if(t.customer_home_country != '' AND t.store_country != ''
               AND t.customer_home_country != t.store_country, amount, toDecimal128(0, 4)) AS tourist_amount,
            if(t.customer_home_country != '' AND t.store_country != '', amount, toDecimal128(0, 4)) AS known_origin_amount,
-           t.transaction_id AS tx
+           cityHash64(t.transaction_id) AS tx
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed' AND ${range}`
     return {
@@ -140,17 +146,17 @@ export function salesLines(
            r.currency AS currency, r.product_id AS product_id, r.category AS category,
            r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
            r.transactions AS tx
-    FROM sales_product_daily AS r
+    FROM sales_product_daily_exact AS r
     WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
     return {
       sql,
       params,
       source,
-      agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
-      basketKeys: [],
+      agg: rollupAgg,
+      basketKeys: ['store_id', 'hour_utc'],
     }
   }
-  const table = source === 'productRollup' ? 'sales_hourly' : 'sales_store_hourly'
+  const table = source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'
   const productColumns =
     source === 'productRollup'
       ? 'r.product_id AS product_id, r.category AS category, r.product_name AS product_name,'
@@ -167,8 +173,8 @@ export function salesLines(
     sql,
     params,
     source,
-    agg: { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' },
-    basketKeys: [],
+    agg: rollupAgg,
+    basketKeys: ['store_id', 'hour_utc'],
   }
 }
 
@@ -188,7 +194,7 @@ export function customerLines(scope: InsightsScope): LinesQuery {
     params: scopeParams(scope),
     source: 'raw',
     agg: {
-      transactions: 'uniqExact(transaction_id)',
+      transactions: 'uniqExact(cityHash64(transaction_id))',
       productNameState: 'argMaxState(product_name, occurred_at)',
     },
     basketKeys: ['store_id', 'hour_utc'],

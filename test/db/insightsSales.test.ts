@@ -558,11 +558,37 @@ describe('rollup', () => {
       transactions: 3,
     })
 
-    await db.client.command({ query: 'OPTIMIZE TABLE sales_hourly FINAL' })
-    await db.client.command({ query: 'OPTIMIZE TABLE sales_store_hourly FINAL' })
-    await db.client.command({ query: 'OPTIMIZE TABLE sales_product_daily FINAL' })
+    for (const table of ['sales_hourly_exact', 'sales_store_hourly_exact', 'sales_product_daily_exact'])
+      await db.client.command({ query: `OPTIMIZE TABLE ${table} FINAL` })
     const merged = await allSources('2024-03-01', '2024-03-31', 'Europe/London')
     expect(merged.summary).toMatchObject({ revenue: 36.3, transactions: 7 })
+  })
+
+  it('counts a basket once when its lines arrive in separate inserts', async () => {
+    const before = await allSources('2024-03-01', '2024-03-31')
+    // One basket of three completed lines (two of them the same product), each line its own insert (as
+    // ingestion chunks or a merchant's separate batches do), then a late refunded line of the same basket.
+    const split = { store: 's2', tx: 'split', at: '2024-03-05 15:20:00', local: '2024-03-05 10:20:00' }
+    await insertLines(db, [{ ...split, product: 'mocha', qty: '1', amount: '4.10' }])
+    await insertLines(db, [{ ...split, line: 2, product: 'mocha', qty: '1', amount: '4.10' }])
+    await insertLines(db, [
+      { ...split, line: 3, product: 'muffin', category: 'Food', qty: '1', amount: '3.25' },
+    ])
+    await insertLines(db, [
+      { ...split, line: 4, product: 'latte', qty: '1', amount: '3.50', status: 'refunded' },
+    ])
+    const after = await allSources('2024-03-01', '2024-03-31')
+    expect(after.summary.transactions).toBe(before.summary.transactions + 1)
+    expect(after.summary.revenue).toBeCloseTo(before.summary.revenue + 11.45, 2)
+    const txOf = (rows: typeof after.products, id: string) =>
+      rows.find((r) => r.productId === id)?.transactions
+    expect(txOf(after.products, 'mocha')).toBe((txOf(before.products, 'mocha') ?? 0) + 1)
+    expect(txOf(after.products, 'muffin')).toBe((txOf(before.products, 'muffin') ?? 0) + 1)
+    expect(txOf(after.products, 'latte')).toBe(txOf(before.products, 'latte'))
+    // Unmerged parts and merged rows answer alike.
+    for (const table of ['sales_hourly_exact', 'sales_store_hourly_exact', 'sales_product_daily_exact'])
+      await db.client.command({ query: `OPTIMIZE TABLE ${table} FINAL` })
+    expect(await allSources('2024-03-01', '2024-03-31')).toEqual(after)
   })
 
   it('picks the raw lines for half-hour zones and the rollup otherwise', async () => {
