@@ -2,7 +2,7 @@ import type { OriginRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { customerLines } from './salesSource.ts'
+import { customerLines, type CustomerSource } from './salesSource.ts'
 
 /** Privacy threshold K: a group of fewer distinct customers is never shown as a number. */
 export const privacyThreshold = 50
@@ -25,26 +25,24 @@ interface OriginCounts {
 export async function customerOrigins(
   db: Db,
   scope: InsightsScope,
-  params: { limit: number; threshold?: number },
+  params: { limit: number; threshold?: number; source?: CustomerSource | undefined },
 ): Promise<OriginRow[]> {
-  const lines = customerLines(scope)
+  const lines = customerLines(scope, params.source)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   // Customers are distinct 64-bit hashes of their pseudonyms (a collision needs billions of customers).
-  const people = `uniqExactIf(cityHash64(customer_key), customer_key != '')`
-  const origin = `customer_home_country AS home, customer_home_country != store_country AS tourist`
-  const known = `customer_home_country != '' AND store_country != ''`
+  const origin = `home_country AS home, tourist`
   const sameCurrency = `
           by_group AS (
-            SELECT ${origin}, ${people} AS customers, sum(amount) AS revenue
-            FROM lines WHERE ${known}
+            SELECT ${origin}, ${lines.agg.customers} AS customers, sum(amount) AS revenue
+            FROM lines WHERE known
             GROUP BY home, tourist
           )`
   // Converting needs one rate per currency and UTC day: distinct customers travel as mergeable states.
   const converted = `
           g AS (
             SELECT ${origin}, currency, toStartOfDay(hour_utc) AS hour_utc,
-                   ${people.replace('uniqExactIf(', 'uniqExactStateIf(')} AS people, sum(amount) AS amt
-            FROM lines WHERE ${known}
+                   ${lines.agg.customersState} AS people, sum(amount) AS amt
+            FROM lines WHERE known
             GROUP BY home, tourist, currency, hour_utc
           ),
           by_group AS (

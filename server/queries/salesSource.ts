@@ -178,25 +178,64 @@ export function salesLines(
   }
 }
 
+export type CustomerSource = 'customerRollup' | 'raw'
+
 /**
- * Completed raw lines in scope, for questions about customers (distinct people cannot be rolled up by
- * hour and summed). Columns: every transactions column plus lt (report wall clock) and hour_utc.
+ * Which table answers a question about distinct customers: customers_daily (by store, local date and
+ * origin) when the report clock is the stores' own and nothing filters by product or category (the rollup
+ * has neither), else the raw lines.
  */
-export function customerLines(scope: InsightsScope): LinesQuery {
+export function pickCustomerSource(scope: InsightsScope): CustomerSource {
+  const byProduct = scope.categories.length > 0 || scope.products.length > 0
+  return scope.clock === 'local' && !byProduct ? 'customerRollup' : 'raw'
+}
+
+export interface CustomerQuery {
+  sql: string
+  params: Record<string, unknown>
+  source: CustomerSource
+  /** Distinct known customers (64-bit hashes of non-empty pseudonyms): a count and a mergeable state. */
+  agg: { customers: string; customersState: string }
+}
+
+/**
+ * Completed sales in scope for questions about customers, with the same columns whatever the source:
+ * currency, hour_utc (UTC hour, or UTC day in the rollup: FX needs only the day), home_country, known (home
+ * and store country both known), tourist (known and they differ), amount (Decimal, in `currency`). Not yet
+ * aggregated: count customers with `agg.customers` (distinct people cannot be summed across groups).
+ */
+export function customerLines(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerQuery {
+  const params = { ...scopeParams(scope), fromDate: scope.from, toDate: scope.to }
+  if (source === 'customerRollup') {
+    const sql = `
+    SELECT c.currency AS currency, toDateTime(c.utc_day, 'UTC') AS hour_utc, c.home_country AS home_country,
+           c.known AS known, c.tourist AS tourist, c.amount AS amount, c.customers AS customer_set
+    FROM customers_daily AS c
+    WHERE c.merchant_id = {merchantId:String}
+      AND c.local_day >= {fromDate:Date} AND c.local_day <= {toDate:Date}
+      AND (empty({stores:Array(String)}) OR c.store_id IN {stores:Array(String)})`
+    return {
+      sql,
+      params,
+      source,
+      agg: { customers: 'uniqExactMerge(customer_set)', customersState: 'uniqExactMergeState(customer_set)' },
+    }
+  }
   const sql = `
-    SELECT *, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
+    SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
+           t.customer_home_country AS home_country,
+           t.customer_home_country != '' AND t.store_country != '' AS known,
+           known AND t.customer_home_country != t.store_country AS tourist,
+           toDecimal128(t.amount, 4) AS amount, t.customer_key AS customer_key,
            ${wallClock(scope, 't.occurred_at', 't.local_at')} AS lt
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
       AND lt >= {fromAt:DateTime} AND lt < {toAt:DateTime}`
+  const people = `(cityHash64(customer_key), customer_key != '')`
   return {
     sql,
-    params: scopeParams(scope),
-    source: 'raw',
-    agg: {
-      transactions: 'uniqExact(cityHash64(transaction_id))',
-      productNameState: 'argMaxState(product_name, occurred_at)',
-    },
-    basketKeys: ['store_id', 'hour_utc'],
+    params,
+    source,
+    agg: { customers: `uniqExactIf${people}`, customersState: `uniqExactStateIf${people}` },
   }
 }

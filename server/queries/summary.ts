@@ -2,21 +2,21 @@ import type { SummaryRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { customerLines, groupKeys, salesLines, type SalesSource } from './salesSource.ts'
+import { customerLines, groupKeys, salesLines, type CustomerSource, type SalesSource } from './salesSource.ts'
 
 /**
  * KPIs of a range. revenue, transactions and items come from the sales source (rollup when it can);
- * customers (distinct known pseudonyms) from the raw lines. touristShare is the share of revenue paid by
+ * customers (distinct known pseudonyms) from the customer source (see customerLines). touristShare is the share of revenue paid by
  * tourists among lines whose customer's home country and store country are both known.
  */
 export async function summary(
   db: Db,
   scope: InsightsScope,
-  params: { source?: SalesSource | undefined } = {},
+  params: { source?: SalesSource | undefined; customerSource?: CustomerSource | undefined } = {},
 ): Promise<SummaryRow> {
   const lines = salesLines(scope, { source: params.source })
   // Distinct customers need no conversion: that query starts while the currencies are checked.
-  const customers = countCustomers(db, scope)
+  const customers = countCustomers(db, scope, params.customerSource)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const keys = groupKeys(...lines.basketKeys, ...fx.keys)
   const [sales, customerCount] = await Promise.all([
@@ -56,11 +56,11 @@ export async function summary(
   return { revenue, transactions, items, averageTicket, customers: customerCount, touristShare }
 }
 
-/** Distinct known customers (pseudonyms) with a completed line in scope, from the raw lines. */
-async function countCustomers(db: Db, scope: InsightsScope): Promise<number> {
-  const people = customerLines(scope)
+/** Distinct known customers (pseudonyms) with a completed line in scope. */
+async function countCustomers(db: Db, scope: InsightsScope, source?: CustomerSource): Promise<number> {
+  const people = customerLines(scope, source)
   const result = await db.client.query({
-    query: `SELECT uniqExactIf(cityHash64(customer_key), customer_key != '') AS customers FROM (${people.sql})`,
+    query: `SELECT ${people.agg.customers} AS customers FROM (${people.sql})`,
     query_params: people.params,
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'summary.customers' },

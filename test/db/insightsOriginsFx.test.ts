@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { customerOrigins } from '../../server/queries/customerOrigins.ts'
+import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
+import { pickCustomerSource, type CustomerSource } from '../../server/queries/salesSource.ts'
+import { summary } from '../../server/queries/summary.ts'
 import { insertLines, type LineInput } from '../support/insightsFixture.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
 import { createTestDb } from '../support/testDb.ts'
@@ -240,5 +244,52 @@ describe('report currency', () => {
         },
       },
     })
+  })
+})
+
+describe('customer rollup', () => {
+  it('counts the same distinct customers as the raw lines, also when they come back in later inserts', async () => {
+    await insertLines(db, [
+      // US-0 buys again the next day and FR-1 a second line of the same basket, each in a later insert.
+      { ...customers('US', 1, '2.00', '2024-05-02')[0]!, tx: 'again' },
+      { ...customers('FR', 2, '2.00')[1]!, line: 2 },
+    ])
+    await insertLines(db, [
+      // A customer whose home country is unknown counts in the summary, in no origin group.
+      { ...customers('', 1, '4.00')[0]!, customer: 'nowhere' },
+    ])
+    for (const currency of ['USD', 'EUR']) {
+      const scope = await resolveInsightsScope(
+        db,
+        'org',
+        { from: '2024-05-01', to: '2024-05-02', currency },
+        { rangeDays: 1100 },
+      )
+      expect(pickCustomerSource(scope)).toBe('customerRollup')
+      const origins = (source: CustomerSource) =>
+        customerOrigins(db, scope, { limit: 100, threshold: 1, source })
+      const raw = await origins('raw')
+      expect(await origins('customerRollup')).toEqual(raw)
+      expect(raw.map((r) => [r.homeCountry, r.customers])).toEqual([
+        ['US', 60],
+        ['FR', 55],
+        ['DE', 10],
+        ['JP', 3],
+      ])
+      const people = async (customerSource: CustomerSource) =>
+        (await summary(db, scope, { customerSource })).customers
+      expect(await people('raw')).toBe(129)
+      expect(await people('customerRollup')).toBe(129)
+    }
+    // One store chosen by filter; a product filter sends the question to the raw lines.
+    const scope = await resolveInsightsScope(
+      db,
+      'org',
+      { from: '2024-05-02', to: '2024-05-02', store: ['o1'] },
+      { rangeDays: 1100 },
+    )
+    expect((await summary(db, scope, { customerSource: 'customerRollup' })).customers).toBe(4)
+    expect((await summary(db, scope, { customerSource: 'raw' })).customers).toBe(4)
+    expect(pickCustomerSource({ ...scope, products: ['latte'] })).toBe('raw')
   })
 })
