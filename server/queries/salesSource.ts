@@ -37,16 +37,47 @@ export interface LinesQuery {
   agg: { transactions: string; productNameState: string }
   /**
    * Columns to keep apart before summing `agg.transactions` across groups: every source counts distinct
-   * baskets (64-bit hashes of transaction_id) per store and UTC hour, where a basket lives.
+   * baskets (64-bit hashes of transaction_id) per store, UTC hour and currency (a basket lives in one);
+   * rollup rows arrive already counted.
    */
   basketKeys: string[]
 }
 
+/** Rollup rows arrive counted (see keyedRollup): baskets sum, the product name stays a mergeable state. */
+const rollupAgg = { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' }
+
 /**
- * Rollups keep baskets as sets (uniqExact states of cityHash64(transaction_id)): merged per store and UTC
- * hour (the UTC day in the daily rollup), they count each basket once however its lines were inserted.
+ * One row per sorting key of a rollup, read so that `transactions` becomes the exact count of the key's
+ * baskets. The rollups keep each key's baskets as an array of hashes that merges by union. A key held by
+ * one row (one insert, or merged parts) is counted from the array sizes, a subcolumn that costs 8 bytes
+ * per row; only keys still spread over several parts read their arrays and count the union. `sums` are
+ * the other columns with their merge functions; `filters` may only test key columns (a key's rows pass or
+ * fail together).
  */
-const rollupAgg = { transactions: 'uniqExactMerge(tx)', productNameState: 'argMaxMergeState(product_name)' }
+function keyedRollup(table: string, keys: string[], sums: string[], filters: string): string {
+  const k = keys.join(', ')
+  const merged = sums.map((c) => c.replace(/^(\w+)\((\w+)\)$/, '$1(r.$2) AS $2'))
+  const names = sums.map((c) => c.replace(/^\w+\((\w+)\)$/, '$1'))
+  return `
+      SELECT ${k}, ${names.join(', ')},
+             if(parts = 1, single_tx, split.tx) AS transactions
+      FROM (
+        SELECT ${keys.map((c) => `r.${c} AS ${c}`).join(', ')},
+               ${merged.join(', ')}, count() AS parts, sum(length(r.transactions)) AS single_tx
+        FROM ${table} AS r WHERE ${filters}
+        GROUP BY ${k}
+      ) AS whole
+      LEFT JOIN (
+        SELECT ${keys.map((c) => `r.${c} AS ${c}`).join(', ')}, length(groupUniqArrayArray(r.transactions)) AS tx
+        FROM ${table} AS r
+        WHERE ${filters}
+          AND (${k}) IN (SELECT ${k} FROM ${table} AS r WHERE ${filters} GROUP BY ${k} HAVING count() > 1)
+        GROUP BY ${k}
+      ) AS split USING (${k})`
+}
+
+const sums = ['sum(quantity)', 'sum(amount)']
+const originSums = ['sum(tourist_amount)', 'sum(known_origin_amount)']
 
 /** The distinct non-empty group keys, in order, for a GROUP BY (or '' when there are none). */
 export function groupKeys(...keys: string[]): string {
@@ -134,7 +165,8 @@ export function salesLines(
       params,
       source,
       agg: { transactions: 'uniqExact(tx)', productNameState: 'argMaxState(product_name, named_at)' },
-      basketKeys: ['store_id', 'hour_utc'],
+      // The rollups count baskets per sorting key: store, UTC hour and currency (and product) of a line.
+      basketKeys: ['store_id', 'hour_utc', 'currency'],
     }
   }
   if (source === 'productDailyRollup') {
@@ -146,17 +178,21 @@ export function salesLines(
            r.currency AS currency, r.product_id AS product_id, r.category AS category,
            r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
            r.transactions AS tx
-    FROM sales_product_daily_exact AS r
-    WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
+    FROM (${keyedRollup(
+      'sales_product_daily_exact',
+      ['local_day', 'store_id', 'product_id', 'category', 'currency', 'utc_day'],
+      [...sums, 'argMaxMergeState(product_name)'],
+      commonFilters('r', 'local_day', 'Date'),
+    )}) AS r
+    WHERE ${range}`
     return {
       sql,
       params,
       source,
       agg: rollupAgg,
-      basketKeys: ['store_id', 'hour_utc'],
+      basketKeys: [],
     }
   }
-  const table = source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'
   const productColumns =
     source === 'productRollup'
       ? 'r.product_id AS product_id, r.category AS category, r.product_name AS product_name,'
@@ -167,14 +203,28 @@ export function salesLines(
            r.currency AS currency, ${productColumns}
            r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
            r.known_origin_amount AS known_origin_amount, r.transactions AS tx
-    FROM ${table} AS r
-    WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
+    FROM (${
+      source === 'productRollup'
+        ? keyedRollup(
+            'sales_hourly_exact',
+            ['hour_utc', 'store_id', 'product_id', 'category', 'currency', 'local_hour'],
+            [...sums, ...originSums, 'argMaxMergeState(product_name)'],
+            commonFilters('r', 'hour_utc'),
+          )
+        : keyedRollup(
+            'sales_store_hourly_exact',
+            ['hour_utc', 'store_id', 'currency', 'local_hour'],
+            [...sums, ...originSums],
+            storeFilters('r', 'hour_utc'),
+          )
+    }) AS r
+    WHERE ${range}`
   return {
     sql,
     params,
     source,
     agg: rollupAgg,
-    basketKeys: ['store_id', 'hour_utc'],
+    basketKeys: [],
   }
 }
 

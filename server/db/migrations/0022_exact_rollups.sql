@@ -1,8 +1,9 @@
 -- Rollups with exact basket counts, replacing those of 0020/0021 (left in place, no longer read: their
 -- `transactions` counted distinct baskets per insert, so a basket whose lines arrived in two inserts counted
 -- twice). `transactions` is now the set of baskets (64-bit hashes of transaction_id, as the raw lines count
--- them) as a mergeable uniqExact state: merging the rows of one key unions the sets, whatever way the lines
--- arrived. Queries merge per store and UTC hour (a basket lives in one) and sum those counts.
+-- them) as an array that merges by union, so a key's row holds each basket once whatever way its lines
+-- arrived. A key held by one row (the usual case once parts merge) is counted from the array sizes alone;
+-- only keys still spread over several parts read their arrays to union them (see salesSource.ts).
 -- Same rules otherwise: completed lines only. Like every rollup they fill from inserts made after this
 -- migration ran (a fresh store runs every migration before any data).
 
@@ -21,7 +22,7 @@ CREATE TABLE IF NOT EXISTS sales_hourly_exact
     amount SimpleAggregateFunction(sum, Decimal(38, 4)),
     tourist_amount SimpleAggregateFunction(sum, Decimal(38, 4)),
     known_origin_amount SimpleAggregateFunction(sum, Decimal(38, 4)),
-    transactions AggregateFunction(uniqExact, UInt64)
+    transactions SimpleAggregateFunction(groupUniqArrayArray, Array(UInt64))
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour_utc)
@@ -42,7 +43,7 @@ SELECT
     sumIf(toDecimal128(t.amount, 4),
           t.customer_home_country != '' AND t.store_country != '' AND t.customer_home_country != t.store_country) AS tourist_amount,
     sumIf(toDecimal128(t.amount, 4), t.customer_home_country != '' AND t.store_country != '') AS known_origin_amount,
-    uniqExactState(cityHash64(t.transaction_id)) AS transactions
+    groupUniqArray(cityHash64(t.transaction_id)) AS transactions
 FROM transactions AS t
 WHERE t.status = 'completed'
 GROUP BY merchant_id, hour_utc, store_id, product_id, category, currency, local_hour;
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS sales_store_hourly_exact
     amount SimpleAggregateFunction(sum, Decimal(38, 4)),
     tourist_amount SimpleAggregateFunction(sum, Decimal(38, 4)),
     known_origin_amount SimpleAggregateFunction(sum, Decimal(38, 4)),
-    transactions AggregateFunction(uniqExact, UInt64)
+    transactions SimpleAggregateFunction(groupUniqArrayArray, Array(UInt64))
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour_utc)
@@ -77,7 +78,7 @@ SELECT
     sumIf(toDecimal128(t.amount, 4),
           t.customer_home_country != '' AND t.store_country != '' AND t.customer_home_country != t.store_country) AS tourist_amount,
     sumIf(toDecimal128(t.amount, 4), t.customer_home_country != '' AND t.store_country != '') AS known_origin_amount,
-    uniqExactState(cityHash64(t.transaction_id)) AS transactions
+    groupUniqArray(cityHash64(t.transaction_id)) AS transactions
 FROM transactions AS t
 WHERE t.status = 'completed'
 GROUP BY merchant_id, hour_utc, store_id, currency, local_hour;
@@ -94,7 +95,7 @@ CREATE TABLE IF NOT EXISTS sales_product_daily_exact
     product_name AggregateFunction(argMax, String, DateTime64(3, 'UTC')),
     quantity SimpleAggregateFunction(sum, Decimal(38, 3)),
     amount SimpleAggregateFunction(sum, Decimal(38, 4)),
-    transactions AggregateFunction(uniqExact, UInt64)
+    transactions SimpleAggregateFunction(groupUniqArrayArray, Array(UInt64))
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(local_day)
@@ -112,7 +113,7 @@ SELECT
     argMaxState(t.product_name, t.occurred_at) AS product_name,
     sum(toDecimal128(t.quantity, 3)) AS quantity,
     sum(toDecimal128(t.amount, 4)) AS amount,
-    uniqExactState(cityHash64(t.transaction_id)) AS transactions
+    groupUniqArray(cityHash64(t.transaction_id)) AS transactions
 FROM transactions AS t
 WHERE t.status = 'completed'
 GROUP BY merchant_id, local_day, store_id, product_id, category, currency, utc_day;
