@@ -13,7 +13,13 @@ const repeatable = z
 export const InsightsQuery = z.object({
   from: LocalDate.optional().describe('First local date, inclusive; default: 29 days before `to`'),
   to: LocalDate.optional().describe('Last local date, inclusive; default: the day of the newest sale'),
-  tz: z.string().max(64).optional().describe('IANA time zone; default the store’s, or the merchant’s'),
+  tz: z
+    .string()
+    .max(64)
+    .optional()
+    .describe(
+      'IANA time zone, or `local` for each store’s own wall clock; default the store’s, or the merchant’s',
+    ),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')

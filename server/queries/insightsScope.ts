@@ -2,6 +2,9 @@ import type { InsightsQuery } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
 
+/** The `tz` value that puts every store on its own wall clock. */
+export const storeClocksZone = 'local'
+
 export interface ScopeStore {
   storeId: string
   lat: number
@@ -20,7 +23,7 @@ export interface InsightsScope {
   stores: string[]
   categories: string[]
   products: string[]
-  /** Inclusive local dates (YYYY-MM-DD) in `timezone`. */
+  /** Inclusive local dates (YYYY-MM-DD) in `timezone` (each store's own dates when it is 'local'). */
   from: string
   to: string
   timezone: string
@@ -122,13 +125,15 @@ function todayIn(tz: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date())
 }
 
-async function newestSaleDate(db: Db, merchantId: string, stores: string[], tz: string) {
+/** The local date of the newest sale in `tz`, or on the stores' own clocks when tz is null. */
+async function newestSaleDate(db: Db, merchantId: string, stores: string[], tz: string | null) {
   const result = await db.client.query({
     query: `
-      SELECT toString(toDate(max(occurred_at), {tz:String})) AS day, count() > 0 AS any
+      SELECT toString(if({storeClocks:Bool}, toDate(max(local_at)), toDate(max(occurred_at), {tz:String}))) AS day,
+             count() > 0 AS any
       FROM transactions
       WHERE merchant_id = {m:String} AND (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`,
-    query_params: { m: merchantId, stores, tz },
+    query_params: { m: merchantId, stores, tz: tz ?? 'UTC', storeClocks: tz === null },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'insightsScope.newestSaleDate' },
   })
@@ -138,7 +143,7 @@ async function newestSaleDate(db: Db, merchantId: string, stores: string[], tz: 
 
 /**
  * Turns request parameters into a validated scope. Defaults: stores = all; time zone = the zone shared by
- * the selected stores, else the merchant's, else UTC; currency = the merchant's, else the stores' common
+ * the selected stores, else the merchant's, else UTC ('local' asks for each store's own wall clock); currency = the merchant's, else the stores' common
  * one, else USD; to = the local date of the newest sale (today when there is none); from = to - 29 days.
  */
 export async function resolveInsightsScope(
@@ -155,24 +160,34 @@ export async function resolveInsightsScope(
   if (unknown !== undefined) throw HttpError.badRequest(`store: unknown store ${unknown}`)
   const storeList = stores.length ? facts.stores.filter((s) => stores.includes(s.storeId)) : facts.stores
 
-  if (query.tz !== undefined && !isTimeZone(query.tz))
-    throw HttpError.badRequest(`tz: unknown time zone ${query.tz}`)
+  // tz=local: every store on its own wall clock (a chain across zones sees its morning peak at 8 everywhere).
+  const storeClocks = query.tz === storeClocksZone
+  if (query.tz !== undefined && !storeClocks && !isTimeZone(query.tz))
+    throw HttpError.badRequest(`tz: unknown time zone ${query.tz}; use an IANA zone or "${storeClocksZone}"`)
   const storeZones = [...new Set(storeList.map((s) => s.timezone).filter((z) => z !== ''))]
   const onlyZone = storeZones.length === 1 ? storeZones[0] : undefined
   const timezone = query.tz ?? onlyZone ?? (facts.timezone || storeZones[0] || 'UTC')
+  // A zone for what needs one (today, the newest sale's date) when the report runs on store clocks.
+  const anyZone = storeClocks ? (onlyZone ?? (facts.timezone || 'UTC')) : timezone
 
   const storeCurrencies = [...new Set(facts.stores.map((s) => s.currency).filter((c) => c !== ''))]
   const onlyCurrency = storeCurrencies.length === 1 ? storeCurrencies[0] : undefined
   const currency = query.currency ?? (facts.currency || onlyCurrency || 'USD')
 
-  const to = query.to ?? (await newestSaleDate(db, merchantId, stores, timezone)) ?? todayIn(timezone)
+  const to =
+    query.to ??
+    (await newestSaleDate(db, merchantId, stores, storeClocks ? null : timezone)) ??
+    todayIn(anyZone)
   const from = query.from ?? addDays(to, -29)
   if (from > to) throw HttpError.badRequest(`from: ${from} is after to ${to}`)
   const days = daysBetween(from, to) + 1
   if (days > limits.rangeDays)
     throw HttpError.badRequest(`to: the range covers ${days} days; the maximum is ${limits.rangeDays}`)
 
-  const clock = storeList.length > 0 && storeList.every((s) => s.timezone === timezone) ? 'local' : 'zone'
+  const clock =
+    storeClocks || (storeList.length > 0 && storeList.every((s) => s.timezone === timezone))
+      ? 'local'
+      : 'zone'
   return {
     merchantId,
     stores,

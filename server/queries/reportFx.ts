@@ -3,7 +3,14 @@ import { HttpError } from '../httpError.ts'
 import { addDays, type InsightsScope } from './insightsScope.ts'
 
 /**
- * Conversion into the report currency at each day's rate (the UTC date of the sale instant). For a line
+ * Days a rate stays in force when no newer one is loaded: reference rates are published on business days
+ * only, so a weekend or holiday sale takes the latest rate of the week before it.
+ */
+export const fxCarryDays = 7
+
+/**
+ * Conversion into the report currency at each day's rate (the UTC date of the sale instant). A day without
+ * a loaded rate for a pair takes the pair's latest rate of the `fxCarryDays` days before it. For a line
  * in currency C and report currency R on day d, the rate is, in order of preference:
  *   1. direct:  the fx_rates row (d, base C, quote R);
  *   2. inverse: 1 / rate of (d, base R, quote C);
@@ -15,12 +22,19 @@ import { addDays, type InsightsScope } from './insightsScope.ts'
  * `fx` is a CTE with columns currency, day, rate (1 currency = rate report currency).
  */
 export const fxCte = `
-  fx_day AS (
+  fx_loaded AS (
     SELECT base, quote, date, argMax(rate, ingested_at) AS rate
     FROM fx_rates
-    WHERE date >= {fxFrom:Date} AND date <= {fxTo:Date}
+    WHERE date >= {fxFrom:Date} - ${fxCarryDays} AND date <= {fxTo:Date}
     GROUP BY base, quote, date
     HAVING rate > 0
+  ),
+  fx_day AS (
+    SELECT base, quote, day AS date, argMax(rate, date) AS rate
+    FROM fx_loaded
+    ARRAY JOIN arrayMap(i -> date + i, range(${fxCarryDays + 1})) AS day
+    WHERE day >= {fxFrom:Date} AND day <= {fxTo:Date}
+    GROUP BY base, quote, day
   ),
   fx_leg AS (
     SELECT cur, tgt, date, argMin(r, prio) AS r

@@ -45,6 +45,19 @@ function customers(home: string, n: number, amount: string, day = '2024-05-01'):
   }))
 }
 
+const london = (tx: string, at: string, amount: string, currency: string): LineInput => ({
+  merchant: 'fxm',
+  store: 'l1',
+  tx,
+  at,
+  local: at,
+  product: 'tea',
+  qty: '1',
+  amount,
+  currency,
+  storeCountry: 'GB',
+})
+
 beforeAll(async () => {
   db = await createTestDb()
   await db.client.insert({
@@ -71,18 +84,6 @@ beforeAll(async () => {
     // A refunded line never makes a customer or revenue.
     ...customers('IT', 1, '99.00').map((l) => ({ ...l, status: 'refunded' as const })),
   ])
-  const london = (tx: string, at: string, amount: string, currency: string): LineInput => ({
-    merchant: 'fxm',
-    store: 'l1',
-    tx,
-    at,
-    local: at,
-    product: 'tea',
-    qty: '1',
-    amount,
-    currency,
-    storeCountry: 'GB',
-  })
   await insertLines(db, [
     london('g1', '2024-03-05 12:00:00', '10.00', 'GBP'),
     london('g2', '2024-03-05 13:00:00', '20.00', 'EUR'),
@@ -229,6 +230,20 @@ describe('report currency', () => {
     expect((await get(`fxm/sales/by-product?${range}&currency=JPY`)).body).toMatchObject({
       currency: 'JPY',
       rows: [{ productId: 'tea', revenue: 6101.1, transactions: 3 }],
+    })
+  })
+
+  it('carries a rate over days without one (weekends, holidays) for up to a week, then answers 400', async () => {
+    await insertLines(db, [
+      london('g4', '2024-03-09 12:00:00', '10.00', 'EUR'),
+      london('g5', '2024-03-20 12:00:00', '10.00', 'EUR'),
+    ])
+    // Saturday 9 March takes Tuesday 5 March's EUR/GBP rate (0.85, the newest load).
+    expect((await get('fxm/summary?from=2024-03-09&to=2024-03-09')).body).toMatchObject({
+      rows: [{ revenue: 8.5, transactions: 1 }],
+    })
+    expect((await get('fxm/summary?from=2024-03-20&to=2024-03-20')).body).toMatchObject({
+      error: { message: expect.stringContaining('for EUR on 2024-03-20;') },
     })
   })
 

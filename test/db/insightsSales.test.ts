@@ -414,6 +414,65 @@ describe('sales by time', () => {
   })
 })
 
+describe('store clocks (tz=local)', () => {
+  it('puts every store of a chain across zones on its own wall clock', async () => {
+    await db.client.insert({
+      table: 'stores',
+      format: 'JSONEachRow',
+      values: [
+        { ...nyStore('c-ny', 40.75, -73.99), merchant_id: 'chain' },
+        { ...nyStore('c-par', 48.85, 2.35), merchant_id: 'chain', timezone: 'Europe/Paris', country: 'FR' },
+      ],
+    })
+    await db.client.insert({
+      table: 'merchants',
+      format: 'JSONEachRow',
+      values: [{ merchant_id: 'chain', name: 'Chain', currency: 'USD', timezone: 'America/New_York' }],
+    })
+    // Both sales at 08:xx on the store's own clock: 13:10Z in New York, 07:30Z in Paris (02:30 in New York).
+    await insertLines(db, [
+      {
+        merchant: 'chain',
+        store: 'c-ny',
+        tx: 'n1',
+        at: '2024-03-05 13:10:00',
+        local: '2024-03-05 08:10:00',
+        product: 'latte',
+        qty: '1',
+        amount: '4.00',
+      },
+      {
+        merchant: 'chain',
+        store: 'c-par',
+        tx: 'p1',
+        at: '2024-03-05 07:30:00',
+        local: '2024-03-05 08:30:00',
+        product: 'latte',
+        qty: '1',
+        amount: '5.00',
+      },
+    ])
+    const day = 'from=2024-03-05&to=2024-03-05&grain=hour_of_day'
+    expect((await get(`chain/sales/by-time?${day}`)).body).toMatchObject({
+      timezone: 'America/New_York',
+      rows: [
+        { bucket: 2, revenue: 5 },
+        { bucket: 8, revenue: 4 },
+      ],
+    })
+    expect((await get(`chain/sales/by-time?${day}&tz=local`)).body).toMatchObject({
+      timezone: 'local',
+      rows: [{ bucket: 8, revenue: 9, transactions: 2 }],
+    })
+    expect((await get('chain/summary?tz=local')).body).toMatchObject({
+      from: '2024-02-05',
+      to: '2024-03-05',
+      timezone: 'local',
+      rows: [{ revenue: 9, transactions: 2 }],
+    })
+  })
+})
+
 describe('access and errors', () => {
   const routes = ['summary', 'sales/by-product', 'sales/by-time', 'sales/by-weather', 'customers/origins']
 

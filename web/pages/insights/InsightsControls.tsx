@@ -162,7 +162,8 @@ export function InsightsControls({
       <label className="field">
         <span>Time zone</span>
         <select value={filters.tz ?? ''} onChange={(event) => onChange({ tz: event.target.value || null })}>
-          <option value="">Each store’s own</option>
+          <option value="">{merchant ? `Store’s, or ${merchant.timezone}` : 'Store’s, or merchant’s'}</option>
+          <option value="local">Each store’s own clock</option>
           {timeZones().map((zone) => (
             <option key={zone} value={zone}>
               {zone}

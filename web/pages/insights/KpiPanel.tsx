@@ -64,7 +64,9 @@ export function KpiPanel({
               return (
                 <div key={kpi.key} className="kpi" data-testid={`kpi-${kpi.key}`}>
                   <dt>{kpi.label}</dt>
-                  <dd className="kpi-value">{kpi.show(format, row?.[kpi.key] ?? null)}</dd>
+                  <dd className="kpi-value" title={kpi.show(format, row?.[kpi.key] ?? null)}>
+                    {kpi.show(format, row?.[kpi.key] ?? null)}
+                  </dd>
                   {compareLabel && data.comparison && (
                     <dd className={`kpi-change ${tone}`}>
                       <span className="visually-hidden">Change against {compareLabel}: </span>

@@ -114,7 +114,8 @@ export function resolveRange(
   filters: InsightsFilters,
   merchant: Merchant | undefined,
 ): { from: string; to: string } {
-  const zone = filters.tz ?? merchant?.timezone ?? 'UTC'
+  // On store clocks ('local') the presets anchor on the merchant's zone, like the API's default range.
+  const zone = (filters.tz === 'local' ? null : filters.tz) ?? merchant?.timezone ?? 'UTC'
   const anchor = localDateOf(merchant?.lastSaleAt ? new Date(merchant.lastSaleAt) : new Date(), zone)
   switch (filters.range) {
     case '7d':
