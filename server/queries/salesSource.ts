@@ -43,41 +43,12 @@ export interface LinesQuery {
   basketKeys: string[]
 }
 
-/** Rollup rows arrive counted (see keyedRollup): baskets sum, the product name stays a mergeable state. */
-const rollupAgg = { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' }
-
 /**
- * One row per sorting key of a rollup, read so that `transactions` becomes the exact count of the key's
- * baskets. The rollups keep each key's baskets as an array of hashes that merges by union. A key held by
- * one row (one insert, or merged parts) is counted from the array sizes, a subcolumn that costs 8 bytes
- * per row; only keys still spread over several parts read their arrays and count the union. `sums` are
- * the other columns with their merge functions; `filters` may only test key columns (a key's rows pass or
- * fail together).
+ * Rollups keep each row's baskets as an array of hashes that merges by union. Read with FINAL, the rows
+ * of one sorting key (several until background merges catch up) arrive united, so the array's length is
+ * the key's exact basket count; a key already in one part is read as is, from the array sizes alone.
  */
-function keyedRollup(table: string, keys: string[], sums: string[], filters: string): string {
-  const k = keys.join(', ')
-  const merged = sums.map((c) => c.replace(/^(\w+)\((\w+)\)$/, '$1(r.$2) AS $2'))
-  const names = sums.map((c) => c.replace(/^\w+\((\w+)\)$/, '$1'))
-  return `
-      SELECT ${k}, ${names.join(', ')},
-             if(parts = 1, single_tx, split.tx) AS transactions
-      FROM (
-        SELECT ${keys.map((c) => `r.${c} AS ${c}`).join(', ')},
-               ${merged.join(', ')}, count() AS parts, sum(length(r.transactions)) AS single_tx
-        FROM ${table} AS r WHERE ${filters}
-        GROUP BY ${k}
-      ) AS whole
-      LEFT JOIN (
-        SELECT ${keys.map((c) => `r.${c} AS ${c}`).join(', ')}, length(groupUniqArrayArray(r.transactions)) AS tx
-        FROM ${table} AS r
-        WHERE ${filters}
-          AND (${k}) IN (SELECT ${k} FROM ${table} AS r WHERE ${filters} GROUP BY ${k} HAVING count() > 1)
-        GROUP BY ${k}
-      ) AS split USING (${k})`
-}
-
-const sums = ['sum(quantity)', 'sum(amount)']
-const originSums = ['sum(tourist_amount)', 'sum(known_origin_amount)']
+const rollupAgg = { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' }
 
 /** The distinct non-empty group keys, in order, for a GROUP BY (or '' when there are none). */
 export function groupKeys(...keys: string[]): string {
@@ -133,7 +104,7 @@ export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, u
  *   inside from..to; rows outside exist only with padDays), currency, quantity, amount, tourist_amount,
  *   known_origin_amount (Decimal, in `currency`), tx; with byProduct also product_id, category and the
  *   product name. Rows are not yet aggregated: aggregate them with sum() and `agg.transactions`, always
- *   grouping by store_id and hour_utc first (a basket lives in one store and one UTC hour).
+ *   grouping by `basketKeys` first (a basket lives in one store, one UTC hour and one currency).
  * padDays widens the range (weather lift looks 14 days either side).
  */
 export function salesLines(
@@ -177,14 +148,9 @@ export function salesLines(
            toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
            r.currency AS currency, r.product_id AS product_id, r.category AS category,
            r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
-           r.transactions AS tx
-    FROM (${keyedRollup(
-      'sales_product_daily_exact',
-      ['local_day', 'store_id', 'product_id', 'category', 'currency', 'utc_day'],
-      [...sums, 'argMaxMergeState(product_name)'],
-      commonFilters('r', 'local_day', 'Date'),
-    )}) AS r
-    WHERE ${range}`
+           length(r.transactions) AS tx
+    FROM sales_product_daily_exact AS r FINAL
+    WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
     return {
       sql,
       params,
@@ -202,23 +168,9 @@ export function salesLines(
            ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
            r.currency AS currency, ${productColumns}
            r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
-           r.known_origin_amount AS known_origin_amount, r.transactions AS tx
-    FROM (${
-      source === 'productRollup'
-        ? keyedRollup(
-            'sales_hourly_exact',
-            ['hour_utc', 'store_id', 'product_id', 'category', 'currency', 'local_hour'],
-            [...sums, ...originSums, 'argMaxMergeState(product_name)'],
-            commonFilters('r', 'hour_utc'),
-          )
-        : keyedRollup(
-            'sales_store_hourly_exact',
-            ['hour_utc', 'store_id', 'currency', 'local_hour'],
-            [...sums, ...originSums],
-            storeFilters('r', 'hour_utc'),
-          )
-    }) AS r
-    WHERE ${range}`
+           r.known_origin_amount AS known_origin_amount, length(r.transactions) AS tx
+    FROM ${source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'} AS r FINAL
+    WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
   return {
     sql,
     params,

@@ -2,8 +2,8 @@
 -- `transactions` counted distinct baskets per insert, so a basket whose lines arrived in two inserts counted
 -- twice). `transactions` is now the set of baskets (64-bit hashes of transaction_id, as the raw lines count
 -- them) as an array that merges by union, so a key's row holds each basket once whatever way its lines
--- arrived. A key held by one row (the usual case once parts merge) is counted from the array sizes alone;
--- only keys still spread over several parts read their arrays to union them (see salesSource.ts).
+-- arrived. Queries read them with FINAL (rows of a key still in separate parts are united at read time)
+-- and count length(transactions); see salesSource.ts.
 -- Same rules otherwise: completed lines only. Like every rollup they fill from inserts made after this
 -- migration ran (a fresh store runs every migration before any data).
 
