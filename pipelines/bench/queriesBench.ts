@@ -99,9 +99,6 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
   }
   for (const table of [
     'transactions',
-    'sales_hourly',
-    'sales_store_hourly',
-    'sales_product_daily',
     'sales_hourly_exact',
     'sales_store_hourly_exact',
     'sales_product_daily_exact',

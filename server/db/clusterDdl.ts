@@ -3,7 +3,8 @@
  * each `CREATE TABLE name` becomes a `name_local` ReplicatedMergeTree-family table ON CLUSTER plus a
  * Distributed table under the public name (sharded by the first ORDER BY column, so the rows a
  * Replacing engine must merge live on one shard); materialized views read and write the local tables.
- * Queries keep using the public names and run unchanged on one node or on the cluster.
+ * Queries keep using the public names and run unchanged on one node or on the cluster. `DROP TABLE|VIEW IF
+ * EXISTS name` drops the view, or the Distributed table and its local table, on every node.
  */
 export function toClusterDdl(statement: string, cluster: string, database: string): string[] {
   const on = `ON CLUSTER \`${cluster}\``
@@ -47,6 +48,14 @@ export function toClusterDdl(statement: string, cluster: string, database: strin
     return /^(ADD|DROP|MODIFY|RENAME) COLUMN/i.test(action.trim())
       ? [...local, `ALTER TABLE ${name} ${on} ${action}`]
       : local
+  }
+  const drop = /^DROP (TABLE|VIEW) IF EXISTS (\w+)\s*$/i.exec(statement)
+  if (drop) {
+    const [, kind, name] = drop as unknown as [string, string, string]
+    // A view lives once per node under its own name; a table is the Distributed table plus its local table.
+    return kind.toUpperCase() === 'VIEW'
+      ? [`DROP VIEW IF EXISTS ${name} ${on} SYNC`]
+      : [`DROP TABLE IF EXISTS ${name} ${on} SYNC`, `DROP TABLE IF EXISTS ${name}_local ${on} SYNC`]
   }
   throw new Error(`cluster mode cannot rewrite this migration statement: ${statement.slice(0, 80)}`)
 }

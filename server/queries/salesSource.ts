@@ -12,13 +12,13 @@ export interface SalesNeeds {
  * The one decision of which table answers a sales question:
  *   - raw lines when the report zone is not whole hours off UTC over the range (half-hour zones such as
  *     India's split UTC hours, so only instants can place a sale in its local hour);
- *   - sales_product_daily (by store, local date and product) for per-product questions in the stores' own
- *     zone: only range filters need time, and local dates are exactly what they filter on;
- *   - sales_hourly (by store, hour and product) for per-product questions in an overriding zone, or any
- *     question about one product;
+ *   - sales_product_daily_exact (by store, local date and product) for per-product questions in the
+ *     stores' own zone: only range filters need time, and local dates are exactly what they filter on;
+ *   - sales_hourly_exact (by store, hour and product) for per-product questions in an overriding zone, or
+ *     any question about one product;
  *   - raw lines when filtered by several products or by category: the rollup counts baskets per product,
  *     and a basket holding two of the chosen products must count once;
- *   - sales_store_hourly (by store and hour) otherwise: summary, sales by time, sales by weather.
+ *   - sales_store_hourly_exact (by store and hour) otherwise: summary, sales by time, sales by weather.
  * Every source answers in the same shape (see salesLines), so the choice never changes an answer.
  */
 export function pickSalesSource(scope: InsightsScope, needs: SalesNeeds = {}): SalesSource {

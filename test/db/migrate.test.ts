@@ -72,5 +72,27 @@ describe('migrate', () => {
       'CREATE MATERIALIZED VIEW IF NOT EXISTS mv ON CLUSTER `tillsight_cluster` TO rollup_local AS SELECT a FROM transactions_local',
     ])
     await rows(db, 'SELECT formatQuery({s:String})', { s: view[0] })
+    expect(ddlFor(cluster, 'DROP VIEW IF EXISTS mv')).toEqual([
+      'DROP VIEW IF EXISTS mv ON CLUSTER `tillsight_cluster` SYNC',
+    ])
+    expect(ddlFor(cluster, 'DROP TABLE IF EXISTS rollup')).toEqual([
+      'DROP TABLE IF EXISTS rollup ON CLUSTER `tillsight_cluster` SYNC',
+      'DROP TABLE IF EXISTS rollup_local ON CLUSTER `tillsight_cluster` SYNC',
+    ])
+  })
+
+  it('drops the rollups that counted baskets per insert (0023)', async () => {
+    const tables = await rows<{ name: string }>(
+      db,
+      `SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'sales%' ORDER BY name`,
+    )
+    expect(tables.map((t) => t.name)).toEqual([
+      'sales_hourly_exact',
+      'sales_hourly_exact_mv',
+      'sales_product_daily_exact',
+      'sales_product_daily_exact_mv',
+      'sales_store_hourly_exact',
+      'sales_store_hourly_exact_mv',
+    ])
   })
 })
