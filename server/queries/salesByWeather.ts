@@ -78,7 +78,7 @@ export async function salesByWeather(
       notice: `no weather station within 50 km of ${scope.stores.length ? 'the selected stores' : 'any store'}`,
     }
   }
-  const lines = salesLines(scope, { padDays: neighbourDays, source: params.source })
+  const lines = salesLines(scope, { padDays: neighbourDays, source: params.source, baskets: false })
   const query_params = {
     ...lines.params,
     slotStores: covered.map((s) => s.storeId),
