@@ -171,9 +171,10 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
         const key = spec.key.join(', ')
         // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
         // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
+        // Distinct key hashes prove distinct keys; a hash collision only sends the chunk down the exact path.
         const overview = await db.client.query({
           query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
-                    uniqExactIf((${key}), _reason = '') AS distinctGood,
+                    uniqExactIf(cityHash64(${key}), _reason = '') AS distinctGood,
                     countIf(_reason = '' AND (${key}) IN (${spec.existing(checked)})) AS stored
                   FROM ${checked}`,
           format: 'JSONEachRow',
@@ -255,7 +256,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
         const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
         for await (const chunk of lineChunks(counted, request.format, chunkBytes)) {
           try {
-            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body)
+            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body, spoolDir)
           } catch (err) {
             const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
             if (!row) throw err
@@ -263,7 +264,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolD
             const good = firstRecords(chunk.body, Number(row) - 1, csv)
             if (good.length > 0) {
               await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
-              await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good)
+              await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good, spoolDir)
               nextLine += await commit(nextLine)
             }
             throw new MalformedStream(`line ${nextLine}: ${firstLine(err)}`)
