@@ -55,7 +55,11 @@ export interface BatchRequest {
 export interface PipelineOptions {
   db: Db
   pseudonymKey: string
-  /** Bytes of text per INSERT; bigger is faster, smaller keeps memory and the loss on a crash small. */
+  /**
+   * Bytes of text per INSERT. Each chunk's check and insert cost a few hundred milliseconds of planning
+   * whatever their size, so bigger is faster; smaller keeps memory (about 3-4 times this per running batch)
+   * and the work redone after a crash small.
+   */
   chunkBytes?: number
   /** Where Arrow/Parquet bodies are spooled for the embedded engine to read with file(). */
   spoolDir?: string
@@ -80,7 +84,7 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return run
 }
 
-export function createPipeline({ db, pseudonymKey, chunkBytes = 32 << 20, spoolDir }: PipelineOptions) {
+export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolDir }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
