@@ -175,11 +175,12 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         const key = spec.key.join(', ')
         // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
         // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
-        // Distinct key hashes prove distinct keys; a hash collision only sends the chunk down the exact path.
+        // Distinct key hashes prove distinct keys, and no stored key hash among the chunk's proves nothing is
+        // stored; a hash collision only sends the chunk down the exact path.
         const overview = await db.client.query({
           query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
                     uniqExactIf(cityHash64(${key}), _reason = '') AS distinctGood,
-                    countIf(_reason = '' AND (${key}) IN (${spec.existing(checked)})) AS stored
+                    countIf(_reason = '' AND ${spec.mayBeStored?.(checked) ?? `(${key}) IN (${spec.existing(checked)})`}) AS stored
                   FROM ${checked}`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },

@@ -304,6 +304,10 @@ export const transactionsKind: KindSpec = {
   key: ['merchant_id', 'transaction_id', 'line_no'],
   merchantScoped: true,
   check,
+  // key_hash (migration 0040) is cityHash64(transaction_id, line_no): equal keys have equal hashes.
+  mayBeStored: (checked) => `cityHash64(transaction_id, line_no) IN (
+    SELECT key_hash FROM transactions
+    WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = ''))`,
   existing: (checked) => `
     SELECT merchant_id, transaction_id, line_no FROM transactions
     WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
