@@ -203,7 +203,7 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   await migrate(db)
   await dropStaleStaging(db)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  return { db, pipeline: createPipeline({ db, pseudonymKey, chunkBytes: 32 << 20 }) }
+  return { db, pipeline: createPipeline({ db, pseudonymKey }) }
 }
 
 /** Waits until a file's size stops changing (a writer may still be copying it in). */

@@ -95,7 +95,7 @@ export async function ingestBench(args: string[]): Promise<void> {
       currency: ['USD', 'EUR', 'CNY', 'AUD'][i % 4],
     }))
     await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: stores })
-    const pipeline = createPipeline({ db, pseudonymKey: 'bench-pseudonym-key-000', chunkBytes: 32 << 20 })
+    const pipeline = createPipeline({ db, pseudonymKey: 'bench-pseudonym-key-000' })
     const formats = ['ndjson', ...options.formats.split(',')] as IngestFormat[]
     const files: Partial<Record<IngestFormat, string>> = {}
     for (const format of new Set(formats)) {

@@ -32,6 +32,11 @@ export interface KindSpec {
   check(ctx: CheckContext): Promise<void>
   /** SELECT of the key tuples already stored that the checked rows could collide with. */
   existing(checked: string): string
+  /**
+   * A cheaper condition on a checked row that holds whenever its key is stored (and may hold when it is
+   * not): when no row meets it, nothing of the chunk is stored and the exact look-up is skipped.
+   */
+  mayBeStored?(checked: string): string
 }
 
 /** Verdict columns every checked table has besides the kind's own. */

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from '../support/testApp.ts'
+import { createTestDb, rows } from '../support/testDb.ts'
+
+let db: Awaited<ReturnType<typeof createTestDb>>
+let app: TestApp
+let admin: string
+
+function post(kind: string, body: string) {
+  return app.call(`/api/v1/ingest/${kind}`, {
+    method: 'POST',
+    key: admin,
+    body,
+    headers: new Headers({ 'content-type': 'text/csv' }),
+  })
+}
+
+beforeAll(async () => {
+  db = await createTestDb()
+  app = await startTestApp(db)
+  admin = await app.key({ role: 'admin' })
+  const stores = [
+    'merchant_id,store_id,name,lat,lon,timezone,country,city,currency',
+    'kiwi,akl,Auckland,-36.8,174.7,Pacific/Auckland,NZ,Auckland,NZD',
+    'kiwi,cht,Chatham,-43.9,-176.5,Pacific/Chatham,NZ,Waitangi,NZD',
+  ].join('\n')
+  expect((await post('stores', stores)).status).toBe(200)
+})
+afterAll(async () => {
+  await app.close()
+  await db.cleanup()
+})
+
+describe('local times in zones 12 hours or more from UTC', () => {
+  it('resolves the DST gap and overlap by the same rule as everywhere else', async () => {
+    const lines = [
+      'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price',
+      // Auckland springs forward on 2023-09-24 02:00 (+12 -> +13): 02:30 is read with +12, i.e. 03:30 NZDT.
+      'gap,kiwi,akl,2023-09-24 02:30:00,flat-white,1,5',
+      // Auckland falls back on 2023-04-02 03:00 (+13 -> +12): 02:30 happens twice, the first (+13) is taken.
+      'overlap,kiwi,akl,2023-04-02 02:30:00,flat-white,1,5',
+      // An ordinary summer time (+13) and winter time (+12).
+      'summer,kiwi,akl,2023-01-15 12:00:00,flat-white,1,5',
+      'winter,kiwi,akl,2023-07-15 12:00:00,flat-white,1,5',
+      // Chatham falls back on 2023-04-02 03:45 (+13:45 -> +12:45): 02:45 happens twice, the first is taken.
+      'chatham,kiwi,cht,2023-04-02 02:45:00,flat-white,1,5',
+    ]
+    const response = await post('transactions', lines.join('\n') + '\n')
+    expect(response.body).toMatchObject({ received: 5, inserted: 5, rejected: 0 })
+    expect(
+      await rows(
+        db,
+        `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
+         FROM transactions WHERE merchant_id = 'kiwi' ORDER BY transaction_id`,
+      ),
+    ).toEqual([
+      { transaction_id: 'chatham', at: '2023-04-01 13:00:00.000', local: '2023-04-02 02:45:00' },
+      { transaction_id: 'gap', at: '2023-09-23 14:30:00.000', local: '2023-09-24 03:30:00' },
+      { transaction_id: 'overlap', at: '2023-04-01 13:30:00.000', local: '2023-04-02 02:30:00' },
+      { transaction_id: 'summer', at: '2023-01-14 23:00:00.000', local: '2023-01-15 12:00:00' },
+      { transaction_id: 'winter', at: '2023-07-15 00:00:00.000', local: '2023-07-15 12:00:00' },
+    ])
+  })
+})
