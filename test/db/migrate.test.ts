@@ -81,7 +81,7 @@ describe('migrate', () => {
     ])
   })
 
-  it('drops the rollups that counted baskets per insert (0023)', async () => {
+  it('creates the exact rollups and their views, nothing else named sales*', async () => {
     const tables = await rows<{ name: string }>(
       db,
       `SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'sales%' ORDER BY name`,

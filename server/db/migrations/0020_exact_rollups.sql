@@ -1,11 +1,9 @@
--- Rollups with exact basket counts, replacing those of 0020/0021 (left in place, no longer read: their
--- `transactions` counted distinct baskets per insert, so a basket whose lines arrived in two inserts counted
--- twice). `transactions` is now the set of baskets (64-bit hashes of transaction_id, as the raw lines count
--- them) as an array that merges by union, so a key's row holds each basket once whatever way its lines
--- arrived. Queries read them with FINAL (rows of a key still in separate parts are united at read time)
--- and count length(transactions); see salesSource.ts.
--- Same rules otherwise: completed lines only. Like every rollup they fill from inserts made after this
--- migration ran (a fresh store runs every migration before any data).
+-- Pre-aggregated sales, read through pickSalesSource / pickCustomerSource (server/queries/salesSource.ts).
+-- `transactions` is the set of baskets (64-bit hashes of transaction_id, as the raw lines count them) as an
+-- array that merges by union, so a key's row holds each basket once however its lines arrived (split over
+-- inserts, chunks or batches). Queries read with FINAL (rows of a key still in separate parts are united at
+-- read time) and count length(transactions). Completed lines only. Like every rollup they fill from inserts
+-- made after this migration ran (a fresh store runs every migration before any data).
 
 -- By store, hour and product: sales by product, and any question filtered by product or category.
 CREATE TABLE IF NOT EXISTS sales_hourly_exact
