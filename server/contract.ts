@@ -11,6 +11,7 @@ import type { Endpoint } from './contract/foundation.ts'
 export * from './contract/foundation.ts'
 export * from './contract/ingest.ts'
 export * from './contract/insights.ts'
+export * from './contract/csvCell.ts'
 
 export const endpoints: readonly Endpoint[] = [
   ...foundationEndpoints,

@@ -1,11 +1,13 @@
-/** Rows as CSV (RFC 4180): header = the field names, null as an empty cell, quotes only where needed. */
+import { csvCell } from '../contract.ts'
+
+/** Rows as CSV: header = the field names, one line per row, cells encoded by csvCell. */
 export function toCsv(fields: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const cell = (value: unknown) => {
-    if (value === null || value === undefined) return ''
-    const text = String(value)
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-  }
-  return [fields.join(','), ...rows.map((row) => fields.map((f) => cell(row[f])).join(','))]
+  return [fields.join(','), ...rows.map((row) => fields.map((f) => csvCell(cellValue(row[f]))).join(','))]
     .map((line) => line + '\r\n')
     .join('')
+}
+
+function cellValue(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null
+  return typeof value === 'number' || typeof value === 'boolean' ? value : String(value)
 }

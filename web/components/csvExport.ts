@@ -1,3 +1,5 @@
+import { csvCell } from '../../server/contract.ts'
+
 export type CsvValue = string | number | boolean | null | undefined
 
 /** A table ready for export: raw values (unformatted numbers) so spreadsheets can compute with them. */
@@ -7,16 +9,8 @@ export interface CsvTable {
   rows: readonly (readonly CsvValue[])[]
 }
 
-function cell(value: CsvValue): string {
-  if (value === null || value === undefined) return ''
-  const text = String(value)
-  // Quote when needed (RFC 4180); a leading =, +, - or @ is prefixed so spreadsheets do not run it as a formula.
-  const safe = /^[=+@]/.test(text) || (/^-/.test(text) && Number.isNaN(Number(text))) ? `'${text}` : text
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
-
 export function toCsv(table: CsvTable): string {
-  return [table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n'
+  return [table.columns, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
 }
 
 export function downloadCsv(table: CsvTable): void {
