@@ -1,6 +1,7 @@
 import { Router } from 'express'
 import { createPipeline, BatchError } from '../../pipelines/createPipeline.ts'
 import { MappingError, presetSummaries, resolveMapping } from '../../pipelines/mapping.ts'
+import { kinds } from '../../pipelines/kinds/kinds.ts'
 import type { KeyVerifier } from '../auth/apiKeys.ts'
 import { principalOf, requireRole, visibleMerchants } from '../auth/requireRole.ts'
 import { BatchLedger, IngestKind, IngestQuery, ingestMediaTypes } from '../contract.ts'
@@ -74,7 +75,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     if (batchId !== undefined && !idempotencyKey.test(batchId)) {
       throw HttpError.badRequest('Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 _ . : -')
     }
-    if (principal.role !== 'admin' && (kind === 'weather' || kind === 'fx-rates')) {
+    if (principal.role !== 'admin' && !kinds[kind].merchantScoped) {
       throw HttpError.forbidden(`${kind} is shared reference data: only admin keys load it`)
     }
     let mapping: ReturnType<typeof resolveMapping> | undefined
