@@ -66,13 +66,16 @@ export type Mapping = z.infer<typeof Mapping>
 
 export class MappingError extends Error {}
 
-/** The shipped presets, by name. */
-export function listPresets(dir = presetsDir): Mapping[] {
-  return fs
-    .readdirSync(dir)
+let shipped: Mapping[] | undefined
+
+/** The shipped presets, by name; read and validated once per process (they ship with the code). */
+export function listPresets(): Mapping[] {
+  shipped ??= fs
+    .readdirSync(presetsDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => parseMapping(fs.readFileSync(path.join(dir, f), 'utf8'), f))
+    .map((f) => parseMapping(fs.readFileSync(path.join(presetsDir, f), 'utf8'), f))
+  return shipped
 }
 
 export function presetSummaries(): MappingPreset[] {
