@@ -12,6 +12,7 @@ import {
   BatchLedger,
   CreateKeyRequest,
   IngestFormat,
+  formatOfFileName,
   IngestKind,
   ingestMediaTypes,
   type ErrorBody,
@@ -32,16 +33,6 @@ interface IngestFlags {
   watch?: string
   interval: number
   progress: boolean
-}
-
-/** The format a file name implies (a .gz suffix is looked through); undefined when it says nothing. */
-export function formatOfName(name: string): IngestFormat | undefined {
-  const base = name.toLowerCase().replace(/\.gz$/, '')
-  if (base.endsWith('.csv')) return 'csv'
-  if (base.endsWith('.ndjson') || base.endsWith('.jsonl') || base.endsWith('.json')) return 'ndjson'
-  if (base.endsWith('.arrow') || base.endsWith('.arrows')) return 'arrow'
-  if (base.endsWith('.parquet')) return 'parquet'
-  return undefined
 }
 
 /** Reads the first bytes to tell gzip by its magic number, then yields everything. */
@@ -128,7 +119,7 @@ type Loader = (kind: IngestKind, input: Input, flags: IngestFlags) => Promise<Ba
 
 function embeddedLoader(pipeline: Pipeline): Loader {
   return async (kind, input, flags) => {
-    const format = flags.format ?? formatOfName(input.name)
+    const format = flags.format ?? formatOfFileName(input.name)
     if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
     let read = 0
     let last: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
@@ -163,7 +154,7 @@ function embeddedLoader(pipeline: Pipeline): Loader {
 
 function serverLoader(server: string, key: string): Loader {
   return async (kind, input, flags) => {
-    const format = flags.format ?? formatOfName(input.name)
+    const format = flags.format ?? formatOfFileName(input.name)
     if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
     if (flags.mapping) resolveMapping(kind, flags.mapping)
     const bar = progressBar(flags.progress, input.name, input.size)

@@ -16,6 +16,16 @@ export const ingestMediaTypes = {
   'application/vnd.apache.parquet': 'parquet',
 } as const satisfies Record<string, IngestFormat>
 
+/** The format a file name implies, looking through a .gz suffix; undefined when the name says nothing. */
+export function formatOfFileName(name: string): IngestFormat | undefined {
+  const base = name.toLowerCase().replace(/\.gz$/, '')
+  if (base.endsWith('.csv')) return 'csv'
+  if (base.endsWith('.ndjson') || base.endsWith('.jsonl') || base.endsWith('.json')) return 'ndjson'
+  if (base.endsWith('.arrow') || base.endsWith('.arrows')) return 'arrow'
+  if (base.endsWith('.parquet')) return 'parquet'
+  return undefined
+}
+
 export const IngestQuery = z.object({
   mapping: z.string().max(200).optional().describe('A named mapping preset, e.g. maven-coffee'),
 })

@@ -32,7 +32,7 @@ export interface ApiClient {
   upload<T>(
     path: string,
     body: Blob,
-    contentType: string,
+    type: { mediaType: string; gzip: boolean },
     onProgress: (loaded: number, total: number) => void,
   ): Promise<T>
 }
@@ -71,7 +71,7 @@ export function createApiClient(key: string, onUnauthorized: () => void): ApiCli
     upload<T>(
       path: string,
       body: Blob,
-      contentType: string,
+      type: { mediaType: string; gzip: boolean },
       onProgress: (loaded: number, total: number) => void,
     ): Promise<T> {
       // XMLHttpRequest rather than fetch: only it reports upload progress in every browser.
@@ -79,7 +79,8 @@ export function createApiClient(key: string, onUnauthorized: () => void): ApiCli
         const request = new XMLHttpRequest()
         request.open('POST', path)
         request.setRequestHeader('authorization', authorization)
-        request.setRequestHeader('content-type', contentType)
+        request.setRequestHeader('content-type', type.mediaType)
+        if (type.gzip) request.setRequestHeader('content-encoding', 'gzip')
         request.upload.onprogress = (event) => onProgress(event.loaded, event.total || body.size)
         request.onerror = () => reject(new ApiError(0, 'network', 'the upload was interrupted'))
         request.onload = () => {

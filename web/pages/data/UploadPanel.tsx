@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react'
-import type { BatchLedger, IngestKind } from '../../../server/contract.ts'
+import { formatOfFileName, ingestMediaTypes, type BatchLedger, type IngestKind } from '../../../server/contract.ts'
 import { ApiError, buildUrl } from '../../api/apiClient.ts'
 import { useMappings } from '../../api/ingestHooks.ts'
 import { useSignedIn } from '../../api/SessionProvider.tsx'
@@ -13,14 +13,11 @@ const kinds: { value: IngestKind; label: string }[] = [
   { value: 'fx-rates', label: 'Exchange rates' },
 ]
 
-/** The media type the ingest route expects, from the file's name (a .gz suffix is looked through). */
-export function mediaTypeOf(fileName: string): string | null {
-  const name = fileName.toLowerCase().replace(/\.gz$/, '')
-  if (name.endsWith('.csv') || name.endsWith('.tsv')) return 'text/csv'
-  if (name.endsWith('.ndjson') || name.endsWith('.jsonl') || name.endsWith('.json')) return 'application/x-ndjson'
-  if (name.endsWith('.parquet')) return 'application/vnd.apache.parquet'
-  if (name.endsWith('.arrow') || name.endsWith('.arrows') || name.endsWith('.ipc')) return 'application/vnd.apache.arrow.stream'
-  return null
+/** How the ingest route is told what a file holds: its media type, and gzip when it ends in .gz. */
+export function uploadTypeOf(fileName: string): { mediaType: string; gzip: boolean } | null {
+  const format = formatOfFileName(fileName)
+  const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0]
+  return mediaType ? { mediaType, gzip: fileName.toLowerCase().endsWith('.gz') } : null
 }
 
 type UploadState =
@@ -45,19 +42,19 @@ export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
   const [file, setFile] = useState<File | null>(null)
   const [state, setState] = useState<UploadState>({ status: 'idle' })
   const presets = mappings.status === 'success' ? mappings.data.rows.filter((m) => m.kind === kind) : []
-  const mediaType = file ? mediaTypeOf(file.name) : null
+  const uploadType = file ? uploadTypeOf(file.name) : null
   const busy = state.status === 'uploading' || state.status === 'processing'
   const format = createNumberFormat('USD')
 
   async function submit(event: FormEvent) {
     event.preventDefault()
-    if (!file || !mediaType) return
+    if (!file || !uploadType) return
     setState({ status: 'uploading', loaded: 0, total: file.size })
     try {
       const ledger = await client.upload<BatchLedger>(
         buildUrl(`/api/v1/ingest/${kind}`, { mapping: mapping || undefined }),
         file,
-        mediaType,
+        uploadType,
         (loaded, total) => setState(loaded >= total ? { status: 'processing' } : { status: 'uploading', loaded, total }),
       )
       setState({ status: 'done', ledger })
@@ -117,10 +114,10 @@ export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
               setState({ status: 'idle' })
             }}
           />
-          {file && !mediaType && <span className="form-error">Unknown file type: use .csv, .ndjson, .parquet or .arrow.</span>}
+          {file && !uploadType && <span className="form-error">Unknown file type: use .csv, .ndjson, .parquet or .arrow (each may end in .gz).</span>}
         </label>
         <div className="upload-actions">
-          <button type="submit" className="button-primary" disabled={!file || !mediaType || busy}>
+          <button type="submit" className="button-primary" disabled={!file || !uploadType || busy}>
             {busy ? 'Loading…' : 'Load file'}
           </button>
         </div>
