@@ -253,7 +253,6 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       })
 
     let nextLine = request.format === 'csv' ? 2 : 1
-    const columnList = mapped.stageColumns.map(quoteIdentifier).join(', ')
     try {
       if (request.mapping?.stores) await upsertPresetStores(db, request)
       if (request.format === 'csv' || request.format === 'ndjson') {
@@ -278,7 +277,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
           report()
         }
       } else {
-        await stageBinary(db, stage, columnList, formats[request.format], counted, spoolDir)
+        await stageBinary(db, stage, mapped.stageColumns, formats[request.format], counted, spoolDir)
         await commit(1)
       }
       ledger.contentHash = hash.digest('hex')

@@ -21,11 +21,11 @@ const stageSettings = {
 } as const satisfies ClickHouseSettings
 
 /**
- * One chunk of text into the staging table. A remote server receives it as a streamed INSERT. The embedded
- * engine reads it from a spooled file with file(): that parses in parallel at about half the CPU of handing
- * it the Buffer (rawInsert), and the file is in the page cache anyway.
+ * One chunk of text into the staging table: the header line (CSV) and whole records. A remote server
+ * receives it as a streamed INSERT. The embedded engine reads it from a spooled file with file(): that parses
+ * in parallel at about half the CPU of handing it the Buffer (rawInsert), and the file is in the page cache.
  */
-export async function stageText(
+export function stageText(
   db: Db,
   stage: string,
   columns: string[],
@@ -34,72 +34,58 @@ export async function stageText(
   body: Buffer,
   spoolDir: string | undefined,
 ): Promise<void> {
-  const columnList = columns.map(quoteIdentifier).join(', ')
-  if (db.mode === 'embedded') {
-    await fromSpool(db, stage, columnList, format, Readable.from([header, body]), spoolDir, {})
-    return
-  }
-  const result = await db.client.exec({
-    query: `INSERT INTO ${stage} (${columnList}) FORMAT ${format}`,
-    values: Readable.from([header, body], { objectMode: false }),
-    clickhouse_settings: stageSettings,
-  })
-  result.stream.resume()
-}
-
-/** Writes the bytes to a temporary file and stages them from there with file(); the file is removed after. */
-async function fromSpool(
-  db: Db,
-  stage: string,
-  columns: string,
-  format: string,
-  body: Readable,
-  spoolDir: string | undefined,
-  settings: ClickHouseSettings,
-): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-spool-'))
-  const file = path.join(dir, `body.${format.toLowerCase()}`)
-  try {
-    await fs.promises.writeFile(file, body)
-    const structure = columns
-      .split(', ')
-      .map((c) => `${c} Nullable(String)`)
-      .join(', ')
-    await db.client.command({
-      query: `INSERT INTO ${stage} (${columns})
-              SELECT ${columns} FROM file({file:String}, ${format}, {structure:String})`,
-      query_params: { file, structure },
-      clickhouse_settings: { ...stageSettings, ...settings },
-    })
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
+  return stageBody(db, stage, columns, format, [header, body], spoolDir, {})
 }
 
 /**
- * Arrow and Parquet are not line-based: a remote server receives the bytes as one streamed INSERT; the
- * embedded engine reads them from a spooled file with file(), which it parses in parallel.
+ * A whole Arrow or Parquet body into the staging table (these formats are not line-based), the same two
+ * ways; the embedded engine reads the spooled file on one thread so row order, and so line numbers, hold.
  */
-export async function stageBinary(
+export function stageBinary(
   db: Db,
   stage: string,
-  columns: string,
-  format: string,
+  columns: string[],
+  format: 'ArrowStream' | 'Parquet',
   body: AsyncIterable<Buffer>,
   spoolDir: string | undefined,
 ): Promise<void> {
+  return stageBody(db, stage, columns, format, body, spoolDir, { max_threads: 1 })
+}
+
+async function stageBody(
+  db: Db,
+  stage: string,
+  columns: string[],
+  format: string,
+  body: Iterable<Buffer> | AsyncIterable<Buffer>,
+  spoolDir: string | undefined,
+  embeddedSettings: ClickHouseSettings,
+): Promise<void> {
+  const columnList = columns.map(quoteIdentifier).join(', ')
+  const bytes = Readable.from(body, { objectMode: false })
   if (db.mode === 'remote') {
     const result = await db.client.exec({
-      query: `INSERT INTO ${stage} (${columns}) FORMAT ${format}`,
-      values: Readable.from(body, { objectMode: false }),
+      query: `INSERT INTO ${stage} (${columnList}) FORMAT ${format}`,
+      values: bytes,
       clickhouse_settings: stageSettings,
     })
     result.stream.resume()
     return
   }
-  await fromSpool(db, stage, columns, format, Readable.from(body, { objectMode: false }), spoolDir, {
-    max_threads: 1,
-  })
+  const dir = fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-spool-'))
+  const file = path.join(dir, `body.${format.toLowerCase()}`)
+  try {
+    await fs.promises.writeFile(file, bytes)
+    const structure = columns.map((c) => `${quoteIdentifier(c)} Nullable(String)`).join(', ')
+    await db.client.command({
+      query: `INSERT INTO ${stage} (${columnList})
+              SELECT ${columnList} FROM file({file:String}, ${format}, {structure:String})`,
+      query_params: { file, structure },
+      clickhouse_settings: { ...stageSettings, ...embeddedSettings },
+    })
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /**
