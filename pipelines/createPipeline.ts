@@ -129,13 +129,16 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
 
     const mapped = mappedSelect(spec.canonical, request.mapping)
     const suffix = randomBytes(8).toString('hex')
-    const stage = `ingest_stage_${suffix}`
+    // Two stages: the next chunk is staged while the one before it is checked and stored.
+    const stages = [`ingest_stage_${suffix}`, `ingest_stage_${randomBytes(8).toString('hex')}`] as const
     const checked = `ingest_checked_${suffix}`
     const stageColumns = mapped.stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`)
     // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
-    await db.client.command({
-      query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')}) ENGINE = Memory`,
-    })
+    for (const stage of stages) {
+      await db.client.command({
+        query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')}) ENGINE = Memory`,
+      })
+    }
     const checkedColumns = { ...spec.columns, ...verdictColumns }
     await db.client.command({
       query: `CREATE TABLE ${checked} (${Object.entries(checkedColumns)
@@ -155,20 +158,20 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       batchId,
       scope: request.scope,
     }
-    const mappedSql = (card = true) => `
+    const mappedSql = (stage: string, card = true) => `
       SELECT {base:UInt64} + _row AS _line,
         ${spec.canonical.map((c) => `${mapped.expressions[c]} AS ${c}`).join(',\n        ')},
         ${card ? cardFieldSql(staged) : "''"} AS _card
       FROM ${stage}`
 
     /** Checks, deduplicates and stores what is staged; rows of the stage are lines first..first+n-1. */
-    const commit = (firstLine: number) =>
+    const commit = (stage: string, firstLine: number) =>
       exclusively(db, async () => {
         await spec.check({
           db,
           checked,
-          mapped: mappedSql(),
-          mappedWithoutCards: mappedSql(false),
+          mapped: mappedSql(stage),
+          mappedWithoutCards: mappedSql(stage, false),
           params: { ...params, base: firstLine },
           fallbackZone: request.mapping?.timezone ?? '',
         })
@@ -253,15 +256,21 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       })
 
     let nextLine = request.format === 'csv' ? 2 : 1
+    // The commit under way (chunks are committed in order, one at a time); its failure ends the batch.
+    let committing: Promise<void> = Promise.resolve()
     try {
       if (request.mapping?.stores) await upsertPresetStores(db, request)
       if (request.format === 'csv' || request.format === 'ndjson') {
         const csv = request.format === 'csv'
         const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
+        let slot = 0
         for await (const chunk of lineChunks(counted, request.format, chunkBytes)) {
+          // Reading and staging this chunk overlap the commit of the one before (another connection).
+          const stage = stages[slot] ?? stages[0]
           try {
             await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body, spoolDir)
           } catch (err) {
+            await committing
             const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
             if (!row) throw err
             // Everything before the broken record is good: store it, then stop at the record.
@@ -269,23 +278,39 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
             if (good.length > 0) {
               await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
               await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good, spoolDir)
-              nextLine += await commit(nextLine)
+              nextLine += await commit(stage, nextLine)
             }
             throw new MalformedStream(`line ${nextLine}: ${firstLine(err)}`)
           }
-          nextLine += await commit(nextLine)
-          report()
+          const firstOfChunk = nextLine
+          nextLine += await stagedRows(db, stage)
+          const previous = committing
+          committing = previous.then(async () => {
+            await commit(stage, firstOfChunk)
+            report()
+          })
+          // Awaited in turn below or when the batch ends; never left unobserved meanwhile.
+          committing.catch(() => undefined)
+          // The other stage is free once the commit before this one is done.
+          await previous
+          slot = 1 - slot
         }
+        await committing
       } else {
-        await stageBinary(db, stage, mapped.stageColumns, formats[request.format], counted, spoolDir)
-        await commit(1)
+        await stageBinary(db, stages[0], mapped.stageColumns, formats[request.format], counted, spoolDir)
+        await commit(stages[0], 1)
       }
       ledger.contentHash = hash.digest('hex')
       ledger.status = 'done'
       ledger.finishedAt = new Date()
       await writeLedger(db, ledger)
       report()
-    } catch (err) {
+    } catch (thrown) {
+      // A failed commit outranks what stopped the reading after it; the ledger counts what was committed.
+      const err = await committing.then(
+        () => thrown,
+        (failed: unknown) => failed,
+      )
       ledger.status = 'failed'
       ledger.error = describe(err, nextLine)
       ledger.finishedAt = new Date()
@@ -294,8 +319,9 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       if (err instanceof TooLarge) throw new BatchError(413, 'too_large', ledger.error, result)
       throw new BatchError(400, 'malformed_stream', `batch ${batchId}: ${ledger.error}`, result)
     } finally {
-      await db.client.command({ query: `DROP TABLE IF EXISTS ${stage}` })
-      await db.client.command({ query: `DROP TABLE IF EXISTS ${checked}` })
+      for (const table of [...stages, checked]) {
+        await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
+      }
     }
     const done = await findBatch(db, request.scope, batchId)
     if (!done) throw new Error(`ledger of batch ${batchId} was not stored`)
@@ -328,6 +354,15 @@ function describe(err: unknown, nextLine: number): string {
     return `the stream ended early after line ${nextLine - 1}`
   }
   return `line ${nextLine} or later: ${firstLine(err)}`
+}
+
+async function stagedRows(db: Db, stage: string): Promise<number> {
+  const result = await db.client.query({
+    query: `SELECT count() AS n FROM ${stage}`,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'ingestStagedRows' },
+  })
+  return (await result.json<{ n: number }>())[0]?.n ?? 0
 }
 
 /** Decompresses when asked, hashes and counts bytes, and stops at the size limit. */

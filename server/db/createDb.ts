@@ -2,9 +2,15 @@ import path from 'node:path'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import { createChdbConnection, type ChdbExtension } from 'chdb/connection'
 import type { Config } from '../config.ts'
+import { connectionPool, type ClientConnection } from './connectionPool.ts'
 import { lockDataDir } from './dataDirLock.ts'
 
-type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection']
+/**
+ * Connections to the embedded engine: statements on one connection run in turn, so three let a dashboard
+ * query and the next ingest chunk's staging run beside a long insert, without more parallel work than
+ * two cores can take.
+ */
+const embeddedConnections = 3
 
 export interface Db {
   client: ClickHouseClient
@@ -45,10 +51,12 @@ export async function createDb(options: DbOptions): Promise<Db> {
   if (options.mode === 'embedded') {
     const dataDir = path.resolve(options.dataDir)
     const unlock = lockDataDir(dataDir)
-    const connection = createChdbConnection({ path: path.join(dataDir, 'clickhouse') })
+    const connections = Array.from({ length: embeddedConnections }, () =>
+      createChdbConnection({ path: path.join(dataDir, 'clickhouse') }),
+    )
     const client = createClient({
-      // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are equal.
-      connection: connection as unknown as ClientConnection,
+      // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
+      connection: connectionPool(connections as unknown as ClientConnection[]),
       clickhouse_settings: sessionSettings,
     })
     return {
@@ -57,7 +65,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
       cluster: undefined,
       database: 'default',
       dataDir,
-      chdb: connection.chdb,
+      chdb: connections[0]?.chdb,
       async close() {
         await client.close()
         unlock()

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createTestDb, rows } from '../support/testDb.ts'
+
+let db: Awaited<ReturnType<typeof createTestDb>>
+beforeAll(async () => {
+  db = await createTestDb()
+})
+afterAll(() => db.cleanup())
+
+it('answers a quick query while a long statement runs, on the same tables', async () => {
+  await db.client.command({ query: 'CREATE TABLE shared (n UInt8) ENGINE = Memory' })
+  const finished: string[] = []
+  const long = db.client
+    .query({
+      query: 'SELECT sleepEachRow(0.4) FROM numbers(3) SETTINGS max_block_size = 1',
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.text())
+    .then(() => finished.push('long'))
+  await db.client.command({ query: 'INSERT INTO shared VALUES (7)' })
+  expect(await rows(db, 'SELECT n FROM shared')).toEqual([{ n: 7 }])
+  finished.push('quick')
+  await long
+  expect(finished).toEqual(['quick', 'long'])
+})
