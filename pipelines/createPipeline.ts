@@ -180,22 +180,29 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
         // Distinct key hashes prove distinct keys, and no stored key hash among the chunk's proves nothing is
         // stored; a hash collision only sends the chunk down the exact path.
-        const overview = await db.client.query({
+        const overview = db.client.query({
           query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
-                    uniqExactIf(cityHash64(${key}), _reason = '') AS distinctGood,
-                    countIf(_reason = '' AND ${spec.mayBeStored?.(checked) ?? `(${key}) IN (${spec.existing(checked)})`}) AS stored
+                    uniqExactIf(cityHash64(${key}), _reason = '') AS distinctGood
                   FROM ${checked}`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },
         })
-        const [shape] = await overview.json<{
-          received: number
-          rejected: number
-          good: number
-          distinctGood: number
-          stored: number
-        }>()
-        const simple = shape !== undefined && shape.stored === 0 && shape.distinctGood === shape.good
+        const storedQuery = db.client.query({
+          query:
+            spec.storedMatches?.(checked) ??
+            `SELECT count() AS n FROM ${checked} WHERE _reason = '' AND (${key}) IN (${spec.existing(checked)})`,
+          format: 'JSONEachRow',
+          clickhouse_settings: { log_comment: 'ingestStoredKeys' },
+        })
+        const [shapes, storedRows] = await Promise.all([
+          overview.then((r) =>
+            r.json<{ received: number; rejected: number; good: number; distinctGood: number }>(),
+          ),
+          storedQuery.then((r) => r.json<{ n: number }>()),
+        ])
+        const shape = shapes[0]
+        const stored = storedRows[0]?.n ?? 0
+        const simple = shape !== undefined && stored === 0 && shape.distinctGood === shape.good
         const fresh = simple
           ? `FROM ${checked} WHERE _reason = ''`
           : `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})

@@ -33,10 +33,12 @@ export interface KindSpec {
   /** SELECT of the key tuples already stored that the checked rows could collide with. */
   existing(checked: string): string
   /**
-   * A cheaper condition on a checked row that holds whenever its key is stored (and may hold when it is
-   * not): when no row meets it, nothing of the chunk is stored and the exact look-up is skipped.
+   * A cheaper look-up: SELECT count() AS n of stored rows that may share a key with a good checked row (it
+   * may count rows that do not). When it finds none, nothing of the chunk is stored and the exact look-up
+   * is skipped. It should build its set from the chunk and scan the stored side, not the other way round:
+   * the stored side grows with every load.
    */
-  mayBeStored?(checked: string): string
+  storedMatches?(checked: string): string
 }
 
 /** Verdict columns every checked table has besides the kind's own. */

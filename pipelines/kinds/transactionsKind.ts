@@ -305,9 +305,10 @@ export const transactionsKind: KindSpec = {
   merchantScoped: true,
   check,
   // key_hash (migration 0040) is cityHash64(transaction_id, line_no): equal keys have equal hashes.
-  mayBeStored: (checked) => `cityHash64(transaction_id, line_no) IN (
-    SELECT key_hash FROM transactions
-    WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = ''))`,
+  storedMatches: (checked) => `
+    SELECT count() AS n FROM transactions
+    WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
+      AND key_hash IN (SELECT cityHash64(transaction_id, line_no) FROM ${checked} WHERE _reason = '')`,
   existing: (checked) => `
     SELECT merchant_id, transaction_id, line_no FROM transactions
     WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
