@@ -128,23 +128,23 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
     await writeLedger(db, ledger)
 
     const mapped = mappedSelect(spec.canonical, request.mapping)
-    const suffix = randomBytes(8).toString('hex')
-    // Two stages: the next chunk is staged while the one before it is checked and stored.
-    const stages = [`ingest_stage_${suffix}`, `ingest_stage_${randomBytes(8).toString('hex')}`] as const
-    const checked = `ingest_checked_${suffix}`
+    // Two slots, each a stage and a checked table: the next chunk is staged and checked while the one
+    // before it is stored.
+    const slots = [0, 1].map(() => {
+      const suffix = randomBytes(8).toString('hex')
+      return { stage: `ingest_stage_${suffix}`, checked: `ingest_checked_${suffix}` }
+    }) as [Slot, Slot]
     const stageColumns = mapped.stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`)
-    // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
-    for (const stage of stages) {
+    const checkedColumns = Object.entries({ ...spec.columns, ...verdictColumns })
+      .map(([name, type]) => `${name} ${type}`)
+      .join(', ')
+    for (const { stage, checked } of slots) {
+      // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
       await db.client.command({
         query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')}) ENGINE = Memory`,
       })
+      await db.client.command({ query: `CREATE TABLE ${checked} (${checkedColumns}) ENGINE = Memory` })
     }
-    const checkedColumns = { ...spec.columns, ...verdictColumns }
-    await db.client.command({
-      query: `CREATE TABLE ${checked} (${Object.entries(checkedColumns)
-        .map(([name, type]) => `${name} ${type}`)
-        .join(', ')}) ENGINE = Memory`,
-    })
 
     const staged = mapped.stageColumns.map((name, i) => ({ sql: quoteIdentifier(name), nameParam: `s${i}` }))
     const params: Record<string, unknown> = {
@@ -164,17 +164,23 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         ${card ? cardFieldSql(staged) : "''"} AS _card
       FROM ${stage}`
 
-    /** Checks, deduplicates and stores what is staged; rows of the stage are lines first..first+n-1. */
-    const commit = (stage: string, firstLine: number) =>
+    /** Checks what is staged into the slot's checked table; rows of the stage are lines first..first+n-1. */
+    const check = ({ stage, checked }: Slot, firstLine: number) =>
+      spec.check({
+        db,
+        checked,
+        mapped: mappedSql(stage),
+        mappedWithoutCards: mappedSql(stage, false),
+        params: { ...params, base: firstLine },
+        fallbackZone: request.mapping?.timezone ?? '',
+      })
+
+    /**
+     * Deduplicates and stores a checked slot, then empties it. The check needs no lock; the duplicate
+     * look-up and the insert it guards run one chunk at a time per engine.
+     */
+    const store = ({ stage, checked }: Slot, firstLine: number) =>
       exclusively(db, async () => {
-        await spec.check({
-          db,
-          checked,
-          mapped: mappedSql(stage),
-          mappedWithoutCards: mappedSql(stage, false),
-          params: { ...params, base: firstLine },
-          fallbackZone: request.mapping?.timezone ?? '',
-        })
         const key = spec.key.join(', ')
         // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
         // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
@@ -253,6 +259,11 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         return received
       })
 
+    const commit = async (slot: Slot, firstLine: number) => {
+      await check(slot, firstLine)
+      return store(slot, firstLine)
+    }
+
     const report = () =>
       request.onProgress?.({
         bytes,
@@ -272,8 +283,9 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
         let slot = 0
         for await (const chunk of lineChunks(counted, request.format, chunkBytes)) {
-          // Reading and staging this chunk overlap the commit of the one before (another connection).
-          const stage = stages[slot] ?? stages[0]
+          // Reading, staging and checking this chunk overlap the storing of the one before.
+          const current = slots[slot] ?? slots[0]
+          const { stage } = current
           try {
             await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body, spoolDir)
           } catch (err) {
@@ -285,15 +297,20 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
             if (good.length > 0) {
               await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
               await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good, spoolDir)
-              nextLine += await commit(stage, nextLine)
+              nextLine += await commit(current, nextLine)
             }
-            throw new MalformedStream(`line ${nextLine}: ${firstLine(err)}`)
+            throw new MalformedStream(`line ${nextLine}: ${firstLineOf(err)}`)
           }
           const firstOfChunk = nextLine
           nextLine += await stagedRows(db, stage)
           const previous = committing
-          committing = previous.then(async () => {
-            await commit(stage, firstOfChunk)
+          // Checked now; stored in order, once the chunk before is stored.
+          const checking = check(current, firstOfChunk)
+          committing = Promise.allSettled([previous, checking]).then(async ([before, own]) => {
+            // Settled both ways first: a failure must not drop the tables under work still running.
+            if (before.status === 'rejected') throw before.reason
+            if (own.status === 'rejected') throw own.reason
+            await store(current, firstOfChunk)
             report()
           })
           // Awaited in turn below or when the batch ends; never left unobserved meanwhile.
@@ -304,8 +321,8 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         }
         await committing
       } else {
-        await stageBinary(db, stages[0], mapped.stageColumns, formats[request.format], counted, spoolDir)
-        await commit(stages[0], 1)
+        await stageBinary(db, slots[0].stage, mapped.stageColumns, formats[request.format], counted, spoolDir)
+        await commit(slots[0], 1)
       }
       ledger.contentHash = hash.digest('hex')
       ledger.status = 'done'
@@ -326,7 +343,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       if (err instanceof TooLarge) throw new BatchError(413, 'too_large', ledger.error, result)
       throw new BatchError(400, 'malformed_stream', `batch ${batchId}: ${ledger.error}`, result)
     } finally {
-      for (const table of [...stages, checked]) {
+      for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
         await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
       }
     }
@@ -339,10 +356,15 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
 }
 export type Pipeline = ReturnType<typeof createPipeline>
 
+interface Slot {
+  stage: string
+  checked: string
+}
+
 class MalformedStream extends Error {}
 class TooLarge extends Error {}
 
-function firstLine(err: unknown): string {
+function firstLineOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
   return (text.split('\n')[0] ?? text).replace(/:\s*$/, '').slice(0, 300)
 }
@@ -351,7 +373,7 @@ function describe(err: unknown, nextLine: number): string {
   if (err instanceof MalformedStream || err instanceof TooLarge) return err.message
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || code === 'Z_STREAM_ERROR') {
-    return `the gzip stream is truncated or corrupt after line ${nextLine - 1}: ${firstLine(err)}`
+    return `the gzip stream is truncated or corrupt after line ${nextLine - 1}: ${firstLineOf(err)}`
   }
   if (
     code === 'ECONNRESET' ||
@@ -360,7 +382,7 @@ function describe(err: unknown, nextLine: number): string {
   ) {
     return `the stream ended early after line ${nextLine - 1}`
   }
-  return `line ${nextLine} or later: ${firstLine(err)}`
+  return `line ${nextLine} or later: ${firstLineOf(err)}`
 }
 
 async function stagedRows(db: Db, stage: string): Promise<number> {
