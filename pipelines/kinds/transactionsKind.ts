@@ -37,24 +37,28 @@ const offset = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)'
  * overlap exists twice: the first (daylight) one is taken, so 01:30 becomes 01:30 EDT (05:30Z). This is
  * the "compatible" disambiguation of the JavaScript Temporal API. See wallOffsetSql for how.
  */
-const joined = `
+const storesOfChunk = `
   stores_of_chunk AS (
     SELECT merchant_id, store_id, argMax(timezone, updated_at) AS tz, argMax(country, updated_at) AS country,
            argMax(currency, updated_at) AS currency
     FROM stores
     GROUP BY merchant_id, store_id
-  ),
+  )`
+const storeJoin = `LEFT JOIN stores_of_chunk AS st ON st.merchant_id = m.merchant_id AND st.store_id = m.store_id`
+const zone = `if(st.tz != '', st.tz, {fallbackZone:String})`
+const joined = `${storesOfChunk},
   j AS (
-    SELECT m.*, st.country AS store_country, st.currency AS store_currency,
-           if(st.tz != '', st.tz, {fallbackZone:String}) AS zone,
+    SELECT m.*, st.country AS store_country, st.currency AS store_currency, ${zone} AS zone,
            trim(coalesce(m.occurred_at, '')) AS ts
-    FROM m LEFT JOIN stores_of_chunk AS st ON st.merchant_id = m.merchant_id AND st.store_id = m.store_id
+    FROM m ${storeJoin}
   )`
 
 async function check(ctx: CheckContext): Promise<void> {
   const { db, params } = ctx
   const zones = await db.client.query({
-    query: `WITH m AS (${ctx.mappedWithoutCards}), ${joined} SELECT DISTINCT zone FROM j`,
+    // The zones of the chunk's distinct stores, by the rule of `j`: a few rows to join, not every line.
+    query: `WITH m AS (SELECT DISTINCT merchant_id, store_id FROM (${ctx.mappedWithoutCards})), ${storesOfChunk}
+            SELECT DISTINCT ${zone} AS zone FROM m ${storeJoin}`,
     query_params: { ...params, fallbackZone: ctx.fallbackZone },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'ingestTransactionZones', join_use_nulls: 0 },
