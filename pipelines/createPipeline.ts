@@ -63,6 +63,8 @@ export interface PipelineOptions {
   chunkBytes?: number
   /** Where Arrow/Parquet bodies are spooled for the embedded engine to read with file(). */
   spoolDir?: string
+  /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
+  sliceRows?: number
 }
 
 const formats = {
@@ -84,7 +86,13 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return run
 }
 
-export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolDir }: PipelineOptions) {
+export function createPipeline({
+  db,
+  pseudonymKey,
+  chunkBytes = 64 << 20,
+  spoolDir,
+  sliceRows = 1_000_000,
+}: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
@@ -162,24 +170,25 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       SELECT {base:UInt64} + _row AS _line,
         ${spec.canonical.map((c) => `${mapped.expressions[c]} AS ${c}`).join(',\n        ')},
         ${card ? cardFieldSql(staged) : "''"} AS _card
-      FROM ${stage}`
+      FROM ${stage}
+      WHERE _row >= {rowsFrom:UInt64} AND _row < {rowsTo:UInt64}`
 
-    /** Checks what is staged into the slot's checked table; rows of the stage are lines first..first+n-1. */
-    const check = ({ stage, checked }: Slot, firstLine: number) =>
+    /** Checks a part of what is staged into the part's checked table. */
+    const check = (part: Part) =>
       spec.check({
         db,
-        checked,
-        mapped: mappedSql(stage),
-        mappedWithoutCards: mappedSql(stage, false),
-        params: { ...params, base: firstLine },
+        checked: part.checked,
+        mapped: mappedSql(part.stage),
+        mappedWithoutCards: mappedSql(part.stage, false),
+        params: { ...params, ...partParams(part) },
         fallbackZone: request.mapping?.timezone ?? '',
       })
 
     /**
-     * Deduplicates and stores a checked slot, then empties it. The check needs no lock; the duplicate
-     * look-up and the insert it guards run one chunk at a time per engine.
+     * Deduplicates and stores a checked part, then empties its checked table. The check needs no lock; the
+     * duplicate look-up and the insert it guards run one part at a time per engine.
      */
-    const store = ({ stage, checked }: Slot, firstLine: number) =>
+    const store = ({ stage, checked, ...lines }: Part) =>
       exclusively(db, async () => {
         const key = spec.key.join(', ')
         // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
@@ -235,7 +244,7 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
                       WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
                     ) AS r ON r._line = c._line
                     WHERE c._reason != ''`,
-            query_params: { ...params, base: firstLine },
+            query_params: { ...params, ...partParams(lines) },
             clickhouse_settings: { log_comment: 'ingestRejects' },
           })
         }
@@ -247,7 +256,6 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
           query_params: params,
           clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
         })
-        await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
         await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
         const { received, rejected } = count
         ledger.received += received
@@ -259,9 +267,70 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
         return received
       })
 
-    const commit = async (slot: Slot, firstLine: number) => {
-      await check(slot, firstLine)
-      return store(slot, firstLine)
+    /**
+     * Checks and stores parts in order. A part is checked as soon as it is staged, beside the storing of
+     * the part before it; the next part is pulled (read and staged) once the part before that is stored,
+     * so its tables are free again.
+     */
+    const commitInOrder = async (parts: AsyncIterable<Part>) => {
+      for await (const part of parts) {
+        const previous = committing
+        const checking = check(part)
+        committing = Promise.allSettled([previous, checking]).then(async ([before, own]) => {
+          // Settled both ways first: a failure must not drop the tables under work still running.
+          if (before.status === 'rejected') throw before.reason
+          if (own.status === 'rejected') throw own.reason
+          await store(part)
+          report()
+        })
+        // Awaited in turn below or when the batch ends; never left unobserved meanwhile.
+        committing.catch(() => undefined)
+        await previous
+      }
+      await committing
+    }
+
+    /** Text chunks staged in turn into the two slots; a broken record ends them after its good lines. */
+    async function* textParts(format: 'csv' | 'ndjson'): AsyncGenerator<Part> {
+      const csv = format === 'csv'
+      const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
+      let slot = 0
+      for await (const chunk of lineChunks(counted, format, chunkBytes)) {
+        const { stage, checked } = slots[slot] ?? slots[0]
+        slot = 1 - slot
+        await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
+        let broken: unknown
+        try {
+          await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body, spoolDir)
+        } catch (err) {
+          const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
+          if (!row) throw err
+          // Everything before the broken record is good: store it, then stop at the record.
+          broken = err
+          await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
+          const good = firstRecords(chunk.body, Number(row) - 1, csv)
+          if (good.length > 0) {
+            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good, spoolDir)
+          }
+        }
+        const rows = await stagedRows(db, stage)
+        const base = nextLine
+        nextLine += rows
+        if (rows > 0) yield { stage, checked, base, rowsFrom: 0, rowsTo: rows }
+        if (broken) throw new MalformedStream(`line ${nextLine}: ${firstLineOf(broken)}`)
+      }
+    }
+
+    /** An Arrow or Parquet body, staged whole, then checked and stored in slices of its rows. */
+    async function* binaryParts(format: 'arrow' | 'parquet'): AsyncGenerator<Part> {
+      const { stage } = slots[0]
+      await stageBinary(db, stage, mapped.stageColumns, formats[format], counted, spoolDir)
+      const rows = await stagedRows(db, stage)
+      for (let from = 0, slot = 0; from < rows; from += sliceRows, slot = 1 - slot) {
+        const { checked } = slots[slot] ?? slots[0]
+        yield { stage, checked, base: 1, rowsFrom: from, rowsTo: Math.min(rows, from + sliceRows) }
+      }
+      nextLine = rows + 1
     }
 
     const report = () =>
@@ -274,56 +343,15 @@ export function createPipeline({ db, pseudonymKey, chunkBytes = 64 << 20, spoolD
       })
 
     let nextLine = request.format === 'csv' ? 2 : 1
-    // The commit under way (chunks are committed in order, one at a time); its failure ends the batch.
+    // The part being stored (parts are stored in order, one at a time); its failure ends the batch.
     let committing: Promise<void> = Promise.resolve()
     try {
       if (request.mapping?.stores) await upsertPresetStores(db, request)
-      if (request.format === 'csv' || request.format === 'ndjson') {
-        const csv = request.format === 'csv'
-        const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
-        let slot = 0
-        for await (const chunk of lineChunks(counted, request.format, chunkBytes)) {
-          // Reading, staging and checking this chunk overlap the storing of the one before.
-          const current = slots[slot] ?? slots[0]
-          const { stage } = current
-          try {
-            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body, spoolDir)
-          } catch (err) {
-            await committing
-            const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
-            if (!row) throw err
-            // Everything before the broken record is good: store it, then stop at the record.
-            const good = firstRecords(chunk.body, Number(row) - 1, csv)
-            if (good.length > 0) {
-              await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
-              await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good, spoolDir)
-              nextLine += await commit(current, nextLine)
-            }
-            throw new MalformedStream(`line ${nextLine}: ${firstLineOf(err)}`)
-          }
-          const firstOfChunk = nextLine
-          nextLine += await stagedRows(db, stage)
-          const previous = committing
-          // Checked now; stored in order, once the chunk before is stored.
-          const checking = check(current, firstOfChunk)
-          committing = Promise.allSettled([previous, checking]).then(async ([before, own]) => {
-            // Settled both ways first: a failure must not drop the tables under work still running.
-            if (before.status === 'rejected') throw before.reason
-            if (own.status === 'rejected') throw own.reason
-            await store(current, firstOfChunk)
-            report()
-          })
-          // Awaited in turn below or when the batch ends; never left unobserved meanwhile.
-          committing.catch(() => undefined)
-          // The other stage is free once the commit before this one is done.
-          await previous
-          slot = 1 - slot
-        }
-        await committing
-      } else {
-        await stageBinary(db, slots[0].stage, mapped.stageColumns, formats[request.format], counted, spoolDir)
-        await commit(slots[0], 1)
-      }
+      await commitInOrder(
+        request.format === 'csv' || request.format === 'ndjson'
+          ? textParts(request.format)
+          : binaryParts(request.format),
+      )
       ledger.contentHash = hash.digest('hex')
       ledger.status = 'done'
       ledger.finishedAt = new Date()
@@ -359,6 +387,17 @@ export type Pipeline = ReturnType<typeof createPipeline>
 interface Slot {
   stage: string
   checked: string
+}
+
+/** Staged rows rowsFrom..rowsTo-1 (of the stage's _row), which are lines base + _row. */
+interface Part extends Slot {
+  base: number
+  rowsFrom: number
+  rowsTo: number
+}
+
+function partParams(part: Omit<Part, keyof Slot>): Record<string, number> {
+  return { base: part.base, rowsFrom: part.rowsFrom, rowsTo: part.rowsTo }
 }
 
 class MalformedStream extends Error {}

@@ -1,3 +1,4 @@
+import { tableFromArrays, tableToIPC } from 'apache-arrow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchError, createPipeline, type Pipeline } from '../../pipelines/createPipeline.ts'
 import { testPseudonymKey } from '../support/testApp.ts'
@@ -42,7 +43,7 @@ beforeAll(async () => {
     query: `INSERT INTO stores (merchant_id, store_id, name, lat, lon, timezone, country, city, currency)
             VALUES ('cafe', 's1', 'One', 40.7, -74, 'America/New_York', 'US', 'New York', 'USD')`,
   })
-  pipeline = createPipeline({ db, pseudonymKey: testPseudonymKey, chunkBytes: 4096 })
+  pipeline = createPipeline({ db, pseudonymKey: testPseudonymKey, chunkBytes: 4096, sliceRows: 3 })
 })
 afterAll(() => db.cleanup())
 
@@ -112,5 +113,44 @@ describe('a batch of many chunks', () => {
     expect((error as BatchError).ledger).toMatchObject({ status: 'failed', received: 250, inserted: 250 })
     const [stored] = await rows(db, `SELECT count() AS n FROM transactions WHERE batch_id = 'broken'`)
     expect(stored).toEqual({ n: 250 })
+  })
+
+  it('checks and stores an Arrow body in slices of rows, numbering lines across them', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `a${i + 1}`)
+    const table = tableFromArrays({
+      transaction_id: ids,
+      merchant_id: ids.map(() => 'cafe'),
+      store_id: ids.map(() => 's1'),
+      occurred_at: ids.map(() => '2024-06-01 12:00:00'),
+      product_id: ids.map(() => 'latte'),
+      quantity: ids.map((_, i) => (i === 4 || i === 9 ? '-2' : '1')),
+      unit_price: ids.map(() => '3.50'),
+    })
+    async function* arrowBody(): AsyncGenerator<Buffer> {
+      yield Buffer.from(tableToIPC(table, 'stream'))
+    }
+    const ledger = await pipeline.run({
+      kind: 'transactions',
+      format: 'arrow',
+      source: 'test',
+      body: arrowBody(),
+      gzip: false,
+      batchId: 'sliced',
+      scope: '',
+      allowedMerchants: undefined,
+    })
+    expect(ledger).toMatchObject({ status: 'done', received: 10, inserted: 8, duplicates: 0, rejected: 2 })
+    expect(
+      await rows(db, `SELECT line_no, reason FROM ingest_rejects WHERE batch_id = 'sliced' ORDER BY line_no`),
+    ).toEqual([
+      { line_no: 5, reason: 'negative_quantity' },
+      { line_no: 10, reason: 'negative_quantity' },
+    ])
+    expect(
+      await rows(
+        db,
+        `SELECT groupArray(transaction_id) AS ids FROM (SELECT transaction_id FROM transactions WHERE batch_id = 'sliced' ORDER BY toUInt32(substring(transaction_id, 2)))`,
+      ),
+    ).toEqual([{ ids: ['a1', 'a2', 'a3', 'a4', 'a6', 'a7', 'a8', 'a9'] }])
   })
 })
