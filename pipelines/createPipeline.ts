@@ -173,9 +173,11 @@ export function createPipeline({
       FROM ${stage}
       WHERE _row >= {rowsFrom:UInt64} AND _row < {rowsTo:UInt64}`
 
-    /** Checks a part of what is staged into the part's checked table. */
-    const check = (part: Part) =>
-      spec.check({
+    const key = spec.key.join(', ')
+
+    /** Checks a part of what is staged into the part's checked table, and counts its verdicts. */
+    const check = async (part: Part): Promise<PartCounts> => {
+      await spec.check({
         db,
         checked: part.checked,
         mapped: mappedSql(part.stage),
@@ -183,25 +185,28 @@ export function createPipeline({
         params: { ...params, ...partParams(part) },
         fallbackZone: request.mapping?.timezone ?? '',
       })
+      const result = await db.client.query({
+        query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
+                  uniqExactIf(cityHash64(${key}), _reason = '') AS distinctGood
+                FROM ${part.checked}`,
+        format: 'JSONEachRow',
+        clickhouse_settings: { log_comment: 'ingestCounts' },
+      })
+      const [counts] = await result.json<PartCounts>()
+      if (!counts) throw new Error('counting a checked part returned no row')
+      return counts
+    }
 
     /**
      * Deduplicates and stores a checked part, then empties its checked table. The check needs no lock; the
      * duplicate look-up and the insert it guards run one part at a time per engine.
      */
-    const store = ({ stage, checked, ...lines }: Part) =>
+    const store = ({ stage, checked, ...lines }: Part, shape: PartCounts) =>
       exclusively(db, async () => {
-        const key = spec.key.join(', ')
         // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
         // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
         // Distinct key hashes prove distinct keys, and no stored key hash among the chunk's proves nothing is
         // stored; a hash collision only sends the chunk down the exact path.
-        const overview = db.client.query({
-          query: `SELECT count() AS received, countIf(_reason != '') AS rejected, countIf(_reason = '') AS good,
-                    uniqExactIf(cityHash64(${key}), _reason = '') AS distinctGood
-                  FROM ${checked}`,
-          format: 'JSONEachRow',
-          clickhouse_settings: { log_comment: 'ingestCounts' },
-        })
         const storedQuery = db.client.query({
           query:
             spec.storedMatches?.(checked) ??
@@ -209,20 +214,13 @@ export function createPipeline({
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestStoredKeys' },
         })
-        const [shapes, storedRows] = await Promise.all([
-          overview.then((r) =>
-            r.json<{ received: number; rejected: number; good: number; distinctGood: number }>(),
-          ),
-          storedQuery.then((r) => r.json<{ n: number }>()),
-        ])
-        const shape = shapes[0]
-        const stored = storedRows[0]?.n ?? 0
-        const simple = shape !== undefined && stored === 0 && shape.distinctGood === shape.good
+        const stored = (await (await storedQuery).json<{ n: number }>())[0]?.n ?? 0
+        const simple = stored === 0 && shape.distinctGood === shape.good
         const fresh = simple
           ? `FROM ${checked} WHERE _reason = ''`
           : `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
              ORDER BY _line LIMIT 1 BY ${key}`
-        let inserted = shape?.good ?? 0
+        let inserted = shape.good
         if (!simple) {
           const exact = await db.client.query({
             query: `SELECT count() AS inserted FROM (SELECT _line ${fresh})`,
@@ -231,7 +229,7 @@ export function createPipeline({
           })
           inserted = (await exact.json<{ inserted: number }>())[0]?.inserted ?? 0
         }
-        const count = { received: shape?.received ?? 0, rejected: shape?.rejected ?? 0, inserted }
+        const count = { received: shape.received, rejected: shape.rejected, inserted }
         if (count.rejected > 0) {
           // The raw text is rebuilt from the staged columns for the rejected lines only.
           await db.client.command({
@@ -280,7 +278,7 @@ export function createPipeline({
           // Settled both ways first: a failure must not drop the tables under work still running.
           if (before.status === 'rejected') throw before.reason
           if (own.status === 'rejected') throw own.reason
-          await store(part)
+          await store(part, own.value)
           report()
         })
         // Awaited in turn below or when the batch ends; never left unobserved meanwhile.
@@ -394,6 +392,14 @@ interface Part extends Slot {
   base: number
   rowsFrom: number
   rowsTo: number
+}
+
+interface PartCounts {
+  received: number
+  rejected: number
+  good: number
+  /** Distinct key hashes among the good rows: equal to good proves no key repeats within the part. */
+  distinctGood: number
 }
 
 function partParams(part: Omit<Part, keyof Slot>): Record<string, number> {
