@@ -37,6 +37,13 @@ export interface KindSpec {
    * not): when no row meets it, nothing of the chunk is stored and the exact look-up is skipped.
    */
   mayBeStored?(checked: string): string
+  /**
+   * Runs in the commit lock after the check, before the insert, for kinds whose insert needs more than
+   * the checked columns: it may store what those need (transactions number their new customers) and
+   * answers the columns it adds and the table expression to read the rows from instead of the checked
+   * table (its columns plus the added ones).
+   */
+  prepareInsert?(ctx: { db: Db; checked: string }): Promise<{ columns: readonly string[]; from: string }>
 }
 
 /** Verdict columns every checked table has besides the kind's own. */

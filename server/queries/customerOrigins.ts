@@ -29,7 +29,8 @@ export async function customerOrigins(
 ): Promise<OriginRow[]> {
   const lines = customerLines(scope, params.source)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
-  // Customers are distinct 64-bit hashes of their pseudonyms (a collision needs billions of customers).
+  // Customers are distinct numbers (rollup) or 64-bit hashes of their pseudonyms (raw lines; a collision
+  // needs billions of customers): see customerLines.
   const origin = `home_country AS home, tourist`
   const sameCurrency = `
           by_group AS (
@@ -46,7 +47,7 @@ export async function customerOrigins(
             GROUP BY home, tourist, currency, hour_utc
           ),
           by_group AS (
-            SELECT g.home AS home, g.tourist AS tourist, uniqExactMerge(g.people) AS customers,
+            SELECT g.home AS home, g.tourist AS tourist, ${lines.agg.merge}(g.people) AS customers,
                    sum(g.amt * ${fx.rate}) AS revenue
             FROM g ${fx.join}
             GROUP BY home, tourist

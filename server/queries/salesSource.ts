@@ -193,9 +193,9 @@ export function salesLines(
 export type CustomerSource = 'customerRollup' | 'raw'
 
 /**
- * Which table answers a question about distinct customers: customers_daily (by store, local date and
- * origin) when the report clock is the stores' own and nothing filters by product or category (the rollup
- * has neither), else the raw lines.
+ * Which table answers a question about distinct customers: customers_daily_bitmap (by store, local date
+ * and origin) when the report clock is the stores' own and nothing filters by product or category (the
+ * rollup has neither), else the raw lines.
  */
 export function pickCustomerSource(scope: InsightsScope): CustomerSource {
   const byProduct = scope.categories.length > 0 || scope.products.length > 0
@@ -206,8 +206,12 @@ export interface CustomerQuery {
   sql: string
   params: Record<string, unknown>
   source: CustomerSource
-  /** Distinct known customers (64-bit hashes of non-empty pseudonyms): a count and a mergeable state. */
-  agg: { customers: string; customersState: string }
+  /**
+   * Distinct known customers: a count, a mergeable state, and the function that counts merged states
+   * (`${agg.merge}(state)`). The rollup keeps roaring bitmaps of customer numbers; the raw lines count
+   * 64-bit hashes of the pseudonyms. Both count the same people: a pseudonym has one number per merchant.
+   */
+  agg: { customers: string; customersState: string; merge: string }
 }
 
 /**
@@ -222,7 +226,7 @@ export function customerLines(scope: InsightsScope, source = pickCustomerSource(
     const sql = `
     SELECT c.currency AS currency, toDateTime(c.utc_day, 'UTC') AS hour_utc, c.home_country AS home_country,
            c.known AS known, c.tourist AS tourist, c.amount AS amount, c.customers AS customer_set
-    FROM customers_daily AS c
+    FROM customers_daily_bitmap AS c
     WHERE c.merchant_id = {merchantId:String}
       AND c.local_day >= {fromDate:Date} AND c.local_day <= {toDate:Date}
       AND (empty({stores:Array(String)}) OR c.store_id IN {stores:Array(String)})`
@@ -230,7 +234,11 @@ export function customerLines(scope: InsightsScope, source = pickCustomerSource(
       sql,
       params,
       source,
-      agg: { customers: 'uniqExactMerge(customer_set)', customersState: 'uniqExactMergeState(customer_set)' },
+      agg: {
+        customers: 'groupBitmapMerge(customer_set)',
+        customersState: 'groupBitmapMergeState(customer_set)',
+        merge: 'groupBitmapMerge',
+      },
     }
   }
   const sql = `
@@ -248,6 +256,10 @@ export function customerLines(scope: InsightsScope, source = pickCustomerSource(
     sql,
     params,
     source,
-    agg: { customers: `uniqExactIf${people}`, customersState: `uniqExactStateIf${people}` },
+    agg: {
+      customers: `uniqExactIf${people}`,
+      customersState: `uniqExactStateIf${people}`,
+      merge: 'uniqExactMerge',
+    },
   }
 }
