@@ -103,6 +103,7 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
     'sales_store_hourly_exact',
     'sales_product_daily_exact',
     'customers_daily_bitmap',
+    'customers_monthly_bitmap',
     'customer_numbers',
     'customer_number_tops',
     'stores',
@@ -175,13 +176,13 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
           'USD' AS currency,
           multiIf(cityHash64(number, 6) % 100 < 2, 'refunded', cityHash64(number, 6) % 100 < 3, 'voided', 'completed') AS status,
           'card' AS payment_method,
-          cityHash64(basket, 8) % 2000000 AS person,
           if(cityHash64(basket, 7) % 10 < 6, lower(hex(cityHash64(person))), '') AS customer_key,
           if(customer_key = '', 0, toUInt32(person + 1)) AS customer_no,
           if(customer_key = '', '', ['US','US','US','US','US','FR','DE','JP','CN','GB','IT','ES'][1 + cityHash64(customer_key) % 12]) AS customer_home_country,
           'US' AS store_country,
           'bench' AS batch_id
-        FROM (SELECT number + {offset:UInt64} AS number, intDiv(number + {offset:UInt64}, 2) AS basket FROM numbers({count:UInt64}))`,
+        FROM (SELECT number + {offset:UInt64} AS number, intDiv(number + {offset:UInt64}, 2) AS basket,
+                     cityHash64(basket, 8) % 2000000 AS person FROM numbers({count:UInt64}))`,
       query_params: { large: largeMerchant, others: otherMerchants, offset, count },
       clickhouse_settings: { max_insert_threads: '2' },
     })
@@ -201,6 +202,7 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
     'sales_store_hourly_exact',
     'sales_product_daily_exact',
     'customers_daily_bitmap',
+    'customers_monthly_bitmap',
   ])
     await db.client.command({ query: `OPTIMIZE TABLE ${rollup} FINAL` })
   say(`merged the rollup (${Math.round((performance.now() - started) / 1000)} s in all)`)
@@ -244,6 +246,7 @@ export async function runQueriesBench(argv: string[]): Promise<void> {
                        (SELECT count() FROM sales_product_daily_exact) AS productDailyRows,
                        (SELECT count() FROM sales_store_hourly_exact) AS storeHourlyRows,
                        (SELECT count() FROM customers_daily_bitmap) AS customerDailyRows,
+                       (SELECT count() FROM customers_monthly_bitmap) AS customerMonthlyRows,
                        (SELECT count() FROM customer_numbers WHERE merchant_id = {m:String}) AS largeCustomers`,
         query_params: { m: largeMerchant },
         format: 'JSONEachRow',

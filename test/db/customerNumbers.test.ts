@@ -104,8 +104,9 @@ describe('customer numbers', () => {
       't1,1,ma,ma1,2024-05-01 10:00:00,latte,1,3.00,alice,US',
       't10,1,mb,mb1,2024-05-02 10:00:00,latte,1,3.00,frank,DE',
       't11,1,ma,ma1,2024-05-03 11:00:00,latte,1,3.00,alice,US',
+      't18,1,ma,ma1,2024-05-03 12:00:00,latte,1,3.00,erin,FR',
     ])
-    expect(second).toMatchObject({ received: 5, inserted: 4, duplicates: 1 })
+    expect(second).toMatchObject({ received: 6, inserted: 5, duplicates: 1 })
     expect(await numberOf('ma', 'alice')).toEqual(alice)
     expect(await numberOf('ma', 'erin')).toEqual([4])
     expect(await numberOf('mb', 'frank')).toEqual([2])
@@ -155,7 +156,7 @@ describe('customer numbers', () => {
          GROUP BY merchant, unknown ORDER BY merchant, unknown`,
       ),
     ).toEqual([
-      { merchant: 'ma', unknown: 0, lines: 13, agreeing: 13 },
+      { merchant: 'ma', unknown: 0, lines: 14, agreeing: 14 },
       { merchant: 'ma', unknown: 1, lines: 1, agreeing: 1 },
       { merchant: 'mb', unknown: 0, lines: 4, agreeing: 4 },
     ])
@@ -196,6 +197,22 @@ describe('customer numbers', () => {
       const raw = await origins('raw')
       expect(raw.map((r) => [r.homeCountry, r.customers])).toEqual(want.origins)
       expect(await origins('customerRollup')).toEqual(raw)
+    }
+    // Whole months come from the monthly rollup, the days around them from the daily one: erin (April 30
+    // and May 3) counts once.
+    for (const [from, to, want] of [
+      ['2024-04-30', '2024-05-31', 7],
+      ['2024-05-01', '2024-05-31', 7],
+      ['2024-04-01', '2024-05-02', 7],
+      ['2024-04-01', '2024-04-30', 1],
+      ['2024-05-03', '2024-06-30', 3],
+    ] as const) {
+      const range = await resolveInsightsScope(db, 'ma', { from, to }, { rangeDays: 1100 })
+      expect((await summary(db, range, { customerSource: 'customerRollup' })).customers).toBe(want)
+      expect((await summary(db, range, { customerSource: 'raw' })).customers).toBe(want)
+      const origins = (source: CustomerSource) =>
+        customerOrigins(db, range, { limit: 100, threshold: 1, source })
+      expect(await origins('customerRollup')).toEqual(await origins('raw'))
     }
     // One day: alice (twice), carol and gina on 2024-05-02 (local), judy from the fixture insert.
     const day = await resolveInsightsScope(

@@ -52,6 +52,7 @@ const emptyStore = async () => {
     'sales_store_hourly_exact',
     'sales_product_daily_exact',
     'customers_daily_bitmap',
+    'customers_monthly_bitmap',
     'customer_numbers',
     'customer_number_tops',
   ]) {
