@@ -216,14 +216,15 @@ export function createPipeline({
         })
         const stored = (await (await storedQuery).json<{ n: number }>())[0]?.n ?? 0
         const simple = stored === 0 && shape.distinctGood === shape.good
-        const fresh = simple
-          ? `FROM ${checked} WHERE _reason = ''`
-          : `FROM ${checked} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
+        const fresh = (from = checked) =>
+          simple
+            ? `FROM ${from} WHERE _reason = ''`
+            : `FROM ${from} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
              ORDER BY _line LIMIT 1 BY ${key}`
         let inserted = shape.good
         if (!simple) {
           const exact = await db.client.query({
-            query: `SELECT count() AS inserted FROM (SELECT _line ${fresh})`,
+            query: `SELECT count() AS inserted FROM (SELECT _line ${fresh()})`,
             format: 'JSONEachRow',
             clickhouse_settings: { log_comment: 'ingestCounts' },
           })
@@ -248,9 +249,11 @@ export function createPipeline({
         }
         const columns = Object.keys(spec.columns)
         const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
+        const added = (await spec.prepareInsert?.({ db, checked })) ?? { columns: [], from: checked }
         await db.client.command({
-          query: `INSERT INTO ${spec.target} (${withBatch.join(', ')})
-                  SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', {batchId:String}'} ${fresh}`,
+          query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
+                  SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', {batchId:String}'}
+                         ${added.columns.map((c) => `, ${c}`).join('')} ${fresh(added.from)}`,
           query_params: params,
           clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
         })

@@ -39,6 +39,13 @@ export interface KindSpec {
    * the stored side grows with every load.
    */
   storedMatches?(checked: string): string
+  /**
+   * Runs in the commit lock after the check, before the insert, for kinds whose insert needs more than
+   * the checked columns: it may store what those need (transactions number their new customers) and
+   * answers the columns it adds and the table expression to read the rows from instead of the checked
+   * table (its columns plus the added ones).
+   */
+  prepareInsert?(ctx: { db: Db; checked: string }): Promise<{ columns: readonly string[]; from: string }>
 }
 
 /** Verdict columns every checked table has besides the kind's own. */

@@ -1,3 +1,4 @@
+import { numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
 import { verdictSql, type RowCheck } from '../rowChecks.ts'
 import { customerKeySql } from '../pseudonymKey.ts'
 import type { CheckContext, KindSpec } from './kindSpec.ts'
@@ -317,4 +318,10 @@ export const transactionsKind: KindSpec = {
     SELECT merchant_id, transaction_id, line_no FROM transactions
     WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
       AND transaction_id IN (SELECT transaction_id FROM ${checked} WHERE _reason = '')`,
+  // Lines store their customer's number (migration 0050): the chunk's new customers are numbered first,
+  // under the commit lock, then the insert looks up the chunk's keys only.
+  prepareInsert: async ({ db, checked }) => {
+    await numberCustomers(db, `(SELECT merchant_id, customer_key FROM ${checked} WHERE _reason = '')`)
+    return { columns: ['customer_no'], from: withCustomerNo(checked) }
+  },
 }

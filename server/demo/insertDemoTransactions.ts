@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/createDb.ts'
+import { insertStagedTransactions } from '../db/insertStagedTransactions.ts'
 import {
   businessKinds,
   demandProfiles,
@@ -126,12 +128,11 @@ export async function insertDemoTransactions(
   params: DemoCityParams,
   range: { first: number; candidates: number; limit: number },
 ): Promise<void> {
+  // Staged first: the customers of the round are numbered before their lines go in (insertStagedTransactions).
+  const stage = `demo_stage_${randomBytes(6).toString('hex')}`
   await db.client.command({
     query: `
-      INSERT INTO transactions
-        (merchant_id, store_id, transaction_id, line_no, occurred_at, local_at, product_id, product_name,
-         category, product_type, quantity, unit_price, amount, currency, status, payment_method, wallet,
-         customer_key, customer_home_country, store_country, captured_offline, batch_id)
+      CREATE TABLE ${stage} ENGINE = Memory AS
       SELECT
         {storeMerchant:Array(String)}[s] AS merchant_id,
         {storeId:Array(String)}[s] AS store_id,
@@ -225,7 +226,37 @@ export async function insertDemoTransactions(
       ORDER BY number, line_no
       LIMIT {limit:UInt64}`,
     query_params: { ...params, ...range },
-    // On a cluster the rows must be in the shards before the caller counts them.
-    clickhouse_settings: { log_comment: 'insertDemoTransactions', insert_distributed_sync: 1 },
+    clickhouse_settings: { log_comment: 'insertDemoTransactions' },
   })
+  try {
+    // On a cluster the rows must be in the shards before the caller counts them.
+    await insertStagedTransactions(db, stage, stagedColumns, { insert_distributed_sync: 1 })
+  } finally {
+    await db.client.command({ query: `DROP TABLE IF EXISTS ${stage}` })
+  }
 }
+
+const stagedColumns = [
+  'merchant_id',
+  'store_id',
+  'transaction_id',
+  'line_no',
+  'occurred_at',
+  'local_at',
+  'product_id',
+  'product_name',
+  'category',
+  'product_type',
+  'quantity',
+  'unit_price',
+  'amount',
+  'currency',
+  'status',
+  'payment_method',
+  'wallet',
+  'customer_key',
+  'customer_home_country',
+  'store_country',
+  'captured_offline',
+  'batch_id',
+] as const

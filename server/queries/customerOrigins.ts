@@ -2,7 +2,7 @@ import type { OriginRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { customerLines, type CustomerSource } from './salesSource.ts'
+import { customerLines, customerSets, type CustomerSource } from './salesSource.ts'
 
 /** Privacy threshold K: a group of fewer distinct customers is never shown as a number. */
 export const privacyThreshold = 50
@@ -28,41 +28,50 @@ export async function customerOrigins(
   params: { limit: number; threshold?: number; source?: CustomerSource | undefined },
 ): Promise<OriginRow[]> {
   const lines = customerLines(scope, params.source)
+  const people = customerSets(scope, params.source)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
-  // Customers are distinct 64-bit hashes of their pseudonyms (a collision needs billions of customers).
-  const origin = `home_country AS home, tourist`
-  const sameCurrency = `
-          by_group AS (
-            SELECT ${origin}, ${lines.agg.customers} AS customers, sum(amount) AS revenue
-            FROM lines WHERE known
-            GROUP BY home, tourist
-          )`
-  // Converting needs one rate per currency and UTC day: distinct customers travel as mergeable states.
-  const converted = `
+  // Revenue converts per currency and UTC day; distinct customers are counted per group from their own
+  // source (see customerSets) and joined on (home, tourist).
+  const revenue = fx.keys.length
+    ? `
           g AS (
-            SELECT ${origin}, currency, toStartOfDay(hour_utc) AS hour_utc,
-                   ${lines.agg.customersState} AS people, sum(amount) AS amt
+            SELECT home_country AS home, tourist, currency, toStartOfDay(hour_utc) AS hour_utc, sum(amount) AS amt
             FROM lines WHERE known
             GROUP BY home, tourist, currency, hour_utc
           ),
-          by_group AS (
-            SELECT g.home AS home, g.tourist AS tourist, uniqExactMerge(g.people) AS customers,
-                   sum(g.amt * ${fx.rate}) AS revenue
+          revenue AS (
+            SELECT g.home AS home, g.tourist AS tourist, sum(g.amt * ${fx.rate}) AS revenue
             FROM g ${fx.join}
             GROUP BY home, tourist
-          )`
+          ),`
+    : `
+          revenue AS (
+            SELECT home_country AS home, tourist, sum(amount) AS revenue
+            FROM lines WHERE known
+            GROUP BY home, tourist
+          ),`
   const result = await db.client.query({
     query: `
         WITH
           lines AS (${lines.sql}),
+          people AS (${people.sql}),
           ${fx.ctes}
-          ${fx.keys.length ? converted : sameCurrency}
+          ${revenue}
+          counts AS (
+            SELECT home_country AS home, tourist, ${people.customers} AS customers
+            FROM people WHERE known
+            GROUP BY home, tourist
+          ),
+          by_group AS (
+            SELECT r.home AS home, r.tourist AS tourist, c.customers AS customers, r.revenue AS revenue
+            FROM revenue AS r LEFT JOIN counts AS c ON c.home = r.home AND c.tourist = r.tourist
+          )
         SELECT home AS homeCountry, tourist, customers,
                CAST(round(revenue, 2) AS Decimal(38, 2)) AS revenue,
                if(sum(revenue) OVER () = 0, 0, round(toFloat64(revenue) / toFloat64(sum(revenue) OVER ()), 4)) AS share
         FROM by_group
         ORDER BY customers DESC, homeCountry, tourist`,
-    query_params: lines.params,
+    query_params: { ...lines.params, ...people.params },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'customerOrigins', join_use_nulls: 0 },
   })

@@ -193,9 +193,9 @@ export function salesLines(
 export type CustomerSource = 'customerRollup' | 'raw'
 
 /**
- * Which table answers a question about distinct customers: customers_daily (by store, local date and
- * origin) when the report clock is the stores' own and nothing filters by product or category (the rollup
- * has neither), else the raw lines.
+ * Which tables answer a question about customers: the customer rollups (customers_monthly_bitmap and
+ * customers_daily_bitmap, by store, local date and origin) when the report clock is the stores' own and
+ * nothing filters by product or category (the rollups have neither), else the raw lines.
  */
 export function pickCustomerSource(scope: InsightsScope): CustomerSource {
   const byProduct = scope.categories.length > 0 || scope.products.length > 0
@@ -206,34 +206,9 @@ export interface CustomerQuery {
   sql: string
   params: Record<string, unknown>
   source: CustomerSource
-  /** Distinct known customers (64-bit hashes of non-empty pseudonyms): a count and a mergeable state. */
-  agg: { customers: string; customersState: string }
 }
 
-/**
- * Completed sales in scope for questions about customers, with the same columns whatever the source:
- * currency, hour_utc (UTC hour, or UTC day in the rollup: FX needs only the day), home_country, known (home
- * and store country both known), tourist (known and they differ), amount (Decimal, in `currency`). Not yet
- * aggregated: count customers with `agg.customers` (distinct people cannot be summed across groups).
- */
-export function customerLines(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerQuery {
-  const params = { ...scopeParams(scope), fromDate: scope.from, toDate: scope.to }
-  if (source === 'customerRollup') {
-    const sql = `
-    SELECT c.currency AS currency, toDateTime(c.utc_day, 'UTC') AS hour_utc, c.home_country AS home_country,
-           c.known AS known, c.tourist AS tourist, c.amount AS amount, c.customers AS customer_set
-    FROM customers_daily AS c
-    WHERE c.merchant_id = {merchantId:String}
-      AND c.local_day >= {fromDate:Date} AND c.local_day <= {toDate:Date}
-      AND (empty({stores:Array(String)}) OR c.store_id IN {stores:Array(String)})`
-    return {
-      sql,
-      params,
-      source,
-      agg: { customers: 'uniqExactMerge(customer_set)', customersState: 'uniqExactMergeState(customer_set)' },
-    }
-  }
-  const sql = `
+const rawCustomerLines = (scope: InsightsScope) => `
     SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
            t.customer_home_country AS home_country,
            t.customer_home_country != '' AND t.store_country != '' AS known,
@@ -243,11 +218,78 @@ export function customerLines(scope: InsightsScope, source = pickCustomerSource(
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
       AND lt >= {fromAt:DateTime} AND lt < {toAt:DateTime}`
-  const people = `(cityHash64(customer_key), customer_key != '')`
+
+/**
+ * Revenue of completed sales in scope by origin, with the same columns whatever the source: currency,
+ * hour_utc (UTC hour, or UTC day in the rollup: FX needs only the day), home_country, known (home and
+ * store country both known), tourist (known and they differ), amount (Decimal, in `currency`). Not yet
+ * aggregated. Distinct customers come from customerSets.
+ */
+export function customerLines(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerQuery {
+  const params = { ...scopeParams(scope), fromDate: scope.from, toDate: scope.to }
+  if (source === 'customerRollup') {
+    const sql = `
+    SELECT c.currency AS currency, toDateTime(c.utc_day, 'UTC') AS hour_utc, c.home_country AS home_country,
+           c.known AS known, c.tourist AS tourist, c.amount AS amount
+    FROM customers_daily_bitmap AS c
+    WHERE c.merchant_id = {merchantId:String}
+      AND c.local_day >= {fromDate:Date} AND c.local_day <= {toDate:Date}
+      AND (empty({stores:Array(String)}) OR c.store_id IN {stores:Array(String)})`
+    return { sql, params, source }
+  }
+  return { sql: rawCustomerLines(scope), params, source }
+}
+
+export interface CustomerSetQuery extends CustomerQuery {
+  /** Distinct known customers over the rows, grouped or not (distinct people cannot be summed). */
+  customers: string
+}
+
+/** The whole months inside from..to (local dates) as [first day, first day after), or null. */
+export function wholeMonths(from: string, to: string): { from: string; to: string } | null {
+  const first = from.endsWith('-01') ? from : addDays(`${from.slice(0, 7)}-01`, 32).slice(0, 7) + '-01'
+  const after = addDays(to, 1)
+  const end = after.endsWith('-01') ? after : `${to.slice(0, 7)}-01`
+  return first < end ? { from: first, to: end } : null
+}
+
+/**
+ * Completed sales in scope for counting distinct customers, with columns home_country, known, tourist
+ * and whatever `customers` counts. The rollup answers with roaring bitmaps of customer numbers (migration
+ * 0050): one row per store, month and origin for the whole months of the range, per store, day and
+ * origin for the days around them, so a year merges a few thousand bitmaps, not one per store and day.
+ * The raw lines count 64-bit hashes of the pseudonyms: a pseudonym has one number per merchant, so both
+ * count the same people.
+ */
+export function customerSets(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerSetQuery {
+  // Without a whole month the monthly range is empty and every day comes from the daily rollup.
+  const months = wholeMonths(scope.from, scope.to) ?? { from: scope.from, to: scope.from }
+  const params = {
+    ...scopeParams(scope),
+    fromDate: scope.from,
+    toDate: scope.to,
+    monthsFrom: months.from,
+    monthsTo: months.to,
+  }
+  if (source === 'customerRollup') {
+    const stores = (t: string) => `(empty({stores:Array(String)}) OR ${t}.store_id IN {stores:Array(String)})`
+    const sql = `
+    SELECT m.home_country AS home_country, m.known AS known, m.tourist AS tourist, m.customers AS customer_set
+    FROM customers_monthly_bitmap AS m
+    WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}
+      AND m.local_month >= {monthsFrom:Date} AND m.local_month < {monthsTo:Date}
+    UNION ALL
+    SELECT d.home_country, d.known, d.tourist, d.customers
+    FROM customers_daily_bitmap AS d
+    WHERE d.merchant_id = {merchantId:String} AND ${stores('d')}
+      AND d.local_day >= {fromDate:Date} AND d.local_day <= {toDate:Date}
+      AND NOT (d.local_day >= {monthsFrom:Date} AND d.local_day < {monthsTo:Date})`
+    return { sql, params, source, customers: 'groupBitmapMerge(customer_set)' }
+  }
   return {
-    sql,
+    sql: rawCustomerLines(scope),
     params,
     source,
-    agg: { customers: `uniqExactIf${people}`, customersState: `uniqExactStateIf${people}` },
+    customers: `uniqExactIf(cityHash64(customer_key), customer_key != '')`,
   }
 }

@@ -2,11 +2,11 @@ import type { SummaryRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx } from './reportFx.ts'
-import { customerLines, groupKeys, salesLines, type CustomerSource, type SalesSource } from './salesSource.ts'
+import { customerSets, groupKeys, salesLines, type CustomerSource, type SalesSource } from './salesSource.ts'
 
 /**
  * KPIs of a range. revenue, transactions and items come from the sales source (rollup when it can);
- * customers (distinct known pseudonyms) from the customer source (see customerLines). touristShare is the share of revenue paid by
+ * customers (distinct known pseudonyms) from the customer source (see customerSets). touristShare is the share of revenue paid by
  * tourists among lines whose customer's home country and store country are both known.
  */
 export async function summary(
@@ -58,9 +58,9 @@ export async function summary(
 
 /** Distinct known customers (pseudonyms) with a completed line in scope. */
 async function countCustomers(db: Db, scope: InsightsScope, source?: CustomerSource): Promise<number> {
-  const people = customerLines(scope, source)
+  const people = customerSets(scope, source)
   const result = await db.client.query({
-    query: `SELECT ${people.agg.customers} AS customers FROM (${people.sql})`,
+    query: `SELECT ${people.customers} AS customers FROM (${people.sql})`,
     query_params: people.params,
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'summary.customers' },

@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { demoCities, demoCurrencies, demoWeatherWindow } from '../../server/demo/demoCatalog.ts'
+import {
+  demoCities,
+  demoCurrencies,
+  demoMerchants,
+  demoPeriod,
+  demoWeatherWindow,
+} from '../../server/demo/demoCatalog.ts'
 import { demoCityParams, insertDemoTransactions } from '../../server/demo/insertDemoTransactions.ts'
 import { isStoreEmpty } from '../../server/demo/isStoreEmpty.ts'
 import { loadDemoData } from '../../server/demo/loadDemoData.ts'
+import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
+import type { CustomerSource } from '../../server/queries/salesSource.ts'
+import { summary } from '../../server/queries/summary.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 const lines = 20_000
@@ -38,6 +47,14 @@ const emptyStore = async () => {
     'weather_observations',
     'fx_rates',
     'ingest_batches',
+    // Rollups and customer numbers are derived from the lines: a reload rebuilds them.
+    'sales_hourly_exact',
+    'sales_store_hourly_exact',
+    'sales_product_daily_exact',
+    'customers_daily_bitmap',
+    'customers_monthly_bitmap',
+    'customer_numbers',
+    'customer_number_tops',
   ]) {
     await db.client.command({ query: `TRUNCATE TABLE ${table}` })
   }
@@ -204,6 +221,39 @@ describe('loadDemoData', () => {
       methods: ['card', 'cash', 'nfc', 'qr', 'transit'],
       qr_not_cn: 0,
     })
+  })
+
+  it('numbers each merchant’s customers 1..n, and the customer rollup counts them like the raw lines', async () => {
+    expect(
+      await rows(
+        db,
+        `SELECT merchant_id AS merchant, count() = max(customer_no) AND min(customer_no) = 1 AS dense,
+                count() = uniqExact(customer_key) AS onePerKey
+         FROM customer_numbers GROUP BY merchant HAVING NOT (dense AND onePerKey)`,
+      ),
+    ).toEqual([])
+    expect(
+      await rows(
+        db,
+        `SELECT countIf(t.customer_no != if(t.customer_key = '', 0, n.customer_no)) AS disagreeing,
+                countIf(t.customer_key != '') > 0 AS known
+         FROM transactions AS t
+         LEFT JOIN customer_numbers AS n ON n.merchant_id = t.merchant_id AND n.customer_key = t.customer_key`,
+      ),
+    ).toEqual([{ disagreeing: 0, known: 1 }])
+    for (const merchant of demoMerchants) {
+      const scope = await resolveInsightsScope(
+        db,
+        merchant.id,
+        { from: demoPeriod.firstDay, to: demoPeriod.lastDay },
+        { rangeDays: 1100 },
+      )
+      const customers = async (customerSource: CustomerSource) =>
+        (await summary(db, scope, { customerSource })).customers
+      const raw = await customers('raw')
+      expect(raw).toBeGreaterThan(0)
+      expect(await customers('customerRollup')).toBe(raw)
+    }
   })
 
   it('has weather for every hour of the year at one station per city, with conditions by the rule', async () => {
