@@ -1,11 +1,14 @@
 import { useId, useState, type ReactNode } from 'react'
 import type { QueryState } from '../api/useApiQuery.ts'
 import { downloadCsv, type CsvTable } from './csvExport.ts'
+import { SegmentedControl } from './SegmentedControl.tsx'
 
-interface PanelProps<T> {
+/** Every answer of the API carries its rows, so a panel knows when there is nothing to show. */
+interface PanelProps<T extends { rows: readonly unknown[] }> {
   title: string
   query: QueryState<T>
   description?: ReactNode
+  /** When there is nothing to show; no rows by default. */
   isEmpty?: (data: T) => boolean
   empty?: ReactNode
   /** Every table and chart exports what it shows. */
@@ -21,13 +24,20 @@ interface PanelProps<T> {
   testId?: string
 }
 
+type View = 'chart' | 'table'
+const views: readonly { value: View; label: string }[] = [
+  { value: 'chart', label: 'Chart' },
+  { value: 'table', label: 'Table' },
+]
+
 /** The one frame for every widget: title, loading, error, empty, CSV export and the chart/table switch. */
-export function Panel<T>(props: PanelProps<T>) {
-  const { title, query, description, isEmpty, empty, csv, chart, table, children, controls, footer } = props
-  const [view, setView] = useState<'chart' | 'table'>('chart')
+export function Panel<T extends { rows: readonly unknown[] }>(props: PanelProps<T>) {
+  const { title, query, description, empty, csv, chart, table, children, controls, footer } = props
+  const isEmpty = props.isEmpty ?? ((data: T) => data.rows.length === 0)
+  const [view, setView] = useState<View>('chart')
   const headingId = useId()
   const data = query.status === 'success' ? query.data : null
-  const blank = data !== null && isEmpty?.(data) === true
+  const blank = data !== null && isEmpty(data)
   const showTable = !chart || view === 'table'
 
   return (
@@ -46,14 +56,7 @@ export function Panel<T>(props: PanelProps<T>) {
         <div className="panel-actions">
           {controls}
           {chart && table && (
-            <div className="segmented" role="group" aria-label={`${title}: view`}>
-              <button type="button" aria-pressed={view === 'chart'} onClick={() => setView('chart')}>
-                Chart
-              </button>
-              <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
-                Table
-              </button>
-            </div>
+            <SegmentedControl label={`${title}: view`} options={views} value={view} onChange={setView} />
           )}
           {csv && (
             <button

@@ -39,7 +39,6 @@ export function MerchantsPage() {
         title="Merchants you can see"
         query={merchants}
         testId="merchants"
-        isEmpty={(data) => data.rows.length === 0}
         empty="No merchant yet. Load stores or transactions on the Data page."
         csv={(data) => csvOf('merchants', columns, data.rows)}
         table={(data) => (

@@ -84,7 +84,6 @@ export default function DataPage() {
           description="Newest event and last load per source"
           query={freshness}
           testId="freshness"
-          isEmpty={(data) => data.rows.length === 0}
           empty="Nothing loaded yet."
           csv={(data) => csvOf('freshness', freshnessColumns, data.rows)}
           table={(data) => <DataTable caption="Freshness per source" columns={freshnessColumns} rows={data.rows} rowKey={(r) => `${r.source}-${r.merchantId ?? ''}`} sortable />}
@@ -95,7 +94,6 @@ export default function DataPage() {
         description="Every load with its ledger: received = inserted + duplicates + rejected"
         query={batches}
         testId="batches"
-        isEmpty={(data) => data.rows.length === 0}
         empty="No batch yet. Load a file above."
         csv={(data) => csvOf('batches', batchColumns, data.rows)}
         table={(data) => <DataTable caption="Recent batches" columns={batchColumns} rows={data.rows} rowKey={(b) => b.batchId} sortable maxHeight={420} />}
@@ -106,7 +104,6 @@ export default function DataPage() {
           description={<>Batch <code>{batchId}</code>: each row kept with the reason it was not loaded</>}
           query={rejects}
           testId="rejects"
-          isEmpty={(data) => data.rows.length === 0}
           empty="This batch rejected no rows."
           controls={
             <button

@@ -4,6 +4,7 @@ import { ApiError, buildUrl } from '../../api/apiClient.ts'
 import { useMappings } from '../../api/ingestHooks.ts'
 import { useSignedIn } from '../../api/SessionProvider.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
+import { SelectField } from '../../components/SelectField.tsx'
 import { LedgerSummary } from './LedgerSummary.tsx'
 
 const kinds: { value: IngestKind; label: string }[] = [
@@ -73,22 +74,15 @@ export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
         </div>
       </header>
       <form className="upload-form" onSubmit={(event) => void submit(event)}>
-        <label className="field">
-          <span>What it holds</span>
-          <select
-            value={kind}
-            onChange={(event) => {
-              setKind(event.target.value as IngestKind)
-              setMapping('')
-            }}
-          >
-            {kinds.map((k) => (
-              <option key={k.value} value={k.value}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="What it holds"
+          options={kinds}
+          value={kind}
+          onChange={(next) => {
+            setKind(next)
+            setMapping('')
+          }}
+        />
         <label className="field">
           <span>Column mapping</span>
           <select value={mapping} onChange={(event) => setMapping(event.target.value)} aria-describedby={`${id}-mapping`}>

@@ -4,9 +4,15 @@ import type { QueryState } from '../../api/useApiQuery.ts'
 import { HeatmapChart } from '../../charts/HeatmapChart.tsx'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
+import { numericColumn } from '../../components/numericColumn.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { SegmentedControl } from '../../components/SegmentedControl.tsx'
 
 type HeatMetric = 'revenue' | 'transactions'
+const metrics: readonly { value: HeatMetric; label: string }[] = [
+  { value: 'revenue', label: 'Revenue' },
+  { value: 'transactions', label: 'Transactions' },
+]
 
 // ISO weekdays 1 = Monday .. 7 = Sunday, named in the browser's language (2024-01-01 was a Monday).
 const weekdays = Array.from({ length: 7 }, (_, i) =>
@@ -26,20 +32,8 @@ export function HeatmapPanel({ query }: { query: QueryState<SalesByTime> }) {
         render: (r) => weekdays[(r.dayOfWeek ?? 1) - 1],
       },
       { key: 'hour', label: 'Hour', value: (r) => Number(r.bucket), render: (r) => hours[Number(r.bucket)] },
-      {
-        key: 'transactions',
-        label: 'Transactions',
-        value: (r) => r.transactions,
-        render: (r) => format.number(r.transactions),
-        numeric: true,
-      },
-      {
-        key: 'revenue',
-        label: 'Revenue',
-        value: (r) => r.revenue,
-        render: (r) => format.money(r.revenue),
-        numeric: true,
-      },
+      numericColumn('transactions', 'Transactions', (r) => r.transactions, format.number),
+      numericColumn('revenue', 'Revenue', (r) => r.revenue, format.money),
     ]
   }
   return (
@@ -48,20 +42,8 @@ export function HeatmapPanel({ query }: { query: QueryState<SalesByTime> }) {
       description="Hour of day by weekday, in local time"
       query={query}
       testId="heatmap"
-      isEmpty={(data) => data.rows.length === 0}
       controls={
-        <div className="segmented" role="group" aria-label="Heatmap metric">
-          <button type="button" aria-pressed={metric === 'revenue'} onClick={() => setMetric('revenue')}>
-            Revenue
-          </button>
-          <button
-            type="button"
-            aria-pressed={metric === 'transactions'}
-            onClick={() => setMetric('transactions')}
-          >
-            Transactions
-          </button>
-        </div>
+        <SegmentedControl label="Heatmap metric" options={metrics} value={metric} onChange={setMetric} />
       }
       csv={(data) =>
         csvOf(`hours-${data.merchantId}-${data.from}-${data.to}`, columnsFor(data.currency), data.rows)

@@ -2,14 +2,13 @@ import { useId, useState } from 'react'
 import { useStores } from '../../api/foundationHooks.ts'
 import type { Merchant, Store } from '../../../server/contract.ts'
 import { formatLocalDate } from '../../components/numberFormat.ts'
+import { SelectField } from '../../components/SelectField.tsx'
 import {
   compareLabels,
   compareOptions,
   rangeLabels,
   rangePresets,
-  type CompareOption,
   type InsightsFilters,
-  type RangePreset,
 } from './insightsFilters.ts'
 
 const commonCurrencies = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'JPY', 'CAD', 'AUD']
@@ -43,64 +42,34 @@ export function InsightsControls({
   const currencies = [
     ...new Set([merchant?.currency, filters.currency, ...commonCurrencies].filter(Boolean)),
   ] as string[]
+  const shownCategories = [...new Set([...categories, ...(filters.category ? [filters.category] : [])])]
 
   return (
     <form className="controls" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
       {merchants.length > 1 && (
-        <label className="field">
-          <span>Merchant</span>
-          <select
-            value={merchant?.merchantId ?? ''}
-            onChange={(event) => onChange({ merchant: event.target.value, stores: [], category: null })}
-          >
-            {merchants.map((m) => (
-              <option key={m.merchantId} value={m.merchantId}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Merchant"
+          options={merchants.map((m) => ({ value: m.merchantId, label: m.name }))}
+          value={merchant?.merchantId ?? ''}
+          onChange={(next) => onChange({ merchant: next, stores: [], category: null })}
+        />
       )}
-      <label className="field">
-        <span>Date range</span>
-        <select
-          value={filters.range}
-          onChange={(event) => {
-            const next = event.target.value as RangePreset
-            onChange(
-              next === 'custom'
-                ? { range: next, from: range.from, to: range.to }
-                : { range: next, from: null, to: null },
-            )
-          }}
-        >
-          {rangePresets.map((preset) => (
-            <option key={preset} value={preset}>
-              {rangeLabels[preset]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Date range"
+        options={rangePresets.map((preset) => ({ value: preset, label: rangeLabels[preset] }))}
+        value={filters.range}
+        onChange={(next) =>
+          onChange(
+            next === 'custom'
+              ? { range: next, from: range.from, to: range.to }
+              : { range: next, from: null, to: null },
+          )
+        }
+      />
       {filters.range === 'custom' ? (
         <>
-          <label className="field">
-            <span>From</span>
-            <input
-              type="date"
-              value={range.from}
-              max={range.to}
-              onChange={(event) => event.target.value && onChange({ from: event.target.value })}
-            />
-          </label>
-          <label className="field">
-            <span>To</span>
-            <input
-              type="date"
-              value={range.to}
-              min={range.from}
-              onChange={(event) => event.target.value && onChange({ to: event.target.value })}
-            />
-          </label>
+          <DateField label="From" value={range.from} max={range.to} onChange={(from) => onChange({ from })} />
+          <DateField label="To" value={range.to} min={range.from} onChange={(to) => onChange({ to })} />
         </>
       ) : (
         <div className="field range-dates" aria-live="polite">
@@ -110,68 +79,73 @@ export function InsightsControls({
           </output>
         </div>
       )}
-      <label className="field">
-        <span>Compare with</span>
-        <select
-          value={filters.compare}
-          onChange={(event) => onChange({ compare: event.target.value as CompareOption })}
-        >
-          {compareOptions.map((option) => (
-            <option key={option} value={option}>
-              {compareLabels[option]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>Category</span>
-        <select
-          value={filters.category ?? ''}
-          onChange={(event) => onChange({ category: event.target.value || null })}
-        >
-          <option value="">All categories</option>
-          {[...new Set([...categories, ...(filters.category ? [filters.category] : [])])].map((category) => (
-            <option key={category} value={category}>
-              {category}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Compare with"
+        options={compareOptions.map((option) => ({ value: option, label: compareLabels[option] }))}
+        value={filters.compare}
+        onChange={(compare) => onChange({ compare })}
+      />
+      <SelectField
+        label="Category"
+        options={[
+          { value: '', label: 'All categories' },
+          ...shownCategories.map((category) => ({ value: category, label: category })),
+        ]}
+        value={filters.category ?? ''}
+        onChange={(category) => onChange({ category: category || null })}
+      />
       <StoreFilter
         merchantId={merchant?.merchantId ?? null}
         storeCount={merchant?.stores ?? 0}
         selected={filters.stores}
         onChange={(next) => onChange({ stores: next })}
       />
-      <label className="field">
-        <span>Currency</span>
-        <select
-          value={filters.currency ?? ''}
-          onChange={(event) => onChange({ currency: event.target.value || null })}
-        >
-          <option value="">{merchant ? `${merchant.currency} (merchant)` : 'Merchant’s'}</option>
-          {currencies
+      <SelectField
+        label="Currency"
+        options={[
+          { value: '', label: merchant ? `${merchant.currency} (merchant)` : 'Merchant’s' },
+          ...currencies
             .filter((code) => code !== merchant?.currency)
-            .map((code) => (
-              <option key={code} value={code}>
-                {code}
-              </option>
-            ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>Time zone</span>
-        <select value={filters.tz ?? ''} onChange={(event) => onChange({ tz: event.target.value || null })}>
-          <option value="">{merchant ? `Store’s, or ${merchant.timezone}` : 'Store’s, or merchant’s'}</option>
-          <option value="local">Each store’s own clock</option>
-          {timeZones().map((zone) => (
-            <option key={zone} value={zone}>
-              {zone}
-            </option>
-          ))}
-        </select>
-      </label>
+            .map((code) => ({ value: code, label: code })),
+        ]}
+        value={filters.currency ?? ''}
+        onChange={(currency) => onChange({ currency: currency || null })}
+      />
+      <SelectField
+        label="Time zone"
+        options={[
+          { value: '', label: merchant ? `Store’s, or ${merchant.timezone}` : 'Store’s, or merchant’s' },
+          { value: 'local', label: 'Each store’s own clock' },
+          ...timeZones().map((zone) => ({ value: zone, label: zone })),
+        ]}
+        value={filters.tz ?? ''}
+        onChange={(tz) => onChange({ tz: tz || null })}
+      />
     </form>
+  )
+}
+
+interface DateFieldProps {
+  label: string
+  value: string
+  min?: string
+  max?: string
+  onChange: (date: string) => void
+}
+
+/** A labelled date input; clearing it keeps the date it had (a range needs both ends). */
+function DateField({ label, value, min, max, onChange }: DateFieldProps) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="date"
+        value={value}
+        min={min}
+        max={max}
+        onChange={(event) => event.target.value && onChange(event.target.value)}
+      />
+    </label>
   )
 }
 

@@ -86,7 +86,6 @@ export default function InsightsPage() {
         <Panel
           title="Merchant"
           query={merchants}
-          isEmpty={(data) => data.rows.length === 0}
           empty="No merchant yet. Load stores or transactions on the Data page."
         />
       </div>

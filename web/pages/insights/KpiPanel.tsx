@@ -35,7 +35,6 @@ export function KpiPanel({
       query={query}
       testId="kpis"
       className="panel-kpis"
-      isEmpty={(data) => data.rows.length === 0}
       csv={(data) => {
         const row = data.rows[0]
         const before = data.comparison?.rows[0]

@@ -66,7 +66,6 @@ export function OriginsPanel({ query }: { query: QueryState<CustomerOrigins> }) 
       }
       query={query}
       testId="origins"
-      isEmpty={(data) => data.rows.length === 0}
       empty="No customer with a known home country in this range."
       csv={(data) => csvOf(`origins-${data.merchantId}-${data.from}-${data.to}`, columnsFor(data), data.rows)}
       chart={(data) => {

@@ -3,7 +3,9 @@ import type { QueryState } from '../../api/useApiQuery.ts'
 import { BarsChart } from '../../charts/BarsChart.tsx'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
+import { numericColumn } from '../../components/numericColumn.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { SelectField } from '../../components/SelectField.tsx'
 
 interface ProductsPanelProps {
   query: QueryState<SalesByProduct>
@@ -11,32 +13,21 @@ interface ProductsPanelProps {
   onTopChange: (top: number) => void
 }
 
+const topChoices = [10, 20, 50].map((n) => ({ value: String(n), label: `Top ${n}` }))
+
 function columnsFor(currency: string): Column<ProductRow>[] {
   const format = createNumberFormat(currency)
   return [
     { key: 'product', label: 'Product', value: (r) => r.product },
     { key: 'category', label: 'Category', value: (r) => r.category },
-    {
-      key: 'quantity',
-      label: 'Quantity',
-      value: (r) => r.quantity,
-      render: (r) => format.number(r.quantity, 1),
-      numeric: true,
-    },
-    {
-      key: 'transactions',
-      label: 'Transactions',
-      value: (r) => r.transactions,
-      render: (r) => format.number(r.transactions),
-      numeric: true,
-    },
-    {
-      key: 'revenue',
-      label: 'Revenue',
-      value: (r) => r.revenue,
-      render: (r) => format.money(r.revenue),
-      numeric: true,
-    },
+    numericColumn(
+      'quantity',
+      'Quantity',
+      (r) => r.quantity,
+      (v) => format.number(v, 1),
+    ),
+    numericColumn('transactions', 'Transactions', (r) => r.transactions, format.number),
+    numericColumn('revenue', 'Revenue', (r) => r.revenue, format.money),
   ]
 }
 
@@ -47,18 +38,14 @@ export function ProductsPanel({ query, top, onTopChange }: ProductsPanelProps) {
       description={`Top ${top} by revenue`}
       query={query}
       testId="products"
-      isEmpty={(data) => data.rows.length === 0}
       controls={
-        <label className="inline-field">
-          <span className="visually-hidden">Number of products</span>
-          <select value={top} onChange={(event) => onTopChange(Number(event.target.value))}>
-            {[10, 20, 50].map((n) => (
-              <option key={n} value={n}>
-                Top {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Number of products"
+          hideLabel
+          options={topChoices}
+          value={String(top)}
+          onChange={(value) => onTopChange(Number(value))}
+        />
       }
       csv={(data) =>
         csvOf(

@@ -5,6 +5,7 @@ import { TrendChart } from '../../charts/TrendChart.tsx'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { SelectField } from '../../components/SelectField.tsx'
 import { trendSeries, type TrendMetric, type TrendPoint } from './trendSeries.ts'
 
 const metricLabels: Record<TrendMetric, string> = {
@@ -12,6 +13,10 @@ const metricLabels: Record<TrendMetric, string> = {
   transactions: 'Transactions',
   quantity: 'Items',
 }
+const metrics = (['revenue', 'transactions', 'quantity'] as const).map((value) => ({
+  value,
+  label: metricLabels[value],
+}))
 const grainLabels: Record<string, string> = {
   hour: 'per hour',
   day: 'per day',
@@ -68,16 +73,7 @@ export function TrendPanel({
       testId="trend"
       isEmpty={(data) => data.rows.length === 0 && (data.comparison?.rows.length ?? 0) === 0}
       controls={
-        <label className="inline-field">
-          <span className="visually-hidden">Trend metric</span>
-          <select value={metric} onChange={(event) => setMetric(event.target.value as TrendMetric)}>
-            {Object.entries(metricLabels).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Trend metric" hideLabel options={metrics} value={metric} onChange={setMetric} />
       }
       csv={(data) =>
         csvOf(`trend-${data.merchantId}-${data.from}-${data.to}`, columnsFor(data), trendSeries(data, metric))

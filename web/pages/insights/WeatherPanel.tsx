@@ -4,9 +4,15 @@ import type { QueryState } from '../../api/useApiQuery.ts'
 import { BarsChart } from '../../charts/BarsChart.tsx'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
+import { numericColumn } from '../../components/numericColumn.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { SegmentedControl } from '../../components/SegmentedControl.tsx'
 
 type WeatherMetric = 'revenuePerHour' | 'lift'
+const metrics: readonly { value: WeatherMetric; label: string }[] = [
+  { value: 'revenuePerHour', label: 'Per open hour' },
+  { value: 'lift', label: 'Lift' },
+]
 
 /** Bars resting on fewer open hours than this are drawn muted: too little evidence to read much into. */
 const thinEvidenceHours = 20
@@ -36,41 +42,16 @@ export function WeatherPanel({
         value: (r) => r.bucket,
         render: (r) => weatherLabel(by, r.bucket),
       },
-      {
-        key: 'openHours',
-        label: 'Open hours',
-        value: (r) => r.openHours,
-        render: (r) => format.number(r.openHours),
-        numeric: true,
-      },
-      {
-        key: 'revenue',
-        label: 'Revenue',
-        value: (r) => r.revenue,
-        render: (r) => format.money(r.revenue),
-        numeric: true,
-      },
-      {
-        key: 'revenuePerHour',
-        label: 'Revenue per open hour',
-        value: (r) => r.revenuePerHour,
-        render: (r) => format.money(r.revenuePerHour),
-        numeric: true,
-      },
-      {
-        key: 'lift',
-        label: 'Lift',
-        value: (r) => r.lift,
-        render: (r) => (r.lift === null ? 'n/a' : `${format.number(r.lift, 2)}×`),
-        numeric: true,
-      },
-      {
-        key: 'liftHours',
-        label: 'Hours in lift',
-        value: (r) => r.liftHours,
-        render: (r) => format.number(r.liftHours),
-        numeric: true,
-      },
+      numericColumn('openHours', 'Open hours', (r) => r.openHours, format.number),
+      numericColumn('revenue', 'Revenue', (r) => r.revenue, format.money),
+      numericColumn('revenuePerHour', 'Revenue per open hour', (r) => r.revenuePerHour, format.money),
+      numericColumn(
+        'lift',
+        'Lift',
+        (r) => r.lift,
+        (v) => (v === null ? 'n/a' : `${format.number(v, 2)}×`),
+      ),
+      numericColumn('liftHours', 'Hours in lift', (r) => r.liftHours, format.number),
     ]
   }
   return (
@@ -83,25 +64,13 @@ export function WeatherPanel({
       }
       query={query}
       testId={`weather-${by}`}
-      isEmpty={(data) => data.rows.length === 0}
       empty={
         query.status === 'success' && query.data.notice
           ? query.data.notice
           : 'No weather observations for these stores and dates.'
       }
       controls={
-        <div className="segmented" role="group" aria-label="Weather metric">
-          <button
-            type="button"
-            aria-pressed={metric === 'revenuePerHour'}
-            onClick={() => setMetric('revenuePerHour')}
-          >
-            Per open hour
-          </button>
-          <button type="button" aria-pressed={metric === 'lift'} onClick={() => setMetric('lift')}>
-            Lift
-          </button>
-        </div>
+        <SegmentedControl label="Weather metric" options={metrics} value={metric} onChange={setMetric} />
       }
       csv={(data) =>
         csvOf(
