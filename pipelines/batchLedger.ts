@@ -47,12 +47,16 @@ export async function writeLedger(db: Db, row: LedgerRow): Promise<void> {
   })
 }
 
+/** RFC 3339 in UTC to the millisecond (%f prints six digits whatever the column's precision). */
+const isoMillis = (column: string) =>
+  `concat(substring(formatDateTime(${column}, '%Y-%m-%dT%H:%i:%S.%f'), 1, 23), 'Z')`
+
 /** The ledger columns under the API's field names; shared by findBatch and listBatches. */
 export const ledgerSelect = `
   batch_id AS batchId, kind, format, source, status, received, inserted, duplicates, rejected,
   nullIf(error, '') AS error,
-  formatDateTime(started_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS startedAt,
-  if(isNull(finished_at), NULL, formatDateTime(assumeNotNull(finished_at), '%Y-%m-%dT%H:%i:%S.%fZ')) AS finishedAt`
+  ${isoMillis('started_at')} AS startedAt,
+  if(isNull(finished_at), NULL, ${isoMillis('assumeNotNull(finished_at)')}) AS finishedAt`
 
 export async function findBatch(
   db: Db,

@@ -58,6 +58,9 @@ describe('a batch of many chunks', () => {
     expect(text.length).toBeGreaterThan(10 * 4096)
     const ledger = await load(text, 'many')
     expect(ledger).toMatchObject({ status: 'done', received: 400, inserted: 397, duplicates: 0, rejected: 3 })
+    for (const at of [ledger.startedAt, ledger.finishedAt]) {
+      expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    }
     expect(
       await rows(
         db,
