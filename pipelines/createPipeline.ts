@@ -9,7 +9,7 @@ import { isoCurrencies } from './isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
 import { firstRecords, lineChunks } from './lineChunks.ts'
-import { stageBinary, stageText } from './stageChunk.ts'
+import { engineFormats, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
 import { hmacPads } from './pseudonymKey.ts'
 import { cardFieldSql, maskedRawSql, rawRowSql } from './rowChecks.ts'
@@ -66,13 +66,6 @@ export interface PipelineOptions {
   /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
   sliceRows?: number
 }
-
-const formats = {
-  csv: 'CSVWithNames',
-  ndjson: 'JSONEachRow',
-  arrow: 'ArrowStream',
-  parquet: 'Parquet',
-} as const satisfies Record<IngestFormat, string>
 
 /** One at a time per engine: the duplicate check and the insert it guards must not interleave. */
 const commitLocks = new WeakMap<Db, Promise<unknown>>()
@@ -294,7 +287,7 @@ export function createPipeline({
     /** Text chunks staged in turn into the two slots; a broken record ends them after its good lines. */
     async function* textParts(format: 'csv' | 'ndjson'): AsyncGenerator<Part> {
       const csv = format === 'csv'
-      const textFormat = csv ? 'CSVWithNames' : 'JSONEachRow'
+      const textFormat = engineFormats[format]
       let slot = 0
       for await (const chunk of lineChunks(counted, format, chunkBytes)) {
         const { stage, checked } = slots[slot] ?? slots[0]
@@ -325,7 +318,7 @@ export function createPipeline({
     /** An Arrow or Parquet body, staged whole, then checked and stored in slices of its rows. */
     async function* binaryParts(format: 'arrow' | 'parquet'): AsyncGenerator<Part> {
       const { stage } = slots[0]
-      await stageBinary(db, stage, mapped.stageColumns, formats[format], counted, spoolDir)
+      await stageBinary(db, stage, mapped.stageColumns, engineFormats[format], counted, spoolDir)
       const rows = await stagedRows(db, stage)
       for (let from = 0, slot = 0; from < rows; from += sliceRows, slot = 1 - slot) {
         const { checked } = slots[slot] ?? slots[0]

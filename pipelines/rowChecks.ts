@@ -10,6 +10,58 @@ export interface RowCheck {
   message: string
 }
 
+/** A full card number in any field (found by cardFieldSql into `_card`): always the first check. */
+export const cardCheck: RowCheck = {
+  when: `_card != ''`,
+  reason: 'card_number',
+  field: '_card',
+  message: `'a full card number is never stored; the row is kept here with it masked'`,
+}
+
+/** The columns must be present. */
+export function required(columns: readonly string[]): RowCheck[] {
+  return columns.map((c) => ({
+    when: `isNull(${c})`,
+    reason: 'missing_field',
+    field: c,
+    message: `'${c} is required'`,
+  }))
+}
+
+/** A well-formed merchant id the key may load for ({restricted} and {allowed} come from the key). */
+export const merchantChecks: readonly RowCheck[] = [
+  {
+    when: `NOT match(merchant_id, '^[a-z0-9_-]{1,64}$')`,
+    reason: 'bad_merchant_id',
+    field: 'merchant_id',
+    message: `'merchant_id must match [a-z0-9_-]{1,64}'`,
+  },
+  {
+    when: `{restricted:Bool} AND merchant_id NOT IN {allowed:Array(String)}`,
+    reason: 'forbidden_merchant',
+    field: 'merchant_id',
+    message: `concat('this key may not load data for merchant ', merchant_id)`,
+  },
+]
+
+/** An ISO 4217 code ({currencies}) in `value` (an upper-cased SQL expression), reported on `field`. */
+export function currencyCheck(value: string, field: string): RowCheck {
+  return {
+    when: `${value} NOT IN {currencies:Array(String)}`,
+    reason: 'unknown_currency',
+    field,
+    message: `concat('not an ISO 4217 currency: ', ${value})`,
+  }
+}
+
+/** Degrees in v_lat and v_lon. */
+export const coordinateCheck: RowCheck = {
+  when: `isNull(v_lat) OR isNull(v_lon) OR abs(v_lat) > 90 OR abs(v_lon) > 180`,
+  reason: 'bad_coordinate',
+  field: 'lat',
+  message: `'lat and lon must be degrees (-90..90, -180..180)'`,
+}
+
 /**
  * The verdict of a row in SQL: `check` is the number of the first failing check (0 = good row), computed
  * once; reason and field are looked up from it, and the message (which may quote row values) is built only

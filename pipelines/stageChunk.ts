@@ -3,8 +3,17 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
+import type { IngestFormat } from '../server/contract.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { quoteIdentifier } from './columnSql.ts'
+
+/** The engine's name of each ingest format. */
+export const engineFormats = {
+  csv: 'CSVWithNames',
+  ndjson: 'JSONEachRow',
+  arrow: 'ArrowStream',
+  parquet: 'Parquet',
+} as const satisfies Record<IngestFormat, string>
 
 /** Settings of the staging INSERT: every column is read as text, unknown columns are skipped. */
 const stageSettings = {
@@ -29,7 +38,7 @@ export function stageText(
   db: Db,
   stage: string,
   columns: string[],
-  format: 'CSVWithNames' | 'JSONEachRow',
+  format: (typeof engineFormats)['csv' | 'ndjson'],
   header: Buffer,
   body: Buffer,
   spoolDir: string | undefined,
@@ -45,7 +54,7 @@ export function stageBinary(
   db: Db,
   stage: string,
   columns: string[],
-  format: 'ArrowStream' | 'Parquet',
+  format: (typeof engineFormats)['arrow' | 'parquet'],
   body: AsyncIterable<Buffer>,
   spoolDir: string | undefined,
 ): Promise<void> {

@@ -1,21 +1,13 @@
-import { verdictSql, type RowCheck } from '../rowChecks.ts'
+import {
+  cardCheck,
+  coordinateCheck,
+  currencyCheck,
+  merchantChecks,
+  required,
+  verdictSql,
+  type RowCheck,
+} from '../rowChecks.ts'
 import type { CheckContext, KindSpec } from './kindSpec.ts'
-
-const cardCheck: RowCheck = {
-  when: `_card != ''`,
-  reason: 'card_number',
-  field: '_card',
-  message: `'a full card number is never stored; the row is kept here with it masked'`,
-}
-
-function required(columns: readonly string[]): RowCheck[] {
-  return columns.map((c) => ({
-    when: `isNull(${c})`,
-    reason: 'missing_field',
-    field: c,
-    message: `'${c} is required'`,
-  }))
-}
 
 /** Runs one INSERT ... SELECT filling the checked table: typed values, then the verdict columns. */
 async function fill(
@@ -67,18 +59,7 @@ export const storesKind: KindSpec = {
       [
         cardCheck,
         ...required(['merchant_id', 'store_id', 'timezone', 'country', 'currency']),
-        {
-          when: `NOT match(merchant_id, '^[a-z0-9_-]{1,64}$')`,
-          reason: 'bad_merchant_id',
-          field: 'merchant_id',
-          message: `'merchant_id must match [a-z0-9_-]{1,64}'`,
-        },
-        {
-          when: `{restricted:Bool} AND merchant_id NOT IN {allowed:Array(String)}`,
-          reason: 'forbidden_merchant',
-          field: 'merchant_id',
-          message: `concat('this key may not load data for merchant ', merchant_id)`,
-        },
+        ...merchantChecks,
         {
           when: `timezone NOT IN (SELECT time_zone FROM system.time_zones)`,
           reason: 'bad_timezone',
@@ -91,18 +72,8 @@ export const storesKind: KindSpec = {
           field: 'country',
           message: `'country must be an ISO 3166-1 alpha-2 code'`,
         },
-        {
-          when: `v_currency NOT IN {currencies:Array(String)}`,
-          reason: 'unknown_currency',
-          field: 'currency',
-          message: `concat('not an ISO 4217 currency: ', v_currency)`,
-        },
-        {
-          when: `isNull(v_lat) OR isNull(v_lon) OR abs(v_lat) > 90 OR abs(v_lon) > 180`,
-          reason: 'bad_coordinate',
-          field: 'lat',
-          message: `'lat and lon must be degrees (-90..90, -180..180)'`,
-        },
+        currencyCheck('v_currency', 'currency'),
+        coordinateCheck,
       ],
       `coalesce(merchant_id, '') AS merchant_id, coalesce(store_id, '') AS store_id, coalesce(name, '') AS name,
        coalesce(v_lat, 0) AS lat, coalesce(v_lon, 0) AS lon, coalesce(timezone, '') AS timezone,
@@ -158,12 +129,7 @@ export const weatherKind: KindSpec = {
           field: 'observed_at',
           message: `concat('not a timestamp: ', observed_at)`,
         },
-        {
-          when: `isNull(v_lat) OR isNull(v_lon) OR abs(v_lat) > 90 OR abs(v_lon) > 180`,
-          reason: 'bad_coordinate',
-          field: 'lat',
-          message: `'lat and lon must be degrees (-90..90, -180..180)'`,
-        },
+        coordinateCheck,
         {
           when: `isNotNull(temperature_c) AND isNull(v_temp)`,
           reason: 'bad_number',
@@ -216,18 +182,8 @@ export const fxRatesKind: KindSpec = {
           field: 'date',
           message: `concat('not a date (YYYY-MM-DD): ', date)`,
         },
-        {
-          when: `v_base NOT IN {currencies:Array(String)}`,
-          reason: 'unknown_currency',
-          field: 'base',
-          message: `concat('not an ISO 4217 currency: ', v_base)`,
-        },
-        {
-          when: `v_quote NOT IN {currencies:Array(String)}`,
-          reason: 'unknown_currency',
-          field: 'quote',
-          message: `concat('not an ISO 4217 currency: ', v_quote)`,
-        },
+        currencyCheck('v_base', 'base'),
+        currencyCheck('v_quote', 'quote'),
         {
           when: `isNull(v_rate) OR v_rate <= 0`,
           reason: 'bad_number',

@@ -1,5 +1,12 @@
 import { numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
-import { verdictSql, type RowCheck } from '../rowChecks.ts'
+import {
+  cardCheck,
+  currencyCheck,
+  merchantChecks,
+  required,
+  verdictSql,
+  type RowCheck,
+} from '../rowChecks.ts'
 import { customerKeySql } from '../pseudonymKey.ts'
 import type { CheckContext, KindSpec } from './kindSpec.ts'
 
@@ -114,30 +121,9 @@ function wallOffsetSql(zones: number): string {
 
 function checkSql(ctx: CheckContext, zones: number): string {
   const checks: RowCheck[] = [
-    {
-      when: `_card != ''`,
-      reason: 'card_number',
-      field: '_card',
-      message: `'a full card number is never stored; the row is kept here with it masked'`,
-    },
-    ...(['transaction_id', 'merchant_id', 'store_id', 'occurred_at', 'product_id'] as const).map((c) => ({
-      when: `isNull(${c})`,
-      reason: 'missing_field',
-      field: c,
-      message: `'${c} is required'`,
-    })),
-    {
-      when: `NOT match(merchant_id, '^[a-z0-9_-]{1,64}$')`,
-      reason: 'bad_merchant_id',
-      field: 'merchant_id',
-      message: `'merchant_id must match [a-z0-9_-]{1,64}'`,
-    },
-    {
-      when: `{restricted:Bool} AND merchant_id NOT IN {allowed:Array(String)}`,
-      reason: 'forbidden_merchant',
-      field: 'merchant_id',
-      message: `concat('this key may not load data for merchant ', merchant_id)`,
-    },
+    cardCheck,
+    ...required(['transaction_id', 'merchant_id', 'store_id', 'occurred_at', 'product_id']),
+    ...merchantChecks,
     {
       when: `isNull(v_line_no)`,
       reason: 'bad_number',
@@ -156,12 +142,7 @@ function checkSql(ctx: CheckContext, zones: number): string {
       field: 'occurred_at',
       message: `concat('not a timestamp (RFC 3339 with offset, or local YYYY-MM-DD HH:MM:SS): ', ts)`,
     },
-    ...(['quantity', 'unit_price'] as const).map((c) => ({
-      when: `isNull(${c})`,
-      reason: 'missing_field',
-      field: c,
-      message: `'${c} is required'`,
-    })),
+    ...required(['quantity', 'unit_price']),
     {
       when: `isNull(v_quantity)`,
       reason: 'bad_number',
@@ -192,12 +173,7 @@ function checkSql(ctx: CheckContext, zones: number): string {
       field: 'currency',
       message: `'currency is required when the store is not known'`,
     },
-    {
-      when: `v_currency NOT IN {currencies:Array(String)}`,
-      reason: 'unknown_currency',
-      field: 'currency',
-      message: `concat('not an ISO 4217 currency: ', v_currency)`,
-    },
+    currencyCheck('v_currency', 'currency'),
     {
       when: `v_status NOT IN ('completed', 'refunded', 'voided')`,
       reason: 'bad_status',
