@@ -104,6 +104,7 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
     'sales_product_daily_exact',
     'customers_daily_bitmap',
     'customers_monthly_bitmap',
+    'customers_merchant_monthly_bitmap',
     'customer_numbers',
     'customer_number_tops',
     'stores',
@@ -203,6 +204,7 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
     'sales_product_daily_exact',
     'customers_daily_bitmap',
     'customers_monthly_bitmap',
+    'customers_merchant_monthly_bitmap',
   ])
     await db.client.command({ query: `OPTIMIZE TABLE ${rollup} FINAL` })
   say(`merged the rollup (${Math.round((performance.now() - started) / 1000)} s in all)`)

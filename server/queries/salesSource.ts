@@ -193,9 +193,10 @@ export function salesLines(
 export type CustomerSource = 'customerRollup' | 'raw'
 
 /**
- * Which tables answer a question about customers: the customer rollups (customers_monthly_bitmap and
- * customers_daily_bitmap, by store, local date and origin) when the report clock is the stores' own and
- * nothing filters by product or category (the rollups have neither), else the raw lines.
+ * Which tables answer a question about customers: the customer rollups (customers_daily_bitmap,
+ * customers_monthly_bitmap and customers_merchant_monthly_bitmap, by local date and origin) when the
+ * report clock is the stores' own and nothing filters by product or category (the rollups have neither),
+ * else the raw lines.
  */
 export function pickCustomerSource(scope: InsightsScope): CustomerSource {
   const byProduct = scope.categories.length > 0 || scope.products.length > 0
@@ -255,9 +256,10 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
 
 /**
  * Completed sales in scope for counting distinct customers, with columns home_country, known, tourist
- * and whatever `customers` counts. The rollup answers with roaring bitmaps of customer numbers (migration
- * 0050): one row per store, month and origin for the whole months of the range, per store, day and
- * origin for the days around them, so a year merges a few thousand bitmaps, not one per store and day.
+ * and whatever `customers` counts. The rollup answers with roaring bitmaps of customer numbers
+ * (migrations 0050, 0051): one row per month and origin (per store too when stores are chosen) for the
+ * whole months of the range, per store, day and origin for the days around them, so a year merges a few
+ * dozen bitmaps per origin, not one per store and day.
  * The raw lines count 64-bit hashes of the pseudonyms: a pseudonym has one number per merchant, so both
  * count the same people.
  */
@@ -273,10 +275,14 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
   }
   if (source === 'customerRollup') {
     const stores = (t: string) => `(empty({stores:Array(String)}) OR ${t}.store_id IN {stores:Array(String)})`
+    // All stores: one bitmap per month and origin; chosen stores: one per store, month and origin.
+    const monthly =
+      scope.stores.length === 0
+        ? 'customers_merchant_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String}'
+        : `customers_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}`
     const sql = `
     SELECT m.home_country AS home_country, m.known AS known, m.tourist AS tourist, m.customers AS customer_set
-    FROM customers_monthly_bitmap AS m
-    WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}
+    FROM ${monthly}
       AND m.local_month >= {monthsFrom:Date} AND m.local_month < {monthsTo:Date}
     UNION ALL
     SELECT d.home_country, d.known, d.tourist, d.customers

@@ -207,12 +207,15 @@ describe('customer numbers', () => {
       ['2024-04-01', '2024-04-30', 1],
       ['2024-05-03', '2024-06-30', 3],
     ] as const) {
-      const range = await resolveInsightsScope(db, 'ma', { from, to }, { rangeDays: 1100 })
-      expect((await summary(db, range, { customerSource: 'customerRollup' })).customers).toBe(want)
-      expect((await summary(db, range, { customerSource: 'raw' })).customers).toBe(want)
-      const origins = (source: CustomerSource) =>
-        customerOrigins(db, range, { limit: 100, threshold: 1, source })
-      expect(await origins('customerRollup')).toEqual(await origins('raw'))
+      // All stores read the merchant's monthly bitmaps, a chosen store the store's.
+      for (const store of [[], ['ma1']]) {
+        const range = await resolveInsightsScope(db, 'ma', { from, to, store }, { rangeDays: 1100 })
+        expect((await summary(db, range, { customerSource: 'customerRollup' })).customers).toBe(want)
+        expect((await summary(db, range, { customerSource: 'raw' })).customers).toBe(want)
+        const origins = (source: CustomerSource) =>
+          customerOrigins(db, range, { limit: 100, threshold: 1, source })
+        expect(await origins('customerRollup')).toEqual(await origins('raw'))
+      }
     }
     // One day: alice (twice), carol and gina on 2024-05-02 (local), judy from the fixture insert.
     const day = await resolveInsightsScope(

@@ -53,6 +53,7 @@ const emptyStore = async () => {
     'sales_product_daily_exact',
     'customers_daily_bitmap',
     'customers_monthly_bitmap',
+    'customers_merchant_monthly_bitmap',
     'customer_numbers',
     'customer_number_tops',
   ]) {
