@@ -243,11 +243,13 @@ export function createPipeline({
         const columns = Object.keys(spec.columns)
         const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
         const added = (await spec.prepareInsert?.({ db, checked })) ?? { columns: [], from: checked }
+        // No bound parameters (the batch id comes from the checked rows): the embedded engine runs
+        // parameterised statements one at a time process-wide, and this, the longest statement of a
+        // part, should run beside the next part's staging and check.
         await db.client.command({
           query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
-                  SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', {batchId:String}'}
+                  SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', _batch'}
                          ${added.columns.map((c) => `, ${c}`).join('')} ${fresh(added.from)}`,
-          query_params: params,
           clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
         })
         await db.client.command({ query: `TRUNCATE TABLE ${checked}` })

@@ -28,7 +28,7 @@ export interface KindSpec {
   key: readonly string[]
   /** Merchant-scoped data (merchant keys may load their own); otherwise shared reference data (admin). */
   merchantScoped: boolean
-  /** Fills ctx.checked from ctx.mapped: typed values plus _line, _merchant, _reason, _field, _message. */
+  /** Fills ctx.checked from ctx.mapped: typed values plus _line, _merchant, _reason, _field, _message, _batch. */
   check(ctx: CheckContext): Promise<void>
   /** SELECT of the key tuples already stored that the checked rows could collide with. */
   existing(checked: string): string
@@ -55,4 +55,6 @@ export const verdictColumns = {
   _reason: 'String',
   _field: 'String',
   _message: 'String',
+  /** The batch id, so the insert needs no bound parameter (see createPipeline). */
+  _batch: 'String',
 } as const

@@ -26,7 +26,8 @@ async function fill(
       typed AS (SELECT *, ${typed} FROM m),
       verdicts AS (SELECT *, ${verdict.check} AS _check FROM typed)
       SELECT ${select}, _line, ${merchant} AS _merchant, ${verdict.reason} AS _reason,
-             if(_check = 1, _card, ${verdict.field}) AS _field, ${verdict.message} AS _message
+             if(_check = 1, _card, ${verdict.field}) AS _field, ${verdict.message} AS _message,
+             {batchId:String} AS _batch
       FROM verdicts`,
     query_params: ctx.params,
     clickhouse_settings: { log_comment: name },

@@ -251,7 +251,8 @@ function checkSql(ctx: CheckContext, zones: number): string {
       coalesce(merchant_id, '') AS _merchant,
       ${verdict.reason} AS _reason,
       if(_check = 1, _card, ${verdict.field}) AS _field,
-      ${verdict.message} AS _message
+      ${verdict.message} AS _message,
+      {batchId:String} AS _batch
     FROM verdicts`
 }
 
