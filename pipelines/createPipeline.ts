@@ -9,6 +9,7 @@ import { isoCurrencies } from './isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
 import { firstRecords, lineChunks } from './lineChunks.ts'
+import { readAhead } from './readAhead.ts'
 import { engineFormats, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
 import { hmacPads } from './pseudonymKey.ts'
@@ -56,9 +57,11 @@ export interface PipelineOptions {
   db: Db
   pseudonymKey: string
   /**
-   * Bytes of text per INSERT. Each chunk's check and insert cost a few hundred milliseconds of planning
-   * whatever their size, so bigger is faster; smaller keeps memory (about 3-4 times this per running batch)
-   * and the work redone after a crash small.
+   * Bytes of text per INSERT. Each chunk's check and insert have a fixed cost, and every insert makes
+   * parts in transactions and each rollup that background merges must combine, so bigger is faster (256
+   * MiB against 64 MiB: NDJSON over HTTP 294-316k against 195-211k rows/s in docs/benchmarks.md). Smaller
+   * keeps memory (about ten times this per running batch at its peak: a chunk read ahead, one being
+   * staged, two stages and two checked tables) and the work redone after a crash small.
    */
   chunkBytes?: number
   /** Where Arrow/Parquet bodies are spooled for the embedded engine to read with file(). */
@@ -82,7 +85,7 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
 export function createPipeline({
   db,
   pseudonymKey,
-  chunkBytes = 64 << 20,
+  chunkBytes = 256 << 20,
   spoolDir,
   sliceRows = 1_000_000,
 }: PipelineOptions) {
@@ -291,7 +294,7 @@ export function createPipeline({
       const csv = format === 'csv'
       const textFormat = engineFormats[format]
       let slot = 0
-      for await (const chunk of lineChunks(counted, format, chunkBytes)) {
+      for await (const chunk of readAhead(lineChunks(counted, format, chunkBytes))) {
         const { stage, checked } = slots[slot] ?? slots[0]
         slot = 1 - slot
         await db.client.command({ query: `TRUNCATE TABLE ${stage}` })

@@ -29,7 +29,7 @@ export const Config = z
     MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     MAX_INGEST_BYTES: z.coerce.number().int().min(1024).default(2_147_483_648),
     /** Bytes of text committed per INSERT while loading; smaller keeps less in memory and less to re-send. */
-    INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(67_108_864),
+    INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(268_435_456),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
   })
   .transform((env) => ({

@@ -105,9 +105,12 @@ export async function ingestBench(args: string[]): Promise<void> {
     .description('Generates canonical transaction lines and loads them over HTTP and through the CLI path')
     .option('--lines <n>', 'lines to generate', (v) => Number(v), 5_000_000)
     .option('--formats <list>', 'comma-separated formats to load via the CLI path', 'csv,parquet,arrow')
+    .option('--chunk-bytes <n>', 'bytes of text per checked and stored part (INGEST_CHUNK_BYTES)', (v) =>
+      Number(v),
+    )
     .option('--keep', 'keep the temporary directory')
     .parse(['node', 'bench', ...args])
-    .opts<{ lines: number; formats: string; keep?: boolean }>()
+    .opts<{ lines: number; formats: string; chunkBytes?: number; keep?: boolean }>()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-bench-'))
   const db = await createDb({ mode: 'embedded', dataDir: path.join(dir, 'data') })
   try {
@@ -124,7 +127,8 @@ export async function ingestBench(args: string[]): Promise<void> {
       currency: ['USD', 'EUR', 'CNY', 'AUD'][i % 4],
     }))
     await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: stores })
-    const pipeline = createPipeline({ db, pseudonymKey: 'bench-pseudonym-key-000' })
+    const chunkBytes = options.chunkBytes ? { chunkBytes: options.chunkBytes } : {}
+    const pipeline = createPipeline({ db, pseudonymKey: 'bench-pseudonym-key-000', ...chunkBytes })
     const formats = ['ndjson', ...options.formats.split(',')] as IngestFormat[]
     const files: Partial<Record<IngestFormat, string>> = {}
     for (const format of new Set(formats)) {
@@ -156,7 +160,13 @@ export async function ingestBench(args: string[]): Promise<void> {
     const app = createApp({
       db,
       logger: pino({ level: 'silent' }),
-      limits: { ratePerMinute: 1000, jsonBytes: 1 << 20, ingestBytes: 2 ** 40, rangeDays: 1100 },
+      limits: {
+        ratePerMinute: 1000,
+        jsonBytes: 1 << 20,
+        ingestBytes: 2 ** 40,
+        rangeDays: 1100,
+        ...(options.chunkBytes ? { ingestChunkBytes: options.chunkBytes } : {}),
+      },
       pseudonymKey: 'bench-pseudonym-key-000',
     })
     const server = app.listen(0, '127.0.0.1')
