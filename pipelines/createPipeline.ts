@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contract.ts'
@@ -10,7 +13,7 @@ import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
 import { firstRecords, lineChunks } from './lineChunks.ts'
 import { readAhead } from './readAhead.ts'
-import { engineFormats, stageBinary, stageText } from './stageChunk.ts'
+import { engineFormats, spoolChunks, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
 import { hmacPads } from './pseudonymKey.ts'
 import { cardFieldSql, maskedRawSql, rawRowSql } from './rowChecks.ts'
@@ -132,6 +135,8 @@ export function createPipeline({
     await writeLedger(db, ledger)
 
     const mapped = mappedSelect(spec.canonical, request.mapping)
+    // The batch's spooled chunks (embedded engine) live here, and go with it whatever happens.
+    const batchSpool = fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-batch-'))
     // Two slots, each a stage and a checked table: the next chunk is staged and checked while the one
     // before it is stored.
     const slots = [0, 1].map(() => {
@@ -294,13 +299,14 @@ export function createPipeline({
       const csv = format === 'csv'
       const textFormat = engineFormats[format]
       let slot = 0
-      for await (const chunk of readAhead(lineChunks(counted, format, chunkBytes))) {
+      const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes), textFormat, batchSpool)
+      for await (const chunk of readAhead(chunks)) {
         const { stage, checked } = slots[slot] ?? slots[0]
         slot = 1 - slot
         await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
         let broken: unknown
         try {
-          await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, chunk.body, spoolDir)
+          await stageText(db, stage, mapped.stageColumns, textFormat, chunk, batchSpool)
         } catch (err) {
           const row = /\(at row (\d+)\)/.exec(err instanceof Error ? err.message : '')?.[1]
           if (!row) throw err
@@ -309,7 +315,14 @@ export function createPipeline({
           await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
           const good = firstRecords(chunk.body, Number(row) - 1, csv)
           if (good.length > 0) {
-            await stageText(db, stage, mapped.stageColumns, textFormat, chunk.header, good, spoolDir)
+            await stageText(
+              db,
+              stage,
+              mapped.stageColumns,
+              textFormat,
+              { header: chunk.header, body: good },
+              batchSpool,
+            )
           }
         }
         const rows = await stagedRows(db, stage)
@@ -323,7 +336,7 @@ export function createPipeline({
     /** An Arrow or Parquet body, staged whole, then checked and stored in slices of its rows. */
     async function* binaryParts(format: 'arrow' | 'parquet'): AsyncGenerator<Part> {
       const { stage } = slots[0]
-      await stageBinary(db, stage, mapped.stageColumns, engineFormats[format], counted, spoolDir)
+      await stageBinary(db, stage, mapped.stageColumns, engineFormats[format], counted, batchSpool)
       const rows = await stagedRows(db, stage)
       for (let from = 0, slot = 0; from < rows; from += sliceRows, slot = 1 - slot) {
         const { checked } = slots[slot] ?? slots[0]
@@ -373,6 +386,7 @@ export function createPipeline({
       for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
         await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
       }
+      fs.rmSync(batchSpool, { recursive: true, force: true })
     }
     const done = await findBatch(db, request.scope, batchId)
     if (!done) throw new Error(`ledger of batch ${batchId} was not stored`)

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { ClickHouseSettings } from '@clickhouse/client'
@@ -30,71 +29,115 @@ const stageSettings = {
 } as const satisfies ClickHouseSettings
 
 /**
+ * A text chunk written to a temp file as soon as it is cut (the write runs on libuv's threads), so the
+ * embedded engine can stage it without waiting for the write. Remote servers take the bytes instead.
+ */
+export interface SpooledChunk {
+  header: Buffer
+  body: Buffer
+  file: Promise<string> | undefined
+}
+
+/** Spools each chunk ahead of its staging (embedded engine), into spoolDir. */
+export async function* spoolChunks(
+  db: Db,
+  chunks: AsyncIterable<{ header: Buffer; body: Buffer }>,
+  format: (typeof engineFormats)['csv' | 'ndjson'],
+  spoolDir: string,
+): AsyncGenerator<SpooledChunk> {
+  for await (const { header, body } of chunks) {
+    const file = db.mode === 'embedded' ? spoolFile([header, body], format, spoolDir) : undefined
+    // Awaited when the chunk is staged; a batch that stops first must not leave it unobserved.
+    file?.catch(() => undefined)
+    yield { header, body, file }
+  }
+}
+
+async function spoolFile(
+  body: Iterable<Buffer> | AsyncIterable<Buffer>,
+  format: string,
+  spoolDir: string,
+): Promise<string> {
+  const dir = await fs.promises.mkdtemp(path.join(spoolDir, 'spool-'))
+  const file = path.join(dir, `body.${format.toLowerCase()}`)
+  await fs.promises.writeFile(file, Readable.from(body, { objectMode: false }))
+  return file
+}
+
+/**
  * One chunk of text into the staging table: the header line (CSV) and whole records. A remote server
  * receives it as a streamed INSERT. The embedded engine reads it from a spooled file with file(): that parses
  * in parallel at about half the CPU of handing it the Buffer (rawInsert), and the file is in the page cache.
  */
-export function stageText(
+export async function stageText(
   db: Db,
   stage: string,
   columns: string[],
   format: (typeof engineFormats)['csv' | 'ndjson'],
-  header: Buffer,
-  body: Buffer,
-  spoolDir: string | undefined,
+  chunk: { header: Buffer; body: Buffer; file?: Promise<string> | undefined },
+  spoolDir: string,
 ): Promise<void> {
-  return stageBody(db, stage, columns, format, [header, body], spoolDir, {})
+  if (db.mode === 'remote') return stageStream(db, stage, columns, format, [chunk.header, chunk.body])
+  const file = await (chunk.file ?? spoolFile([chunk.header, chunk.body], format, spoolDir))
+  try {
+    await stageFile(db, stage, columns, format, file, {})
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true })
+  }
 }
 
 /**
  * A whole Arrow or Parquet body into the staging table (these formats are not line-based), the same two
  * ways; the embedded engine reads the spooled file on one thread so row order, and so line numbers, hold.
  */
-export function stageBinary(
+export async function stageBinary(
   db: Db,
   stage: string,
   columns: string[],
   format: (typeof engineFormats)['arrow' | 'parquet'],
   body: AsyncIterable<Buffer>,
-  spoolDir: string | undefined,
+  spoolDir: string,
 ): Promise<void> {
-  return stageBody(db, stage, columns, format, body, spoolDir, { max_threads: 1 })
+  if (db.mode === 'remote') return stageStream(db, stage, columns, format, body)
+  const file = await spoolFile(body, format, spoolDir)
+  try {
+    await stageFile(db, stage, columns, format, file, { max_threads: 1 })
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true })
+  }
 }
 
-async function stageBody(
+async function stageStream(
   db: Db,
   stage: string,
   columns: string[],
   format: string,
   body: Iterable<Buffer> | AsyncIterable<Buffer>,
-  spoolDir: string | undefined,
-  embeddedSettings: ClickHouseSettings,
+): Promise<void> {
+  const result = await db.client.exec({
+    query: `INSERT INTO ${stage} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`,
+    values: Readable.from(body, { objectMode: false }),
+    clickhouse_settings: stageSettings,
+  })
+  result.stream.resume()
+}
+
+async function stageFile(
+  db: Db,
+  stage: string,
+  columns: string[],
+  format: string,
+  file: string,
+  settings: ClickHouseSettings,
 ): Promise<void> {
   const columnList = columns.map(quoteIdentifier).join(', ')
-  const bytes = Readable.from(body, { objectMode: false })
-  if (db.mode === 'remote') {
-    const result = await db.client.exec({
-      query: `INSERT INTO ${stage} (${columnList}) FORMAT ${format}`,
-      values: bytes,
-      clickhouse_settings: stageSettings,
-    })
-    result.stream.resume()
-    return
-  }
-  const dir = fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-spool-'))
-  const file = path.join(dir, `body.${format.toLowerCase()}`)
-  try {
-    await fs.promises.writeFile(file, bytes)
-    const structure = columns.map((c) => `${quoteIdentifier(c)} Nullable(String)`).join(', ')
-    await db.client.command({
-      query: `INSERT INTO ${stage} (${columnList})
-              SELECT ${columnList} FROM file({file:String}, ${format}, {structure:String})`,
-      query_params: { file, structure },
-      clickhouse_settings: { ...stageSettings, ...embeddedSettings },
-    })
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
+  const structure = columns.map((c) => `${quoteIdentifier(c)} Nullable(String)`).join(', ')
+  await db.client.command({
+    query: `INSERT INTO ${stage} (${columnList})
+            SELECT ${columnList} FROM file({file:String}, ${format}, {structure:String})`,
+    query_params: { file, structure },
+    clickhouse_settings: { ...stageSettings, ...settings },
+  })
 }
 
 /**

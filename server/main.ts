@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
@@ -37,6 +38,10 @@ async function main(): Promise<void> {
 
   await migrate(db)
   await dropStaleStaging(db)
+  // Ingest spools chunks here; this process owns DATA_DIR (its lock), so whatever is left is a crash's.
+  const spoolDir = path.join(config.dataDir, 'spool')
+  fs.rmSync(spoolDir, { recursive: true, force: true })
+  fs.mkdirSync(spoolDir, { recursive: true })
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
     const loaded = await loadDemoData(db, { lines: config.demoLines })
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
   const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, webDir })
+  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, spoolDir, webDir })
   const listening = app.listen(config.port, config.host)
   server = listening
   await new Promise<void>((resolve, reject) => {
