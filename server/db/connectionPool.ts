@@ -4,9 +4,10 @@ export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createC
 
 /**
  * Several connections to the one embedded engine behind the client's single connection. A chdb connection
- * runs its statements one at a time, so with one connection a dashboard query waits behind an ingest chunk
- * and the statements a route starts together run in turn. Connections to the same path share the engine
- * and its tables; each call goes to the connection with the fewest calls under way.
+ * runs its statements one at a time, so with one connection a dashboard query waits behind an ingest
+ * insert. Connections to the same path share the engine and its tables; each call goes to the connection
+ * with the fewest calls under way. Statements with bound parameters still run one at a time across the
+ * process (chdb's binder is shared), so what runs side by side are the statements that bind nothing.
  */
 export function connectionPool(connections: ClientConnection[]): ClientConnection {
   const busy = connections.map(() => 0)

@@ -7,8 +7,8 @@ import { lockDataDir } from './dataDirLock.ts'
 
 /**
  * Connections to the embedded engine: statements on one connection run in turn, so three let a dashboard
- * query and the next ingest chunk's staging run beside a long insert, without more parallel work than
- * two cores can take.
+ * query and the next ingest chunk's staging run beside a long insert, without more parallel work than two
+ * cores can take (see connectionPool.ts for what still runs one at a time).
  */
 const embeddedConnections = 3
 
