@@ -107,6 +107,9 @@ export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, u
  *   grouping by `basketKeys` first (a basket lives in one store, one UTC hour and one currency).
  * padDays widens the range (weather lift looks 14 days either side); `baskets: false` is for questions
  * that count no baskets (tx is then 0).
+ * `final: false` reads rollups without FINAL and adds `part` (the row's partition and part): a key's rows
+ * are then united only if they lie in one part, so tx is exact for a group whose rows, in each partition,
+ * come from a single part (see exactWithoutFinal); the raw source is always exact (part is '').
  */
 export function salesLines(
   scope: InsightsScope,
@@ -115,12 +118,14 @@ export function salesLines(
     source?: SalesSource | undefined
     byProduct?: boolean
     baskets?: boolean
+    final?: boolean
   } = {},
 ): LinesQuery {
   const padDays = options.padDays ?? 0
   // Only basket counts need a key's rows united; sums come out the same from separate rows, without the
   // cost of FINAL (about a fifth of sales by weather). Without baskets, `tx` is not given.
-  const final = options.baskets === false ? '' : 'FINAL'
+  const final = options.baskets === false || options.final === false ? '' : 'FINAL'
+  const part = options.final === false ? `, tuple(r._partition_id, r._part) AS part` : ''
   const basketCount = options.baskets === false ? 'toUInt64(0)' : 'length(r.transactions)'
   const byProduct = options.byProduct ?? false
   const source = options.source ?? pickSalesSource(scope, { byProduct })
@@ -139,6 +144,7 @@ export function salesLines(
               AND t.customer_home_country != t.store_country, amount, toDecimal128(0, 4)) AS tourist_amount,
            if(t.customer_home_country != '' AND t.store_country != '', amount, toDecimal128(0, 4)) AS known_origin_amount,
            cityHash64(t.transaction_id) AS tx
+           ${options.final === false ? `, tuple('', '') AS part` : ''}
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed' AND ${range}`
     return {
@@ -158,7 +164,7 @@ export function salesLines(
            toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
            r.currency AS currency, r.product_id AS product_id, r.category AS category,
            r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
-           ${basketCount} AS tx
+           ${basketCount} AS tx ${part}
     FROM sales_product_daily_exact AS r ${final}
     WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
     return {
@@ -178,7 +184,7 @@ export function salesLines(
            ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
            r.currency AS currency, ${productColumns}
            r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
-           r.known_origin_amount AS known_origin_amount, ${basketCount} AS tx
+           r.known_origin_amount AS known_origin_amount, ${basketCount} AS tx ${part}
     FROM ${source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'} AS r ${final}
     WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
   return {
@@ -189,6 +195,15 @@ export function salesLines(
     basketKeys: [],
   }
 }
+
+/**
+ * Over rows read with `final: false`: whether their basket counts are exact. A rollup part holds one row
+ * per sorting key (inserts and merges both aggregate), so rows of one key can only differ in part; when
+ * every partition among the rows contributes a single part, no key has two rows. The parts are those of
+ * the query's own snapshot, so an insert landing meanwhile cannot make it wrong.
+ */
+export const exactWithoutFinal = (parts: string) =>
+  `length(arrayDistinct(${parts})) = length(arrayDistinct(arrayMap(p -> p.1, ${parts})))`
 
 export type CustomerSource = 'customerRollup' | 'raw'
 
