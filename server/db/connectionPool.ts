@@ -5,15 +5,21 @@ export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createC
 /**
  * Several connections to the one embedded engine behind the client's single connection. A chdb connection
  * runs its statements one at a time, so with one connection a dashboard query waits behind an ingest
- * insert. Connections to the same path share the engine and its tables; each call goes to the connection
- * with the fewest calls under way. Statements with bound parameters still run one at a time across the
- * process (chdb's binder is shared), so what runs side by side are the statements that bind nothing.
+ * insert; connections to the same path share the engine and its tables.
+ *
+ * Statements with bound parameters run one at a time across the whole process anyway (chdb's parameter
+ * binder is process-wide: chdb-io/chdb-node#51), so they all take the first connection, in order, as they
+ * did when there was only one. Statements that bind nothing take the least busy of the others: those are
+ * what runs side by side (an ingest insert beside the next chunk's check, DDL, ledger writes).
  */
 export function connectionPool(connections: ClientConnection[]): ClientConnection {
   const busy = connections.map(() => 0)
-  async function on<T>(work: (connection: ClientConnection) => Promise<T>): Promise<T> {
+  async function on<T>(bound: boolean, work: (connection: ClientConnection) => Promise<T>): Promise<T> {
     let pick = 0
-    for (let i = 1; i < connections.length; i++) if ((busy[i] ?? 0) < (busy[pick] ?? 0)) pick = i
+    if (!bound && connections.length > 1) {
+      pick = 1
+      for (let i = 2; i < connections.length; i++) if ((busy[i] ?? 0) < (busy[pick] ?? 0)) pick = i
+    }
     const connection = connections[pick]
     if (!connection) throw new Error('the connection pool is empty')
     busy[pick] = (busy[pick] ?? 0) + 1
@@ -23,12 +29,14 @@ export function connectionPool(connections: ClientConnection[]): ClientConnectio
       busy[pick] = (busy[pick] ?? 1) - 1
     }
   }
+  const binds = (params: { query_params?: Record<string, unknown> }) =>
+    Object.keys(params.query_params ?? {}).length > 0
   return {
-    ping: (params) => on((c) => c.ping(params)),
-    query: (params) => on((c) => c.query(params)),
-    insert: (params) => on((c) => c.insert(params)),
-    command: (params) => on((c) => c.command(params)),
-    exec: (params) => on((c) => c.exec(params)),
+    ping: (params) => on(false, (c) => c.ping(params)),
+    query: (params) => on(binds(params), (c) => c.query(params)),
+    insert: (params) => on(false, (c) => c.insert(params)),
+    command: (params) => on(binds(params), (c) => c.command(params)),
+    exec: (params) => on(binds(params), (c) => c.exec(params)),
     async close() {
       await Promise.all(connections.map((c) => c.close()))
     },
