@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -83,9 +84,17 @@ describe('dashboard in a real browser', () => {
     page.on('pageerror', (error) => consoleErrors.push(error.message))
   })
 
-  // Each step asserts it caused no console error of its own.
-  beforeEach(() => {
+  // Each step asserts it caused no console error of its own; a failing step shows what the server logged
+  // and what the browser saw, so a rare failure explains itself.
+  beforeEach((context) => {
     consoleErrors.length = 0
+    context.onTestFailed(async () => {
+      console.error(`server output (last 4000 characters):\n${server.output().slice(-4000)}`)
+      console.error(`browser console errors: ${JSON.stringify(consoleErrors)}`)
+      const file = path.join(os.tmpdir(), `tillsight-e2e-failed-${Date.now()}.png`)
+      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+      console.error(`screenshot of the failed step: ${file}`)
+    })
   })
 
   afterAll(async () => {

@@ -20,6 +20,8 @@ export interface RunningServer {
   adminKey: string
   /** GETs an API path with a key and returns the parsed JSON (throws on a non-2xx answer). */
   api<T>(pathname: string, key?: string, init?: RequestInit): Promise<T>
+  /** What the server printed so far (its logs at LOG_LEVEL warn), for a failing test to show. */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -68,6 +70,7 @@ export async function startServer(demoLines = 20_000): Promise<RunningServer> {
   return {
     base,
     adminKey,
+    output: () => output,
     async api<T>(pathname: string, key = adminKey, init: RequestInit = {}): Promise<T> {
       const headers = new Headers(init.headers)
       headers.set('authorization', `Bearer ${key}`)
