@@ -6,6 +6,7 @@ import { salesLines, type SalesSource } from './salesSource.ts'
 
 /** Stations further than this from a store do not describe its weather. */
 export const stationRadiusMeters = 50_000
+const radiusKm = stationRadiusMeters / 1000
 /** Like-for-like neighbours: the same store, local weekday and hour, this many days either side. */
 const neighbourDays = 14
 
@@ -29,24 +30,27 @@ export interface SalesByWeatherResult {
   notice: string | null
 }
 
-/** Each selected store and its nearest station within 50 km (station '' when there is none). */
+/** Each selected store and its nearest station within the radius (station '' when there is none). */
 async function storeStations(db: Db, scope: InsightsScope) {
+  // The scope already holds each store's position: only the stations are read.
   const result = await db.client.query({
     query: `
       WITH stations AS (
         SELECT station_id, argMax(lat, observed_at) AS lat, argMax(lon, observed_at) AS lon
         FROM weather_observations GROUP BY station_id
       )
-      SELECT s.store_id AS storeId,
-             argMinIf(st.station_id, geoDistance(s.lon, s.lat, st.lon, st.lat),
-                      geoDistance(s.lon, s.lat, st.lon, st.lat) <= {radius:Float64}) AS stationId
-      FROM (SELECT store_id, lat, lon FROM stores FINAL
-            WHERE merchant_id = {merchantId:String}
-              AND (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})) AS s
+      SELECT s.1 AS storeId,
+             argMinIf(st.station_id, geoDistance(s.3, s.2, st.lon, st.lat),
+                      geoDistance(s.3, s.2, st.lon, st.lat) <= {radius:Float64}) AS stationId
+      FROM (SELECT arrayJoin(arrayZip({ids:Array(String)}, {lats:Array(Float64)}, {lons:Array(Float64)})) AS s) AS stores
       CROSS JOIN stations AS st
-      GROUP BY s.store_id
-      ORDER BY storeId`,
-    query_params: { merchantId: scope.merchantId, stores: scope.stores, radius: stationRadiusMeters },
+      GROUP BY storeId`,
+    query_params: {
+      ids: scope.storeList.map((s) => s.storeId),
+      lats: scope.storeList.map((s) => s.lat),
+      lons: scope.storeList.map((s) => s.lon),
+      radius: stationRadiusMeters,
+    },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'salesByWeather.storeStations' },
   })
@@ -75,17 +79,19 @@ export async function salesByWeather(
   if (covered.length === 0) {
     return {
       rows: [],
-      notice: `no weather station within 50 km of ${scope.stores.length ? 'the selected stores' : 'any store'}`,
+      notice: `no weather station within ${radiusKm} km of ${scope.stores.length ? 'the selected stores' : 'any store'}`,
     }
   }
-  const lines = salesLines(scope, { padDays: neighbourDays, source: params.source, baskets: false })
+  // Only stores with a station have slots: their lines alone are read and need FX rates.
+  const slotScope = { ...scope, stores: covered.map((s) => s.storeId) }
+  const lines = salesLines(slotScope, { padDays: neighbourDays, source: params.source, baskets: false })
   const query_params = {
     ...lines.params,
     slotStores: covered.map((s) => s.storeId),
     slotStations: covered.map((s) => s.stationId),
     neighbourSeconds: neighbourDays * 86_400,
   }
-  const fx = await reportFx(db, scope, lines.sql, query_params)
+  const fx = await reportFx(db, slotScope, lines.sql, query_params)
   const rows = await db.client.query({
     query: `
         WITH
@@ -95,7 +101,6 @@ export async function salesByWeather(
             SELECT g.store_id AS store_id, g.hour_utc AS hour_utc, min(g.local_hour) AS local_hour,
                    max(g.in_range) AS in_range, sum(g.quantity) AS qty, sum(g.amount * ${fx.rate}) AS revenue
             FROM lines AS g ${fx.join}
-            WHERE g.store_id IN {slotStores:Array(String)}
             GROUP BY store_id, hour_utc
           ),
           -- Like-for-like neighbours share store, local weekday and local hour, so they sit in one window
@@ -151,7 +156,7 @@ export async function salesByWeather(
     clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
   })
   const notice = uncovered.length
-    ? `no weather station within 50 km of store ${uncovered.join(', ')}; its sales are left out`
+    ? `no weather station within ${radiusKm} km of store ${uncovered.join(', ')}; its sales are left out`
     : null
   return { rows: await rows.json<WeatherRow>(), notice }
 }

@@ -214,6 +214,7 @@ describe('sales by weather', () => {
     )
     for (const by of ['condition', 'temperature'] as const) {
       const raw = await salesByWeather(db, scope, { by, source: 'raw' })
+      expect(raw.rows.length).toBeGreaterThan(1)
       expect(await salesByWeather(db, scope, { by, source: 'storeRollup' })).toEqual(raw)
       expect(await salesByWeather(db, scope, { by, source: 'productRollup' })).toEqual(raw)
     }
