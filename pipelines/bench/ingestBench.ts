@@ -9,6 +9,7 @@ import { createApp } from '../../server/app.ts'
 import { createKey } from '../../server/auth/apiKeys.ts'
 import { BatchLedger, type IngestFormat } from '../../server/contract.ts'
 import { createDb, type Db } from '../../server/db/createDb.ts'
+import { derivedTables } from '../../server/db/derivedTables.ts'
 import { migrate } from '../../server/db/migrate.ts'
 import { createPipeline } from '../createPipeline.ts'
 import { engineFormats } from '../stageChunk.ts'
@@ -42,9 +43,10 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value }
 }
 
+/** Every load starts from an empty store: lines, what is derived from them (rollups, customer numbers), ledger. */
 async function resetTransactions(db: Db): Promise<void> {
-  await db.client.command({ query: 'TRUNCATE TABLE transactions' })
-  await db.client.command({ query: 'TRUNCATE TABLE ingest_batches' })
+  for (const table of ['transactions', ...derivedTables, 'ingest_batches'])
+    await db.client.command({ query: `TRUNCATE TABLE ${table}` })
 }
 
 /** The engine alone: INSERT INTO bare SELECT * FROM file(...), into a MergeTree of the file's own columns. */

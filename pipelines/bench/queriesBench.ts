@@ -16,6 +16,7 @@ import { pino } from 'pino'
 import { createApp } from '../../server/app.ts'
 import { createKey } from '../../server/auth/apiKeys.ts'
 import { createDb, type Db } from '../../server/db/createDb.ts'
+import { derivedTables, rollupTables } from '../../server/db/derivedTables.ts'
 import { migrate } from '../../server/db/migrate.ts'
 
 const largeMerchant = 'bench_large'
@@ -99,14 +100,7 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
   }
   for (const table of [
     'transactions',
-    'sales_hourly_exact',
-    'sales_store_hourly_exact',
-    'sales_product_daily_exact',
-    'customers_daily_bitmap',
-    'customers_monthly_bitmap',
-    'customers_merchant_monthly_bitmap',
-    'customer_numbers',
-    'customer_number_tops',
+    ...derivedTables,
     'stores',
     'merchants',
     'weather_observations',
@@ -198,15 +192,7 @@ async function generate(db: Db, lines: number, say: (m: string) => void): Promis
       WHERE customer_no != 0 GROUP BY merchant_id, customer_key`,
   })
   say(`recorded the customer numbers (${Math.round((performance.now() - started) / 1000)} s)`)
-  for (const rollup of [
-    'sales_hourly_exact',
-    'sales_store_hourly_exact',
-    'sales_product_daily_exact',
-    'customers_daily_bitmap',
-    'customers_monthly_bitmap',
-    'customers_merchant_monthly_bitmap',
-  ])
-    await db.client.command({ query: `OPTIMIZE TABLE ${rollup} FINAL` })
+  for (const rollup of rollupTables) await db.client.command({ query: `OPTIMIZE TABLE ${rollup} FINAL` })
   say(`merged the rollup (${Math.round((performance.now() - started) / 1000)} s in all)`)
 }
 

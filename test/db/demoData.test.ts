@@ -12,6 +12,7 @@ import { loadDemoData } from '../../server/demo/loadDemoData.ts'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import type { CustomerSource } from '../../server/queries/salesSource.ts'
 import { summary } from '../../server/queries/summary.ts'
+import { derivedTables } from '../../server/db/derivedTables.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 const lines = 20_000
@@ -48,14 +49,7 @@ const emptyStore = async () => {
     'fx_rates',
     'ingest_batches',
     // Rollups and customer numbers are derived from the lines: a reload rebuilds them.
-    'sales_hourly_exact',
-    'sales_store_hourly_exact',
-    'sales_product_daily_exact',
-    'customers_daily_bitmap',
-    'customers_monthly_bitmap',
-    'customers_merchant_monthly_bitmap',
-    'customer_numbers',
-    'customer_number_tops',
+    ...derivedTables,
   ]) {
     await db.client.command({ query: `TRUNCATE TABLE ${table}` })
   }
