@@ -11,34 +11,30 @@ import type { Db } from './createDb.ts'
  * one key two numbers. Lookups take the smallest number of a key (withCustomerNo), so a key numbered
  * twice never duplicates a line.
  */
-export async function numberCustomers(
-  db: Db,
-  source: string,
-  params: Record<string, unknown> = {},
-): Promise<void> {
+export async function numberCustomers(db: Db, source: string): Promise<void> {
+  // The source is read twice (its new keys, and the set that prunes customer_numbers), the merchants'
+  // tops once: customer_number_tops holds about one row per merchant.
   await db.client.command({
     query: `
       INSERT INTO customer_numbers (merchant_id, customer_key, customer_no)
-      WITH
-        chunk AS (SELECT DISTINCT merchant_id, customer_key FROM ${source} WHERE customer_key != ''),
-        fresh AS (
-          SELECT merchant_id, customer_key FROM chunk
-          WHERE (merchant_id, customer_key) NOT IN (
-            SELECT merchant_id, customer_key FROM customer_numbers
-            WHERE merchant_id IN (SELECT merchant_id FROM chunk)
-              AND customer_key IN (SELECT customer_key FROM chunk))
-        ),
-        tops AS (
-          SELECT merchant_id, max(top) AS top FROM customer_number_tops
-          WHERE merchant_id IN (SELECT merchant_id FROM fresh)
-          GROUP BY merchant_id
-        )
       SELECT f.merchant_id, f.customer_key,
              toUInt32(ifNull(t.top, 0) + row_number() OVER (PARTITION BY f.merchant_id ORDER BY f.customer_key))
-      FROM fresh AS f LEFT JOIN tops AS t ON t.merchant_id = f.merchant_id`,
-    query_params: params,
+      FROM (
+        SELECT DISTINCT merchant_id, customer_key FROM ${source}
+        WHERE customer_key != ''
+          AND (merchant_id, customer_key) NOT IN (${storedNumbers(source, 'merchant_id, customer_key')})
+      ) AS f
+      LEFT JOIN (SELECT merchant_id, max(top) AS top FROM customer_number_tops GROUP BY merchant_id) AS t
+        ON t.merchant_id = f.merchant_id`,
     clickhouse_settings: { log_comment: 'numberCustomers', join_use_nulls: 0, insert_distributed_sync: 1 },
   })
+}
+
+/** The stored numbers of the source's keys: one tuple IN, a prefix of customer_numbers' primary key. */
+function storedNumbers(source: string, columns: string): string {
+  return `SELECT ${columns} FROM customer_numbers
+          WHERE (merchant_id, customer_key) IN (
+            SELECT merchant_id, customer_key FROM ${source} WHERE customer_key != '')`
 }
 
 /**
@@ -51,10 +47,7 @@ export function withCustomerNo(source: string): string {
     SELECT s.*, toUInt32(ifNull(n.customer_no, 0)) AS customer_no
     FROM ${source} AS s
     LEFT JOIN (
-      SELECT merchant_id AS n_merchant, customer_key AS n_key, min(customer_no) AS customer_no
-      FROM customer_numbers
-      WHERE merchant_id IN (SELECT merchant_id FROM ${source})
-        AND customer_key IN (SELECT customer_key FROM ${source} WHERE customer_key != '')
+      ${storedNumbers(source, 'merchant_id AS n_merchant, customer_key AS n_key, min(customer_no) AS customer_no')}
       GROUP BY n_merchant, n_key
     ) AS n ON n.n_merchant = s.merchant_id AND n.n_key = s.customer_key)`
 }
