@@ -22,7 +22,7 @@ import { migrate } from '../server/db/migrate.ts'
 import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
-import { dropStaleStaging } from './stageChunk.ts'
+import { dropStaleStaging, resetSpool } from './stageChunk.ts'
 
 interface IngestFlags {
   mapping?: string
@@ -193,8 +193,9 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
   await dropStaleStaging(db)
+  const spoolDir = resetSpool(config.dataDir)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  return { db, pipeline: createPipeline({ db, pseudonymKey }) }
+  return { db, pipeline: createPipeline({ db, pseudonymKey, spoolDir }) }
 }
 
 /** Waits until a file's size stops changing (a writer may still be copying it in). */

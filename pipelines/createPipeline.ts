@@ -67,7 +67,7 @@ export interface PipelineOptions {
    * staged, two stages and two checked tables) and the work redone after a crash small.
    */
   chunkBytes?: number
-  /** Where Arrow/Parquet bodies are spooled for the embedded engine to read with file(). */
+  /** Where the embedded engine's chunks are spooled to be read with file(); the system temp dir when omitted. */
   spoolDir?: string
   /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
   sliceRows?: number

@@ -141,6 +141,17 @@ async function stageFile(
 }
 
 /**
+ * DATA_DIR/spool, emptied: where ingest spools its chunks. The process holding DATA_DIR's lock owns it,
+ * so whatever is there at start was left by a crash.
+ */
+export function resetSpool(dataDir: string): string {
+  const spoolDir = path.join(dataDir, 'spool')
+  fs.rmSync(spoolDir, { recursive: true, force: true })
+  fs.mkdirSync(spoolDir, { recursive: true })
+  return spoolDir
+}
+
+/**
  * Staging tables are per batch and in memory; a crash leaves their empty definitions behind. The embedded
  * engine belongs to this process, so every one found at start is stale; on a shared server only old ones.
  */

@@ -29,7 +29,7 @@ export interface AppOptions {
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
-  /** Where Arrow/Parquet bodies are spooled for the embedded engine (system temp dir when omitted). */
+  /** Where the embedded engine's chunks are spooled (see resetSpool); the system temp dir when omitted. */
   spoolDir?: string | undefined
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined

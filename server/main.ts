@@ -1,5 +1,4 @@
 import type { Server } from 'node:http'
-import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
@@ -11,7 +10,7 @@ import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { ensureWebBuilt } from './webBuild.ts'
-import { dropStaleStaging } from '../pipelines/stageChunk.ts'
+import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -38,10 +37,7 @@ async function main(): Promise<void> {
 
   await migrate(db)
   await dropStaleStaging(db)
-  // Ingest spools chunks here; this process owns DATA_DIR (its lock), so whatever is left is a crash's.
-  const spoolDir = path.join(config.dataDir, 'spool')
-  fs.rmSync(spoolDir, { recursive: true, force: true })
-  fs.mkdirSync(spoolDir, { recursive: true })
+  const spoolDir = resetSpool(config.dataDir)
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
     const loaded = await loadDemoData(db, { lines: config.demoLines })

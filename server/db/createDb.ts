@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
-import { createChdbConnection, type ChdbExtension } from 'chdb/connection'
+import { createChdbConnection } from 'chdb/connection'
 import type { Config } from '../config.ts'
 import { connectionPool, type ClientConnection } from './connectionPool.ts'
 import { lockDataDir } from './dataDirLock.ts'
@@ -21,11 +21,6 @@ export interface Db {
   database: string
   /** Directory the engine may read files from with file(); undefined for a remote server. */
   dataDir: string | undefined
-  /**
-   * The embedded engine's own entry points (undefined for a remote server): rawInsert hands a Buffer to the
-   * engine's parallel parser without the string copy the client's insert makes, for bulk loads.
-   */
-  chdb: ChdbExtension | undefined
   close(): Promise<void>
 }
 
@@ -65,7 +60,6 @@ export async function createDb(options: DbOptions): Promise<Db> {
       cluster: undefined,
       database: 'default',
       dataDir,
-      chdb: connections[0]?.chdb,
       async close() {
         await client.close()
         unlock()
@@ -94,7 +88,6 @@ export async function createDb(options: DbOptions): Promise<Db> {
     cluster: options.cluster,
     database: options.database,
     dataDir: undefined,
-    chdb: undefined,
     close: () => client.close(),
   }
 }

@@ -4,7 +4,7 @@ import type { Db } from './createDb.ts'
  * Gives every known customer of `source` that has no number yet the next numbers of its merchant
  * (merchant's top + 1, + 2, ... in customer_key order), in customer_numbers (migration 0050).
  * `source` is a table or a parenthesised SELECT with merchant_id and customer_key columns; only its own
- * keys are looked up (the IN lists let the primary index of customer_numbers skip every other key).
+ * keys are looked up (one tuple IN, a prefix of customer_numbers' primary key, skips every other key).
  *
  * Callers serialise this per engine (the ingest pipeline's commit lock, the demo loader and the bench
  * run alone): two writers numbering the same merchant at once could hand out one number twice or give

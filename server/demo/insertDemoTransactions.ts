@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/createDb.ts'
 import { insertStagedTransactions } from '../db/insertStagedTransactions.ts'
+import { transactionsKind } from '../../pipelines/kinds/transactionsKind.ts'
 import {
   businessKinds,
   demandProfiles,
@@ -236,27 +237,5 @@ export async function insertDemoTransactions(
   }
 }
 
-const stagedColumns = [
-  'merchant_id',
-  'store_id',
-  'transaction_id',
-  'line_no',
-  'occurred_at',
-  'local_at',
-  'product_id',
-  'product_name',
-  'category',
-  'product_type',
-  'quantity',
-  'unit_price',
-  'amount',
-  'currency',
-  'status',
-  'payment_method',
-  'wallet',
-  'customer_key',
-  'customer_home_country',
-  'store_country',
-  'captured_offline',
-  'batch_id',
-] as const
+/** The demo stage holds the transaction columns the pipeline's checked rows hold, plus the batch. */
+const stagedColumns = [...Object.keys(transactionsKind.columns), 'batch_id']

@@ -17,7 +17,7 @@ export interface IngestOptions {
   maxBytes: number
   /** Bytes of text per committed INSERT (the pipeline's default when omitted). */
   chunkBytes?: number | undefined
-  /** Where Arrow/Parquet bodies are spooled for the embedded engine; the system temp dir by default. */
+  /** Where the embedded engine's chunks are spooled (see resetSpool); the system temp dir by default. */
   spoolDir?: string | undefined
 }
 
