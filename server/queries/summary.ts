@@ -15,7 +15,8 @@ export async function summary(
   params: { source?: SalesSource | undefined; customerSource?: CustomerSource | undefined } = {},
 ): Promise<SummaryRow> {
   const lines = salesLines(scope, { source: params.source })
-  // Distinct customers need no conversion: that query starts while the currencies are checked.
+  // Distinct customers need no conversion: that query is sent while the currencies are checked (a server
+  // runs the two together; the embedded engine runs bound statements one after another).
   const customers = countCustomers(db, scope, params.customerSource)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const keys = groupKeys(...lines.basketKeys, ...fx.keys)

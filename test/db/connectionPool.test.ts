@@ -23,3 +23,23 @@ it('answers a quick query while a long statement runs, on the same tables', asyn
   await long
   expect(finished).toEqual(['quick', 'long'])
 })
+
+it('gives concurrent bound statements each its own values, beside a long unbound one', async () => {
+  const long = db.client
+    .query({
+      query: 'SELECT sleepEachRow(0.2) FROM numbers(3) SETTINGS max_block_size = 1',
+      format: 'JSONEachRow',
+    })
+    .then((r) => r.text())
+  // chdb's parameter binder is process-wide (chdb-io/chdb-node#51): bound statements share one connection.
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      rows<{ v: number; s: string }>(db, 'SELECT {v:UInt32} AS v, {s:String} AS s', {
+        v: i,
+        s: `value ${i}`,
+      }),
+    ),
+  )
+  expect(answers).toEqual(Array.from({ length: 12 }, (_, i) => [{ v: i, s: `value ${i}` }]))
+  await long
+})
