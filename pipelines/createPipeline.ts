@@ -63,8 +63,9 @@ export interface PipelineOptions {
    * Bytes of text per INSERT. Each chunk's check and insert have a fixed cost, and every insert makes
    * parts in transactions and each rollup that background merges must combine, so bigger is faster (256
    * MiB against 64 MiB: NDJSON over HTTP 294-316k against 195-211k rows/s in docs/benchmarks.md). Smaller
-   * keeps memory (about ten times this per running batch at its peak: a chunk read ahead, one being
-   * staged, two stages and two checked tables) and the work redone after a crash small.
+   * keeps memory (about ten times this per running text batch at its peak: a chunk read ahead, one
+   * being staged, two stages and two checked tables) and the work redone after a crash small. Arrow and
+   * Parquet bodies are staged whole whatever this is (bounded by the request's maxBytes).
    */
   chunkBytes?: number
   /** Where the embedded engine's chunks are spooled to be read with file(); the system temp dir when omitted. */
