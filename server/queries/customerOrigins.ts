@@ -79,7 +79,7 @@ export async function customerOrigins(
   return suppressSmallGroups(groups, params.threshold ?? privacyThreshold).slice(0, params.limit)
 }
 
-export function suppressSmallGroups(groups: OriginCounts[], threshold: number): OriginRow[] {
+function suppressSmallGroups(groups: OriginCounts[], threshold: number): OriginRow[] {
   const hidden = new Set(groups.filter((g) => g.customers < threshold))
   if (hidden.size === 1) {
     const smallestShown = groups.filter((g) => !hidden.has(g)).sort((a, b) => a.customers - b.customers)[0]

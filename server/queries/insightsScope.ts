@@ -3,9 +3,9 @@ import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
 
 /** The `tz` value that puts every store on its own wall clock. */
-export const storeClocksZone = 'local'
+const storeClocksZone = 'local'
 
-export interface ScopeStore {
+interface ScopeStore {
   storeId: string
   lat: number
   lon: number
@@ -83,7 +83,7 @@ async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts 
   }
 }
 
-export function isTimeZone(tz: string): boolean {
+function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz })
     return true

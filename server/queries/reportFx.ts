@@ -6,7 +6,7 @@ import { addDays, type InsightsScope } from './insightsScope.ts'
  * Days a rate stays in force when no newer one is loaded: reference rates are published on business days
  * only, so a weekend or holiday sale takes the latest rate of the week before it.
  */
-export const fxCarryDays = 7
+const fxCarryDays = 7
 
 /**
  * Conversion into the report currency at each day's rate (the UTC date of the sale instant). A day without
@@ -112,7 +112,7 @@ export function fxParams(scope: InsightsScope, padDays = 0): Record<string, unkn
  * Fails the request with 400 when some sale in scope has no rate into the report currency: a missing
  * rate must never turn into a silently wrong total. `linesSql` is the scope's lines subquery.
  */
-export async function assertFxCoverage(
+async function assertFxCoverage(
   db: Db,
   scope: InsightsScope,
   linesSql: string,

@@ -2,12 +2,21 @@ import type { ProductRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
 import { reportFx, type ReportFx } from './reportFx.ts'
-import { exactWithoutFinal, groupKeys, salesLines, type LinesQuery, type SalesSource } from './salesSource.ts'
+import { groupKeys, salesLines, type LinesQuery, type SalesSource } from './salesSource.ts'
 
 export interface SalesByProductParams {
   limit: number
   source?: SalesSource | undefined
 }
+
+/**
+ * Over rows read with `final: false`: whether their basket counts are exact. A rollup part holds one row
+ * per sorting key (inserts and merges both aggregate), so rows of one key can only differ in part; when
+ * every partition among the rows contributes a single part, no key has two rows. The parts are those of
+ * the query's own snapshot, so an insert landing meanwhile cannot make it wrong.
+ */
+const exactWithoutFinal = (parts: string) =>
+  `length(arrayDistinct(${parts})) = length(arrayDistinct(arrayMap(p -> p.1, ${parts})))`
 
 /**
  * Products ranked by revenue (report currency), with quantity and the transactions that contained them.

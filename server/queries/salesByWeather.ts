@@ -25,7 +25,7 @@ export interface SalesByWeatherParams {
   source?: SalesSource | undefined
 }
 
-export interface SalesByWeatherResult {
+interface SalesByWeatherResult {
   rows: WeatherRow[]
   notice: string | null
 }

@@ -3,7 +3,7 @@ import { fxParams } from './reportFx.ts'
 
 export type SalesSource = 'storeRollup' | 'productRollup' | 'productDailyRollup' | 'raw'
 
-export interface SalesNeeds {
+interface SalesNeeds {
   /** The question groups by product (sales by product). */
   byProduct?: boolean
 }
@@ -76,7 +76,7 @@ const storeFilters = (table: string, instant: string) => `
       AND ${table}.${instant} >= {scanFromDateTime:DateTime} AND ${table}.${instant} < {scanToDateTime:DateTime}
       AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})`
 
-export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown> {
+function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown> {
   const from = addDays(scope.from, -padDays)
   const toExclusive = addDays(scope.to, 1 + padDays)
   return {
@@ -109,7 +109,7 @@ export function scopeParams(scope: InsightsScope, padDays = 0): Record<string, u
  * that count no baskets (tx is then 0).
  * `final: false` reads rollups without FINAL and adds `part` (the row's partition and part): a key's rows
  * are then united only if they lie in one part, so tx is exact for a group whose rows, in each partition,
- * come from a single part (see exactWithoutFinal); the raw source is always exact (part is '').
+ * come from a single part (see salesByProduct.ts); the raw source is always exact (part is '').
  */
 export function salesLines(
   scope: InsightsScope,
@@ -196,15 +196,6 @@ export function salesLines(
   }
 }
 
-/**
- * Over rows read with `final: false`: whether their basket counts are exact. A rollup part holds one row
- * per sorting key (inserts and merges both aggregate), so rows of one key can only differ in part; when
- * every partition among the rows contributes a single part, no key has two rows. The parts are those of
- * the query's own snapshot, so an insert landing meanwhile cannot make it wrong.
- */
-export const exactWithoutFinal = (parts: string) =>
-  `length(arrayDistinct(${parts})) = length(arrayDistinct(arrayMap(p -> p.1, ${parts})))`
-
 export type CustomerSource = 'customerRollup' | 'raw'
 
 /**
@@ -218,7 +209,7 @@ export function pickCustomerSource(scope: InsightsScope): CustomerSource {
   return scope.clock === 'local' && !byProduct ? 'customerRollup' : 'raw'
 }
 
-export interface CustomerQuery {
+interface CustomerQuery {
   sql: string
   params: Record<string, unknown>
   source: CustomerSource
