@@ -30,11 +30,16 @@ export const fxCte = `
     HAVING rate > 0
   ),
   fx_day AS (
-    SELECT base, quote, day AS date, argMax(rate, date) AS rate
-    FROM fx_loaded
-    ARRAY JOIN arrayMap(i -> date + i, range(${fxCarryDays + 1})) AS day
-    WHERE day >= {fxFrom:Date} AND day <= {fxTo:Date}
-    GROUP BY base, quote, day
+    -- The newest loaded rate on or before each day. (Aliasing day AS date here would make argMax order
+    -- by the alias, every candidate alike, and pick any rate of the week.)
+    SELECT base, quote, day AS date, rate
+    FROM (
+      SELECT base, quote, day, argMax(rate, date) AS rate
+      FROM fx_loaded
+      ARRAY JOIN arrayMap(i -> date + i, range(${fxCarryDays + 1})) AS day
+      WHERE day >= {fxFrom:Date} AND day <= {fxTo:Date}
+      GROUP BY base, quote, day
+    )
   ),
   fx_leg AS (
     SELECT cur, tgt, date, argMin(r, prio) AS r
