@@ -86,7 +86,7 @@ export type StoreList = z.infer<typeof StoreList>
 
 /** One documented route; the OpenAPI document is generated from the list of these. */
 export interface Endpoint {
-  method: 'get' | 'post' | 'delete'
+  method: 'get' | 'post' | 'patch' | 'delete'
   path: string
   summary: string
   roles: readonly Role[] | 'public'
