@@ -10,6 +10,10 @@ import type {
   MerchantList,
   RejectList,
   SalesByProduct,
+  Segment,
+  SegmentList,
+  SegmentPreview,
+  SegmentPreviewRequest,
   Summary,
 } from '../../server/contract.ts'
 import { launchBrowser } from './launchBrowser.ts'
@@ -311,17 +315,117 @@ describe('dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([])
   })
 
-  it('says which pages come with the marketing features, and fits a phone', async () => {
-    await page.getByRole('link', { name: 'Audiences' }).click()
-    await page.getByText('Coming with the marketing features.').waitFor()
-    await shot('audiences-coming')
+  /** The preview the page asked for after `trigger`, and the same request answered to Node. */
+  async function previewOf(trigger: () => Promise<unknown>): Promise<{
+    request: SegmentPreviewRequest
+    body: SegmentPreview
+  }> {
+    const [response] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.url().endsWith('/api/v1/segments/preview') && r.request().method() === 'POST',
+      ),
+      trigger(),
+    ])
+    expect(response.status()).toBe(200)
+    const request = response.request().postDataJSON() as SegmentPreviewRequest
+    const body = await server.api<SegmentPreview>('/api/v1/segments/preview', server.adminKey, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    })
+    return { request, body }
+  }
 
+  /** What the page shows for a count: the rounded number, or "fewer than K" when suppressed. */
+  const shownCount = (count: { size: number | null }, threshold: number) =>
+    count.size === null ? `fewer than ${threshold}` : new Intl.NumberFormat('en-US').format(count.size)
+
+  async function waitForSize(expected: string) {
+    await page.waitForFunction(
+      (text) =>
+        document.querySelector('[data-testid="audience-size-value"]')?.textContent === text &&
+        !document.querySelector('[data-testid="audience-size"]')?.classList.contains('refreshing'),
+      expected,
+    )
+  }
+
+  it('sizes an audience live from the rules in the URL, saves it and shows its profile', async () => {
+    const all = await previewOf(() => page.goto(`${server.base}/audiences?merchant=${merchantId}`))
+    expect(all.request).toEqual({ merchantIds: [merchantId], rules: {} })
+    expect(all.body.size).toBeGreaterThan(0)
+    await waitForSize(shownCount(all.body, all.body.threshold))
+
+    // One rule: the request, the URL and the size follow it.
+    const tourists = await previewOf(() =>
+      page.getByRole('group', { name: 'Visitor' }).getByRole('button', { name: 'Tourists' }).click(),
+    )
+    expect(tourists.request.rules).toEqual({ visitor: 'tourist' })
+    expect(new URL(page.url()).searchParams.get('visitor')).toBe('tourist')
+    expect(tourists.body.size).not.toBe(all.body.size)
+    await waitForSize(shownCount(tourists.body, tourists.body.threshold))
+
+    // Typing a number asks once the typing settles, not per keystroke.
+    await page.getByRole('checkbox', { name: 'Spend' }).check()
+    const spenders = await previewOf(async () => {
+      const min = page.getByLabel('At least').first()
+      await min.fill('')
+      await min.pressSequentially('25', { delay: 40 })
+    })
+    expect(spenders.request.rules.spend?.min).toBe(25)
+    expect(new URL(page.url()).searchParams.get('spendMin')).toBe('25')
+    await waitForSize(shownCount(spenders.body, spenders.body.threshold))
+
+    // A reload shows the same segment.
+    const reloaded = await previewOf(() => page.reload())
+    expect(reloaded.request).toEqual(spenders.request)
+    await waitForSize(shownCount(spenders.body, spenders.body.threshold))
+    expect(
+      await page
+        .getByRole('group', { name: 'Visitor' })
+        .getByRole('button', { name: 'Tourists' })
+        .getAttribute('aria-pressed'),
+    ).toBe('true')
+    await page.waitForFunction(() =>
+      ['ready', 'empty'].includes(
+        document.querySelector('[data-testid="audience-countries"]')?.getAttribute('data-state') ?? '',
+      ),
+    )
+    await shot('audiences')
+
+    // Saved: the list shows it, the URL names it, and its profile loads.
+    const name = `Tourists spending 25+ ${Date.now()}`
+    await page.getByTestId('save-segment').getByLabel('Name').fill(name)
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/segments') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Save segment' }).click(),
+    ])
+    expect(created.status()).toBe(201)
+    const segment = (await created.json()) as Segment
+    await page.waitForFunction((id) => new URL(location.href).searchParams.get('segment') === id, segment.id)
+    const list = await server.api<SegmentList>('/api/v1/segments')
+    expect(list.rows.map((s) => s.name)).toContain(name)
+    await page.getByTestId('saved-segments').locator('tbody tr').filter({ hasText: name }).waitFor()
+    await page.waitForFunction(() =>
+      ['ready', 'empty'].includes(
+        document.querySelector('[data-testid="profile-summary"]')?.getAttribute('data-state') ?? '',
+      ),
+    )
+    await shot('audiences-profile')
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('fits a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto(`${server.base}/insights?merchant=${merchantId}`)
     await page.getByTestId('kpi-revenue').waitFor()
     await shot('insights-phone')
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(overflow).toBeLessThanOrEqual(0)
+    await page.goto(`${server.base}/audiences?merchant=${merchantId}&visitor=tourist`)
+    await page.getByTestId('audience-size-value').waitFor()
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0)
     await page.setViewportSize({ width: 1280, height: 900 })
     expect(consoleErrors).toEqual([])
   })

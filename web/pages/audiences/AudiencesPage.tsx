@@ -100,20 +100,18 @@ export default function AudiencesPage() {
             onSaved={(segment) => update({ segment: segment.id, merchants: segment.merchantIds })}
             onClose={() => update({ segment: null })}
           />
+          <HomeCountriesPanel query={previewState} />
         </div>
       </div>
-      <div className="grid-2 grid-even">
-        <HomeCountriesPanel query={previewState} />
-        <SavedSegmentsPanel
-          query={segments}
-          openId={state.segment}
-          merchantNames={new Map(list.map((m) => [m.merchantId, m.name]))}
-          onOpen={(segment) =>
-            update({ segment: segment.id, merchants: segment.merchantIds, rules: segment.rules })
-          }
-          onDeleted={(id) => id === state.segment && update({ segment: null })}
-        />
-      </div>
+      <SavedSegmentsPanel
+        query={segments}
+        openId={state.segment}
+        merchantNames={new Map(list.map((m) => [m.merchantId, m.name]))}
+        onOpen={(segment) =>
+          update({ segment: segment.id, merchants: segment.merchantIds, rules: segment.rules })
+        }
+        onDeleted={(id) => id === state.segment && update({ segment: null })}
+      />
       {state.segment && segments.status === 'success' && !open && (
         <p className="notice" role="status">
           The segment in this link no longer exists, or your key cannot see it. The rules of the link are
