@@ -15,17 +15,24 @@ import { adminRoutes } from './routes/adminRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
+import { segmentRoutes } from './routes/segmentRoutes.ts'
+import { defaultPrivacyThreshold } from './queries/privacy.ts'
+import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 
 export interface AppOptions {
   db: Db
   logger: Logger
-  /** rangeDays: the longest date range an insights report may ask for. */
+  /**
+   * rangeDays: the longest date range an insights report or segment window may ask for; privacyK: the
+   * fewest customers a count may show (PRIVACY_K, default 50).
+   */
   limits: {
     ratePerMinute: number
     jsonBytes: number
     ingestBytes: number
     ingestChunkBytes?: number
     rangeDays: number
+    privacyK?: number
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
@@ -33,10 +40,23 @@ export interface AppOptions {
   spoolDir?: string | undefined
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined
+  /** Saved segments' members (main.ts refreshes it on a schedule); one is made when omitted. */
+  segmentMembership?: SegmentMembership | undefined
 }
 
-export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }: AppOptions): Express {
+export function createApp({
+  db,
+  logger,
+  limits,
+  pseudonymKey,
+  spoolDir,
+  webDir,
+  segmentMembership,
+}: AppOptions): Express {
   const app = express()
+  const privacyK = limits.privacyK ?? defaultPrivacyThreshold
+  const membership =
+    segmentMembership ?? createSegmentMembership(db, { limits: { rangeDays: limits.rangeDays }, logger })
   const verify = createKeyVerifier(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
@@ -87,6 +107,12 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
       maxBytes: limits.ingestBytes,
       chunkBytes: limits.ingestChunkBytes,
       spoolDir,
+      // New lines can change who is in a segment: refresh in the background, the batch answers now.
+      onLinesInserted: () => {
+        membership.refresh().catch((err: unknown) => {
+          logger.error({ err }, 'segment membership refresh failed')
+        })
+      },
     }),
   )
   api.use(express.json({ limit: limits.jsonBytes }))
@@ -96,7 +122,8 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
   })
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
-  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
+  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays, privacyK }))
+  api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

@@ -9,6 +9,7 @@ import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
+import { createSegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
@@ -48,7 +49,24 @@ async function main(): Promise<void> {
   const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, spoolDir, webDir })
+  // Membership is derived from the lines: recomputed whole at start (repairing whatever a crash left), after
+  // ingest batches (the ingest route asks), and on a schedule (SEGMENT_REFRESH_SECONDS).
+  const segmentMembership = createSegmentMembership(db, { limits: config.limits, logger })
+  await segmentMembership.refresh()
+  setInterval(() => {
+    segmentMembership.refresh().catch((err: unknown) => {
+      logger.error({ err }, 'scheduled segment membership refresh failed')
+    })
+  }, config.segmentRefreshSeconds * 1000).unref()
+  const app = createApp({
+    db,
+    logger,
+    limits: config.limits,
+    pseudonymKey,
+    spoolDir,
+    webDir,
+    segmentMembership,
+  })
   const listening = app.listen(config.port, config.host)
   server = listening
   await new Promise<void>((resolve, reject) => {
