@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type {
   BatchLedger,
@@ -14,6 +14,7 @@ import type {
   SegmentList,
   SegmentPreview,
   SegmentPreviewRequest,
+  SegmentProfile,
   Summary,
 } from '../../server/contract.ts'
 import { launchBrowser } from './launchBrowser.ts'
@@ -315,14 +316,20 @@ describe('dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([])
   })
 
-  /** The preview the page asked for after `trigger`, and the same request answered to Node. */
-  async function previewOf(trigger: () => Promise<unknown>): Promise<{
-    request: SegmentPreviewRequest
-    body: SegmentPreview
-  }> {
+  /**
+   * The preview the page asked for after `trigger` (the first whose request passes `wanted`, as a rule
+   * switched on may be sized before its fields are typed in), and the same request answered to Node.
+   */
+  async function previewOf(
+    trigger: () => Promise<unknown>,
+    wanted: (request: SegmentPreviewRequest) => boolean = () => true,
+  ): Promise<{ request: SegmentPreviewRequest; body: SegmentPreview }> {
     const [response] = await Promise.all([
       page.waitForResponse(
-        (r) => r.url().endsWith('/api/v1/segments/preview') && r.request().method() === 'POST',
+        (r) =>
+          r.url().endsWith('/api/v1/segments/preview') &&
+          r.request().method() === 'POST' &&
+          wanted(r.request().postDataJSON() as SegmentPreviewRequest),
       ),
       trigger(),
     ])
@@ -365,13 +372,25 @@ describe('dashboard in a real browser', () => {
     await waitForSize(shownCount(tourists.body, tourists.body.threshold))
 
     // Typing a number asks once the typing settles, not per keystroke.
-    await page.getByRole('checkbox', { name: 'Spend' }).check()
-    const spenders = await previewOf(async () => {
-      const min = page.getByLabel('At least').first()
-      await min.fill('')
-      await min.pressSequentially('25', { delay: 40 })
-    })
-    expect(spenders.request.rules.spend?.min).toBe(25)
+    // The box follows the URL, which the router updates in a transition: click, then wait for the URL.
+    await page.getByRole('checkbox', { name: 'Spend', exact: true }).click()
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('spendDays'))
+    const typedMins: (number | undefined)[] = []
+    const recordMin = (request: Request) => {
+      if (request.url().endsWith('/segments/preview'))
+        typedMins.push((request.postDataJSON() as SegmentPreviewRequest).rules.spend?.min)
+    }
+    page.on('request', recordMin)
+    const spenders = await previewOf(
+      async () => {
+        const min = page.getByLabel('At least').first()
+        await min.fill('')
+        await min.pressSequentially('25', { delay: 40 })
+      },
+      (request) => request.rules.spend?.min === 25,
+    )
+    page.off('request', recordMin)
+    expect(typedMins).not.toContain(2) // the half-typed number was never sent
     expect(new URL(page.url()).searchParams.get('spendMin')).toBe('25')
     await waitForSize(shownCount(spenders.body, spenders.body.threshold))
 
@@ -385,31 +404,48 @@ describe('dashboard in a real browser', () => {
         .getByRole('button', { name: 'Tourists' })
         .getAttribute('aria-pressed'),
     ).toBe('true')
-    await page.waitForFunction(() =>
-      ['ready', 'empty'].includes(
-        document.querySelector('[data-testid="audience-countries"]')?.getAttribute('data-state') ?? '',
-      ),
+
+    // Spend off again: the tourists' size is still cached, so it shows without asking.
+    await page.getByRole('checkbox', { name: 'Spend', exact: true }).click()
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('spendDays'))
+    await waitForSize(shownCount(tourists.body, tourists.body.threshold))
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="audience-countries"]')?.getAttribute('data-state') === 'ready',
     )
     await shot('audiences')
 
-    // Saved: the list shows it, the URL names it, and its profile loads.
-    const name = `Tourists spending 25+ ${Date.now()}`
+    // Saved: the list shows it, the URL names it, and its profile loads with the API's figures.
+    const name = 'Tourists, any spend'
     await page.getByTestId('save-segment').getByLabel('Name').fill(name)
+    const profileAnswer = page.waitForResponse((r) => /\/api\/v1\/segments\/[^/]+\/profile/.test(r.url()))
     const [created] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/v1/segments') && r.request().method() === 'POST'),
       page.getByRole('button', { name: 'Save segment' }).click(),
     ])
     expect(created.status()).toBe(201)
     const segment = (await created.json()) as Segment
+    expect(segment.rules).toEqual({ visitor: 'tourist' })
     await page.waitForFunction((id) => new URL(location.href).searchParams.get('segment') === id, segment.id)
-    const list = await server.api<SegmentList>('/api/v1/segments')
-    expect(list.rows.map((s) => s.name)).toContain(name)
-    await page.getByTestId('saved-segments').locator('tbody tr').filter({ hasText: name }).waitFor()
-    await page.waitForFunction(() =>
-      ['ready', 'empty'].includes(
-        document.querySelector('[data-testid="profile-summary"]')?.getAttribute('data-state') ?? '',
-      ),
+    const listed = (await server.api<SegmentList>('/api/v1/segments')).rows.find((s) => s.id === segment.id)
+    expect(listed?.name).toBe(name)
+    await page
+      .getByTestId('saved-segments')
+      .locator('tbody tr')
+      .filter({ hasText: name })
+      .filter({ hasText: listed!.refreshedAt ? shownCount(listed!, listed!.threshold) : 'not computed yet' })
+      .waitFor()
+    const profileUrl = new URL((await profileAnswer).url())
+    const profile = await server.api<SegmentProfile>(profileUrl.pathname + profileUrl.search)
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-testid="profile-members"] .kpi-value')?.textContent === text,
+      shownCount(profile, profile.threshold),
     )
+    // A longer window of purchases: the URL keeps it, and more groups are large enough to show.
+    await apiAnswerOf<SegmentProfile>(/\/profile\?days=365/, () =>
+      page.getByLabel('Purchases of the last').selectOption('365'),
+    )
+    expect(new URL(page.url()).searchParams.get('profileDays')).toBe('365')
     await shot('audiences-profile')
     expect(consoleErrors).toEqual([])
   })

@@ -96,10 +96,7 @@ export function RuleBuilder({
       <header className="panel-head">
         <div>
           <h2>Rules</h2>
-          <p className="panel-description">
-            Customers who match every rule given. Leave a rule empty to ignore it. Windows end on the day of
-            the newest sale.
-          </p>
+          <p className="panel-description">Customers who match every rule given; an empty rule is ignored.</p>
         </div>
         <div className="panel-actions">
           <button
