@@ -141,7 +141,7 @@ export function RuleBuilder({
             onChange={(visitor) => set({ visitor: visitor === 'any' ? undefined : visitor })}
           />
         </div>
-        {error('homeCountries') && <p className="form-error">{error('homeCountries')}</p>}
+        <FieldErrors messages={[error('homeCountries'), error('visitor')]} />
       </RuleGroup>
 
       <RuleGroup
@@ -175,6 +175,7 @@ export function RuleBuilder({
               value={rules.spend.currency}
               onChange={(next) => rules.spend && set({ spend: { ...rules.spend, currency: next } })}
             />
+            <FieldErrors messages={[error('spend.currency')]} />
             <DaysField
               label="Over the last"
               value={rules.spend.days}
@@ -260,6 +261,9 @@ export function RuleBuilder({
           noneLabel="Any method"
           allowCustom
         />
+        <FieldErrors
+          messages={['categories', 'products', 'stores', 'wallets', 'paymentMethods'].map(error)}
+        />
       </RuleGroup>
 
       <RuleGroup
@@ -293,6 +297,16 @@ export function RuleBuilder({
       </RuleGroup>
     </form>
   )
+}
+
+/** Errors of fields that show none of their own (pickers, selects), under their group. */
+function FieldErrors({ messages }: { messages: (string | undefined)[] }) {
+  const given = messages.filter(Boolean)
+  return given.length > 0 ? (
+    <p className="form-error" role="alert">
+      {given.join(' ')}
+    </p>
+  ) : null
 }
 
 interface RuleGroupProps {
