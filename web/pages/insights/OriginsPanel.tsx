@@ -1,23 +1,17 @@
 import type { CustomerOrigins, OriginRow } from '../../../server/contract.ts'
 import type { QueryState } from '../../api/useApiQuery.ts'
 import { BarsChart } from '../../charts/BarsChart.tsx'
+import { countryName } from '../../components/countryName.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
-
-function countryName(code: string): string {
-  if (!code) return 'Unknown'
-  try {
-    return new Intl.DisplayNames(undefined, { type: 'region' }).of(code) ?? code
-  } catch {
-    return code
-  }
-}
+import { hiddenGroupText } from '../../components/privateCount.ts'
+import { SuppressedNote } from '../../components/SuppressedNote.tsx'
 
 function columnsFor(data: CustomerOrigins): Column<OriginRow>[] {
   const format = createNumberFormat(data.currency)
-  // Groups smaller than the threshold are never shown as a number, not even in the export.
-  const fewer = `fewer than ${data.privacyThreshold}`
+  // Hidden groups are never shown as a number, not even in the export.
+  const fewer = hiddenGroupText(data.rows, data.privacyThreshold, false)
   return [
     {
       key: 'homeCountry',
@@ -93,15 +87,14 @@ export function OriginsPanel({ query }: { query: QueryState<CustomerOrigins> }) 
           sortable
         />
       )}
-      footer={(data) => {
-        const hidden = data.rows.filter((r) => r.suppressed).length
-        return hidden > 0 ? (
-          <p className="panel-note">
-            {hidden} {hidden === 1 ? 'group' : 'groups'} (home country, local or tourist) of fewer than{' '}
-            {data.privacyThreshold} customers {hidden === 1 ? 'is' : 'are'} listed without numbers.
-          </p>
-        ) : null
-      }}
+      footer={(data) => (
+        <SuppressedNote
+          groups={data.rows}
+          threshold={data.privacyThreshold}
+          of="customers"
+          wholeHidden={false}
+        />
+      )}
     />
   )
 }
