@@ -142,13 +142,15 @@ describe('npm run cli -- ingest', () => {
   }, 120_000)
 
   it('says clearly when the data dir is held by a running server', async () => {
-    fs.writeFileSync(path.join(dataDir, 'tillsight.lock'), String(process.pid))
+    const server = await createDb({ mode: 'embedded', dataDir })
     try {
       const busy = await cli(['keys', 'list'])
       expect(busy.code).toBe(1)
-      expect(busy.stderr).toContain(`is in use by process ${process.pid}`)
+      expect(busy.stderr.trim()).toBe(
+        `tillsight: DATA_DIR ${dataDir} is in use by process ${process.pid}: stop it (or use its API with --server), or choose another DATA_DIR`,
+      )
     } finally {
-      fs.rmSync(path.join(dataDir, 'tillsight.lock'))
+      await server.close()
     }
     const created = await cli([
       'keys',

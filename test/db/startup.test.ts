@@ -66,6 +66,32 @@ describe('start-up', () => {
     await new Promise((resolve) => third.child.once('exit', resolve))
   })
 
+  it('starts right after the holder was killed with SIGKILL, whatever a lock file left behind says', async () => {
+    const killedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-killed-'))
+    try {
+      const first = await start({ DATA_DIR: killedDir })
+      expect(first.code).toBeNull()
+      first.child.kill('SIGKILL')
+      // No wait for the exit: a supervisor restarts at once, while the kernel may still be tearing it down.
+      const restarted = await start({ DATA_DIR: killedDir })
+      expect(restarted.code, restarted.out).toBeNull()
+      expect(restarted.out).toContain('tillsight: ready in')
+      restarted.child.kill('SIGTERM')
+      await new Promise((resolve) => restarted.child.once('exit', resolve))
+
+      // A pid file of the old kind naming a live, unrelated process (a pid reused after a container restart).
+      const unrelated = spawn('sleep', ['60'])
+      children.push(unrelated)
+      fs.writeFileSync(path.join(killedDir, 'tillsight.lock'), String(unrelated.pid))
+      const afterReuse = await start({ DATA_DIR: killedDir })
+      expect(afterReuse.code, afterReuse.out).toBeNull()
+      afterReuse.child.kill('SIGTERM')
+      await new Promise((resolve) => afterReuse.child.once('exit', resolve))
+    } finally {
+      fs.rmSync(killedDir, { recursive: true, force: true })
+    }
+  })
+
   it.each([
     [
       { PORT: 'eighty' },
