@@ -199,7 +199,16 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   await dropStaleStaging(db)
   const spoolDir = resetSpool(config.dataDir)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  return { db, pipeline: createPipeline({ db, pseudonymKey, spoolDir }) }
+  return {
+    db,
+    pipeline: createPipeline({
+      db,
+      pseudonymKey,
+      spoolDir,
+      chunkBytes: config.limits.ingestChunkBytes,
+      limits: config.limits.input,
+    }),
+  }
 }
 
 /** Waits until a file's size stops changing (a writer may still be copying it in). */

@@ -11,7 +11,7 @@ import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from './isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
-import { firstRecords, lineChunks } from './lineChunks.ts'
+import { firstRecords, LineTooLong, lineChunks, type TextLimits } from './lineChunks.ts'
 import { readAhead } from './readAhead.ts'
 import { engineFormats, spoolChunks, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
@@ -72,7 +72,15 @@ export interface PipelineOptions {
   spoolDir?: string
   /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
   sliceRows?: number
+  /** Limits on what a client sends; each has a setting in server/config.ts (defaults as there). */
+  limits?: InputLimits
 }
+
+/** Longest field (characters; longer rows are quarantined as field_too_long), line and CSV header. */
+export interface InputLimits extends TextLimits {
+  fieldChars: number
+}
+export const defaultInputLimits: InputLimits = { fieldChars: 500, lineBytes: 4 << 20, columns: 1000 }
 
 /** One at a time per engine: the duplicate check and the insert it guards must not interleave. */
 const commitLocks = new WeakMap<Db, Promise<unknown>>()
@@ -92,6 +100,7 @@ export function createPipeline({
   chunkBytes = 256 << 20,
   spoolDir,
   sliceRows = 1_000_000,
+  limits = defaultInputLimits,
 }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
@@ -167,6 +176,7 @@ export function createPipeline({
       currencies: isoCurrencies,
       batchId,
       scope: request.scope,
+      maxFieldChars: limits.fieldChars,
     }
     const mappedSql = (stage: string, card = true) => `
       SELECT {base:UInt64} + _row AS _line,
@@ -300,7 +310,7 @@ export function createPipeline({
       const csv = format === 'csv'
       const textFormat = engineFormats[format]
       let slot = 0
-      const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes), textFormat, batchSpool)
+      const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes, limits), textFormat, batchSpool)
       for await (const chunk of readAhead(chunks)) {
         const { stage, checked } = slots[slot] ?? slots[0]
         slot = 1 - slot
@@ -432,6 +442,8 @@ function firstLineOf(err: unknown): string {
 
 function describe(err: unknown, nextLine: number): string {
   if (err instanceof MalformedStream || err instanceof TooLarge) return err.message
+  // The records before the long line were staged, so nextLine is the long line's own (the header is line 1).
+  if (err instanceof LineTooLong) return `line ${err.header ? 1 : nextLine}: ${err.message}`
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || code === 'Z_STREAM_ERROR') {
     return `the gzip stream is truncated or corrupt after line ${nextLine - 1}: ${firstLineOf(err)}`

@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express'
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import helmet from 'helmet'
 import type { Logger } from 'pino'
+import type { InputLimits } from '../pipelines/createPipeline.ts'
 import { pinoHttp } from 'pino-http'
 import { ZodError } from 'zod'
 import { createKeyVerifier, hashKey } from './auth/apiKeys.ts'
@@ -26,6 +27,8 @@ export interface AppOptions {
     ingestBytes: number
     ingestChunkBytes?: number
     rangeDays: number
+    /** Longest field, line and CSV header of an ingest body (the pipeline's defaults when omitted). */
+    input?: InputLimits
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
@@ -86,6 +89,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
       pseudonymKey,
       maxBytes: limits.ingestBytes,
       chunkBytes: limits.ingestChunkBytes,
+      inputLimits: limits.input,
       spoolDir,
     }),
   )

@@ -31,6 +31,9 @@ export const Config = z
     /** Bytes of text committed per INSERT while loading; smaller keeps less in memory and less to re-send. */
     INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(268_435_456),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
+    MAX_FIELD_CHARS: z.coerce.number().int().min(16).default(500),
+    MAX_LINE_BYTES: z.coerce.number().int().min(1024).default(4_194_304),
+    MAX_COLUMNS: z.coerce.number().int().min(1).default(1000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -58,6 +61,7 @@ export const Config = z
       ingestBytes: env.MAX_INGEST_BYTES,
       ingestChunkBytes: env.INGEST_CHUNK_BYTES,
       rangeDays: env.MAX_RANGE_DAYS,
+      input: { fieldChars: env.MAX_FIELD_CHARS, lineBytes: env.MAX_LINE_BYTES, columns: env.MAX_COLUMNS },
     },
   }))
 export type Config = z.infer<typeof Config>

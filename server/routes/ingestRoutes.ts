@@ -1,5 +1,5 @@
 import { Router } from 'express'
-import { createPipeline, BatchError } from '../../pipelines/createPipeline.ts'
+import { createPipeline, BatchError, type InputLimits } from '../../pipelines/createPipeline.ts'
 import { MappingError, presetSummaries, resolveMapping } from '../../pipelines/mapping.ts'
 import { kinds } from '../../pipelines/kinds/kinds.ts'
 import type { KeyVerifier } from '../auth/apiKeys.ts'
@@ -17,6 +17,8 @@ export interface IngestOptions {
   maxBytes: number
   /** Bytes of text per committed INSERT (the pipeline's default when omitted). */
   chunkBytes?: number | undefined
+  /** Longest field, line and CSV header (the pipeline's defaults when omitted). */
+  inputLimits?: InputLimits | undefined
   /** Where the embedded engine's chunks are spooled (see resetSpool); the system temp dir by default. */
   spoolDir?: string | undefined
 }
@@ -31,6 +33,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     pseudonymKey: options.pseudonymKey,
     spoolDir: options.spoolDir,
     ...(options.chunkBytes ? { chunkBytes: options.chunkBytes } : {}),
+    ...(options.inputLimits ? { limits: options.inputLimits } : {}),
   })
   const readers = requireRole(verify, 'admin', 'merchant')
 
