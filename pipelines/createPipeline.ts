@@ -64,8 +64,10 @@ export interface PipelineOptions {
    * parts in transactions and each rollup that background merges must combine, so bigger is faster (256
    * MiB against 64 MiB: NDJSON over HTTP 294-316k against 195-211k rows/s in docs/benchmarks.md). Smaller
    * keeps memory (about ten times this per running text batch at its peak: a chunk read ahead, one
-   * being staged, two stages and two checked tables) and the work redone after a crash small. Arrow and
-   * Parquet bodies are staged whole whatever this is (bounded by the request's maxBytes).
+   * being staged, two stages and two checked tables; a 256 MiB batch alone peaked at 1.7 GB) and the work
+   * redone after a crash small: the default, 64 MiB, keeps a server with INGEST_CONCURRENCY batches under
+   * 2 GB (docs/ingestion.md, "Memory"). Arrow and Parquet bodies are staged whole whatever this is (bounded
+   * by the request's maxBytes; over HTTP, by this).
    */
   chunkBytes?: number
   /** Where the embedded engine's chunks are spooled to be read with file(); the system temp dir when omitted. */
@@ -82,6 +84,9 @@ export interface InputLimits extends TextLimits {
 }
 export const defaultInputLimits: InputLimits = { fieldChars: 500, lineBytes: 4 << 20, columns: 1000 }
 
+/** INGEST_CHUNK_BYTES's default (server/config.ts says why this size). */
+export const defaultChunkBytes = 64 << 20
+
 /** One at a time per engine: the duplicate check and the insert it guards must not interleave. */
 const commitLocks = new WeakMap<Db, Promise<unknown>>()
 async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
@@ -97,7 +102,7 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
 export function createPipeline({
   db,
   pseudonymKey,
-  chunkBytes = 256 << 20,
+  chunkBytes = defaultChunkBytes,
   spoolDir,
   sliceRows = 1_000_000,
   limits = defaultInputLimits,

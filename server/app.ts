@@ -26,6 +26,9 @@ export interface AppOptions {
     jsonBytes: number
     ingestBytes: number
     ingestChunkBytes?: number
+    /** Ingest batches run at once, and how long a further one waits for a slot before 503 (defaults 2, 30 s). */
+    ingestConcurrency?: number
+    ingestQueueWaitMs?: number
     rangeDays: number
     /** Longest field, line and CSV header of an ingest body (the pipeline's defaults when omitted). */
     input?: InputLimits
@@ -90,6 +93,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
       maxBytes: limits.ingestBytes,
       chunkBytes: limits.ingestChunkBytes,
       inputLimits: limits.input,
+      admission: { concurrent: limits.ingestConcurrency ?? 2, waitMs: limits.ingestQueueWaitMs ?? 30_000 },
       spoolDir,
     }),
   )

@@ -1,3 +1,4 @@
+import { tableFromArrays, tableToIPC } from 'apache-arrow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BatchLedger, ErrorBody, RejectList } from '../../server/contract.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
@@ -134,5 +135,31 @@ describe('line length and columns', () => {
     expect((response.body as ErrorBody).error.message).toMatch(
       /^batch \S+: line 1: the header names 41 columns; the limit is 40 \(MAX_COLUMNS\)$/,
     )
+  })
+})
+
+describe('columnar bodies', () => {
+  it('bounds an Arrow body by INGEST_CHUNK_BYTES, as it is staged whole', async () => {
+    const small = await startTestApp(db, { ingestChunkBytes: 4096 })
+    try {
+      const ids = Array.from({ length: 2000 }, (_, i) => `arrow-${i}`)
+      const body = Buffer.from(tableToIPC(tableFromArrays({ transaction_id: ids }), 'stream'))
+      expect(body.length).toBeGreaterThan(4096)
+      const response = await small.call('/api/v1/ingest/transactions', {
+        method: 'POST',
+        key: admin,
+        body,
+        headers: { 'content-type': 'application/vnd.apache.arrow.stream' },
+      })
+      expect(response).toMatchObject({
+        status: 413,
+        body: { error: { code: 'too_large', message: 'the body is larger than the limit of 4096 bytes' } },
+      })
+      expect(
+        await rows(db, `SELECT count() AS n FROM transactions WHERE transaction_id LIKE 'arrow-%'`),
+      ).toEqual([{ n: 0 }])
+    } finally {
+      await small.close()
+    }
   })
 })
