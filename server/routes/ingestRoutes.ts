@@ -103,8 +103,8 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     }
     const release = await admission.admit()
     if (!release) {
-      // Answering before the body is read makes the server close the connection under a client still
-      // sending (it sees EPIPE, not this answer); so the body is read and thrown away first.
+      // A client still sending may not read an answer that comes before its body is taken (it sees a
+      // broken connection instead), so the body is read and thrown away first.
       await new Promise((resolve) => {
         req.once('end', resolve).once('close', resolve).once('error', resolve).resume()
       })
