@@ -50,6 +50,20 @@ describe('start-up', () => {
     expect(first.out).toMatch(/sign in with the admin key ts_[0-9a-f]{12}_\S+ \(kept in .*admin-api-key\)/)
     const key = /admin key (\S+)/.exec(first.out)?.[1]
     expect(fs.readFileSync(path.join(dataDir, 'admin-api-key'), 'utf8').trim()).toBe(key)
+    // Seeding the key is the audit log's first entry, by 'startup', naming the key by its id only.
+    const api = /API: (\S+)/.exec(first.out)?.[1]
+    const audit = await fetch(`${api}/audit`, { headers: { authorization: `Bearer ${key}` } })
+    expect(await audit.json()).toMatchObject({
+      rows: [
+        {
+          keyId: 'startup',
+          action: 'key.created',
+          target: key?.split('_')[1],
+          details: { role: 'admin', merchantIds: [], name: 'generated admin key' },
+        },
+      ],
+      nextOffset: null,
+    })
 
     const second = await start({ DATA_DIR: dataDir })
     expect(second.code).toBe(1)
