@@ -70,6 +70,8 @@ async function* counting(
 interface Input {
   name: string
   size: number | undefined
+  /** Files can be read again (to resend after a busy server's 503); stdin cannot. */
+  rereadable: boolean
   open(): AsyncIterable<Buffer>
 }
 
@@ -77,7 +79,7 @@ async function expandInputs(patterns: string[]): Promise<Input[]> {
   const inputs: Input[] = []
   for (const pattern of patterns) {
     if (pattern === '-') {
-      inputs.push({ name: 'stdin', size: undefined, open: () => process.stdin })
+      inputs.push({ name: 'stdin', size: undefined, rereadable: false, open: () => process.stdin })
       continue
     }
     const files = fs.existsSync(pattern) ? [pattern] : (await glob(pattern, { onlyFiles: true })).sort()
@@ -86,6 +88,7 @@ async function expandInputs(patterns: string[]): Promise<Input[]> {
       inputs.push({
         name: file,
         size: fs.statSync(file).size,
+        rereadable: true,
         open: () => fs.createReadStream(file, { highWaterMark: 1 << 20 }),
       })
     }
@@ -163,25 +166,34 @@ function serverLoader(server: string, key: string): Loader {
     if (flags.mapping) resolveMapping(kind, flags.mapping)
     const bar = progressBar(flags.progress, input.name, input.size)
     const empty: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
-    const { gzip, body } = await peekGzip(counting(input.open(), (n) => bar.update(empty, n)))
     const url = new URL(`/api/v1/ingest/${kind}`, server)
     if (flags.mapping) url.searchParams.set('mapping', flags.mapping)
     const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0] ?? 'text/csv'
-    const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': mediaType }
-    if (gzip) headers['content-encoding'] = 'gzip'
-    if (flags.batchId) headers['idempotency-key'] = flags.batchId
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body: Readable.toWeb(Readable.from(body)) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit)
-      const json: unknown = await response.json()
-      if (!response.ok) throw new Error((json as ErrorBody).error?.message ?? `HTTP ${response.status}`)
-      const ledger = BatchLedger.parse(json)
-      bar.update({ ...ledger, bytes: input.size ?? 0 }, input.size ?? 0)
-      return ledger
+      for (;;) {
+        const { gzip, body } = await peekGzip(counting(input.open(), (n) => bar.update(empty, n)))
+        const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': mediaType }
+        if (gzip) headers['content-encoding'] = 'gzip'
+        if (flags.batchId) headers['idempotency-key'] = flags.batchId
+        const response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: Readable.toWeb(Readable.from(body)) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit)
+        const json: unknown = await response.json()
+        // A busy server stored nothing of the batch and says when to send it again.
+        const retryAfter = Number(response.headers.get('retry-after') ?? 1)
+        if (response.status === 503 && input.rereadable) {
+          console.error(`${input.name}: the server is busy; sending it again in ${retryAfter} s`)
+          await sleep(retryAfter * 1000)
+          continue
+        }
+        if (!response.ok) throw new Error((json as ErrorBody).error?.message ?? `HTTP ${response.status}`)
+        const ledger = BatchLedger.parse(json)
+        bar.update({ ...ledger, bytes: input.size ?? 0 }, input.size ?? 0)
+        return ledger
+      }
     } finally {
       bar.stop()
     }
@@ -236,7 +248,12 @@ async function watchFolder(dir: string, kind: IngestKind, load: Loader, flags: I
       try {
         record = await load(
           kind,
-          { name: file, size: fs.statSync(file).size, open: () => fs.createReadStream(file) },
+          {
+            name: file,
+            size: fs.statSync(file).size,
+            rereadable: true,
+            open: () => fs.createReadStream(file),
+          },
           flags,
         )
       } catch (err) {
