@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { glob } from 'tinyglobby'
+import { keyCreatedEntry, recordAudit } from '../server/audit/recordAudit.ts'
 import { createKey, listKeys, revokeKey } from '../server/auth/apiKeys.ts'
 import { parseConfig } from '../server/config.ts'
 import {
@@ -23,6 +24,9 @@ import { BatchError, createPipeline, type Pipeline, type Progress } from './crea
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
 import { dropStaleStaging, resetSpool } from './stageChunk.ts'
+
+/** Who the audit log names for actions taken through the command line (it has no API key). */
+const cliKeyId = 'cli'
 
 interface IngestFlags {
   mapping?: string
@@ -66,6 +70,8 @@ async function* counting(
 interface Input {
   name: string
   size: number | undefined
+  /** Files can be read again (to resend after a busy server's 503); stdin cannot. */
+  rereadable: boolean
   open(): AsyncIterable<Buffer>
 }
 
@@ -73,7 +79,7 @@ async function expandInputs(patterns: string[]): Promise<Input[]> {
   const inputs: Input[] = []
   for (const pattern of patterns) {
     if (pattern === '-') {
-      inputs.push({ name: 'stdin', size: undefined, open: () => process.stdin })
+      inputs.push({ name: 'stdin', size: undefined, rereadable: false, open: () => process.stdin })
       continue
     }
     const files = fs.existsSync(pattern) ? [pattern] : (await glob(pattern, { onlyFiles: true })).sort()
@@ -82,6 +88,7 @@ async function expandInputs(patterns: string[]): Promise<Input[]> {
       inputs.push({
         name: file,
         size: fs.statSync(file).size,
+        rereadable: true,
         open: () => fs.createReadStream(file, { highWaterMark: 1 << 20 }),
       })
     }
@@ -159,25 +166,34 @@ function serverLoader(server: string, key: string): Loader {
     if (flags.mapping) resolveMapping(kind, flags.mapping)
     const bar = progressBar(flags.progress, input.name, input.size)
     const empty: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
-    const { gzip, body } = await peekGzip(counting(input.open(), (n) => bar.update(empty, n)))
     const url = new URL(`/api/v1/ingest/${kind}`, server)
     if (flags.mapping) url.searchParams.set('mapping', flags.mapping)
     const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0] ?? 'text/csv'
-    const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': mediaType }
-    if (gzip) headers['content-encoding'] = 'gzip'
-    if (flags.batchId) headers['idempotency-key'] = flags.batchId
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body: Readable.toWeb(Readable.from(body)) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit)
-      const json: unknown = await response.json()
-      if (!response.ok) throw new Error((json as ErrorBody).error?.message ?? `HTTP ${response.status}`)
-      const ledger = BatchLedger.parse(json)
-      bar.update({ ...ledger, bytes: input.size ?? 0 }, input.size ?? 0)
-      return ledger
+      for (;;) {
+        const { gzip, body } = await peekGzip(counting(input.open(), (n) => bar.update(empty, n)))
+        const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': mediaType }
+        if (gzip) headers['content-encoding'] = 'gzip'
+        if (flags.batchId) headers['idempotency-key'] = flags.batchId
+        const response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: Readable.toWeb(Readable.from(body)) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit)
+        const json: unknown = await response.json()
+        // A busy server stored nothing of the batch and says when to send it again.
+        const retryAfter = Number(response.headers.get('retry-after') ?? 1)
+        if (response.status === 503 && input.rereadable) {
+          console.error(`${input.name}: the server is busy; sending it again in ${retryAfter} s`)
+          await sleep(retryAfter * 1000)
+          continue
+        }
+        if (!response.ok) throw new Error((json as ErrorBody).error?.message ?? `HTTP ${response.status}`)
+        const ledger = BatchLedger.parse(json)
+        bar.update({ ...ledger, bytes: input.size ?? 0 }, input.size ?? 0)
+        return ledger
+      }
     } finally {
       bar.stop()
     }
@@ -195,7 +211,16 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   await dropStaleStaging(db)
   const spoolDir = resetSpool(config.dataDir)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  return { db, pipeline: createPipeline({ db, pseudonymKey, spoolDir }) }
+  return {
+    db,
+    pipeline: createPipeline({
+      db,
+      pseudonymKey,
+      spoolDir,
+      chunkBytes: config.limits.ingestChunkBytes,
+      limits: config.limits.input,
+    }),
+  }
 }
 
 /** Waits until a file's size stops changing (a writer may still be copying it in). */
@@ -223,7 +248,12 @@ async function watchFolder(dir: string, kind: IngestKind, load: Loader, flags: I
       try {
         record = await load(
           kind,
-          { name: file, size: fs.statSync(file).size, open: () => fs.createReadStream(file) },
+          {
+            name: file,
+            size: fs.statSync(file).size,
+            rereadable: true,
+            open: () => fs.createReadStream(file),
+          },
           flags,
         )
       } catch (err) {
@@ -323,7 +353,11 @@ export function buildProgram(): Command {
         ...(flags.merchant?.length === 1 ? { merchantId: flags.merchant[0] } : {}),
         ...(flags.merchant && flags.merchant.length > 1 ? { merchantIds: flags.merchant } : {}),
       })
-      await withDb(async (db) => console.log(JSON.stringify(await createKey(db, request), null, 2)))
+      await withDb(async (db) => {
+        const created = await createKey(db, request)
+        await recordAudit(db, keyCreatedEntry(cliKeyId, created))
+        console.log(JSON.stringify(created, null, 2))
+      })
     })
   keys
     .command('list')
@@ -337,6 +371,7 @@ export function buildProgram(): Command {
       withDb(async (db) => {
         const key = await revokeKey(db, keyId)
         if (!key) throw new InvalidArgumentError(`no key ${keyId}`)
+        await recordAudit(db, { keyId: cliKeyId, action: 'key.revoked', target: key.keyId })
         console.log(JSON.stringify(key, null, 2))
       }),
     )

@@ -11,7 +11,7 @@ import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
-import { firstRecords, lineChunks } from './lineChunks.ts'
+import { firstRecords, LineTooLong, lineChunks, type TextLimits } from './lineChunks.ts'
 import { readAhead } from './readAhead.ts'
 import { engineFormats, spoolChunks, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
@@ -64,15 +64,28 @@ export interface PipelineOptions {
    * parts in transactions and each rollup that background merges must combine, so bigger is faster (256
    * MiB against 64 MiB: NDJSON over HTTP 294-316k against 195-211k rows/s in docs/benchmarks.md). Smaller
    * keeps memory (about ten times this per running text batch at its peak: a chunk read ahead, one
-   * being staged, two stages and two checked tables) and the work redone after a crash small. Arrow and
-   * Parquet bodies are staged whole whatever this is (bounded by the request's maxBytes).
+   * being staged, two stages and two checked tables; a 256 MiB batch alone peaked at 1.7 GB) and the work
+   * redone after a crash small: the default, 64 MiB, keeps a server with INGEST_CONCURRENCY batches under
+   * 2 GB (docs/ingestion.md, "Memory"). Arrow and Parquet bodies are staged whole whatever this is (bounded
+   * by the request's maxBytes; over HTTP, by this).
    */
   chunkBytes?: number
   /** Where the embedded engine's chunks are spooled to be read with file(); the system temp dir when omitted. */
   spoolDir?: string
   /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
   sliceRows?: number
+  /** Limits on what a client sends; each has a setting in server/config.ts (defaults as there). */
+  limits?: InputLimits
 }
+
+/** Longest field (characters; longer rows are quarantined as field_too_long), line and CSV header. */
+export interface InputLimits extends TextLimits {
+  fieldChars: number
+}
+export const defaultInputLimits: InputLimits = { fieldChars: 500, lineBytes: 4 << 20, columns: 1000 }
+
+/** INGEST_CHUNK_BYTES's default (server/config.ts says why this size). */
+export const defaultChunkBytes = 64 << 20
 
 /** One at a time per engine: the duplicate check and the insert it guards must not interleave. */
 const commitLocks = new WeakMap<Db, Promise<unknown>>()
@@ -89,9 +102,10 @@ async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
 export function createPipeline({
   db,
   pseudonymKey,
-  chunkBytes = 256 << 20,
+  chunkBytes = defaultChunkBytes,
   spoolDir,
   sliceRows = 1_000_000,
+  limits = defaultInputLimits,
 }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
 
@@ -167,6 +181,7 @@ export function createPipeline({
       currencies: isoCurrencies,
       batchId,
       scope: request.scope,
+      maxFieldChars: limits.fieldChars,
     }
     const mappedSql = (stage: string, card = true) => `
       SELECT {base:UInt64} + _row AS _line,
@@ -300,7 +315,7 @@ export function createPipeline({
       const csv = format === 'csv'
       const textFormat = engineFormats[format]
       let slot = 0
-      const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes), textFormat, batchSpool)
+      const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes, limits), textFormat, batchSpool)
       for await (const chunk of readAhead(chunks)) {
         const { stage, checked } = slots[slot] ?? slots[0]
         slot = 1 - slot
@@ -432,6 +447,8 @@ function firstLineOf(err: unknown): string {
 
 function describe(err: unknown, nextLine: number): string {
   if (err instanceof MalformedStream || err instanceof TooLarge) return err.message
+  // The records before the long line were staged, so nextLine is the long line's own (the header is line 1).
+  if (err instanceof LineTooLong) return `line ${err.header ? 1 : nextLine}: ${err.message}`
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || code === 'Z_STREAM_ERROR') {
     return `the gzip stream is truncated or corrupt after line ${nextLine - 1}: ${firstLineOf(err)}`

@@ -11,11 +11,29 @@ export interface RowCheck {
 }
 
 /** A full card number in any field (found by cardFieldSql into `_card`): always the first check. */
-export const cardCheck: RowCheck = {
+const cardCheck: RowCheck = {
   when: `_card != ''`,
   reason: 'card_number',
   field: '_card',
   message: `'a full card number is never stored; the row is kept here with it masked'`,
+}
+
+/**
+ * The checks every row of every kind gets first: no card number anywhere (check 1, whose field is read from
+ * `_card`), then no field longer than {maxFieldChars} characters, before any other check can quote a value.
+ * The byte length is free to read and never below the character length, so only long values are counted.
+ */
+export function receivedChecks(columns: readonly string[]): RowCheck[] {
+  return [
+    cardCheck,
+    ...columns.map((c) => ({
+      when: `length(${c}) > {maxFieldChars:UInt32} AND lengthUTF8(${c}) > {maxFieldChars:UInt32}`,
+      reason: 'field_too_long',
+      field: c,
+      // Not quoting the value's own length: a kind's SELECT may reuse the column's name for its typed value.
+      message: `concat('${c} is longer than the limit of ', toString({maxFieldChars:UInt32}), ' characters (MAX_FIELD_CHARS)')`,
+    })),
+  ]
 }
 
 /** The columns must be present. */
@@ -108,10 +126,15 @@ export function cardFieldSql(columns: readonly { sql: string; nameParam: string 
       '')`
 }
 
-/** The row as received, as a JSON object of its staged columns (absent ones left out). */
+/**
+ * The row as received, as a JSON object of its staged columns (absent ones left out); a value longer than
+ * {maxFieldChars} characters is cut there and marked with '…', so quarantine never keeps an oversized field.
+ */
 export function rawRowSql(columns: readonly { sql: string; nameParam: string }[]): string {
   if (columns.length === 0) return "'{}'"
-  return `toJSONString(mapFilter((k, v) -> isNotNull(v), map(${columns.map((c) => `{${c.nameParam}:String}, ${c.sql}`).join(', ')})))`
+  const cut = (v: string) =>
+    `if(length(${v}) > {maxFieldChars:UInt32}, concat(leftUTF8(${v}, {maxFieldChars:UInt32}), '…'), ${v})`
+  return `toJSONString(mapFilter((k, v) -> isNotNull(v), map(${columns.map((c) => `{${c.nameParam}:String}, ${cut(c.sql)}`).join(', ')})))`
 }
 
 /** Card numbers (and anything shaped like one) in a rejected row's raw text are replaced before storing. */

@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express'
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import helmet from 'helmet'
 import type { Logger } from 'pino'
+import type { InputLimits } from '../pipelines/createPipeline.ts'
 import { pinoHttp } from 'pino-http'
 import { ZodError } from 'zod'
 import { createKeyVerifier, hashKey } from './auth/apiKeys.ts'
@@ -31,8 +32,13 @@ export interface AppOptions {
     jsonBytes: number
     ingestBytes: number
     ingestChunkBytes?: number
+    /** Ingest batches run at once, and how long a further one waits for a slot before 503 (defaults 2, 30 s). */
+    ingestConcurrency?: number
+    ingestQueueWaitMs?: number
     rangeDays: number
     privacyK?: number
+    /** Longest field, line and CSV header of an ingest body (the pipeline's defaults when omitted). */
+    input?: InputLimits
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
@@ -106,6 +112,8 @@ export function createApp({
       pseudonymKey,
       maxBytes: limits.ingestBytes,
       chunkBytes: limits.ingestChunkBytes,
+      inputLimits: limits.input,
+      admission: { concurrent: limits.ingestConcurrency ?? 2, waitMs: limits.ingestQueueWaitMs ?? 30_000 },
       spoolDir,
       // New lines can change who is in a segment: refresh in the background, the batch answers now.
       onLinesInserted: () => {

@@ -28,12 +28,18 @@ export const Config = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     MAX_INGEST_BYTES: z.coerce.number().int().min(1024).default(2_147_483_648),
-    /** Bytes of text committed per INSERT while loading; smaller keeps less in memory and less to re-send. */
-    INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(268_435_456),
+    /** Bytes of text committed per INSERT while loading; a batch peaks at about ten times this in memory. */
+    INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(67_108_864),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
     /** The product never shows a count of fewer than 50 customers; operators may only raise K. */
     PRIVACY_K: z.coerce.number().int().min(50, 'must be at least 50').default(50),
     SEGMENT_REFRESH_SECONDS: z.coerce.number().int().min(10).default(300),
+    MAX_FIELD_CHARS: z.coerce.number().int().min(16).default(500),
+    MAX_LINE_BYTES: z.coerce.number().int().min(1024).default(4_194_304),
+    MAX_COLUMNS: z.coerce.number().int().min(1).default(1000),
+    /** Batches loaded at once (memory: about ten chunks each); further ones wait INGEST_QUEUE_WAIT_MS, then 503. */
+    INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    INGEST_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -60,8 +66,11 @@ export const Config = z
       jsonBytes: env.MAX_JSON_BYTES,
       ingestBytes: env.MAX_INGEST_BYTES,
       ingestChunkBytes: env.INGEST_CHUNK_BYTES,
+      ingestConcurrency: env.INGEST_CONCURRENCY,
+      ingestQueueWaitMs: env.INGEST_QUEUE_WAIT_MS,
       rangeDays: env.MAX_RANGE_DAYS,
       privacyK: env.PRIVACY_K,
+      input: { fieldChars: env.MAX_FIELD_CHARS, lineBytes: env.MAX_LINE_BYTES, columns: env.MAX_COLUMNS },
     },
     segmentRefreshSeconds: env.SEGMENT_REFRESH_SECONDS,
   }))

@@ -1,3 +1,4 @@
+import { concurrentIngestBench } from './concurrentIngestBench.ts'
 import { ingestBench } from './ingestBench.ts'
 import { runQueriesBench } from './queriesBench.ts'
 import { runSegmentsBench } from './segmentsBench.ts'
@@ -5,6 +6,7 @@ import { runSegmentsBench } from './segmentsBench.ts'
 /** Every benchmark by name; each takes its own flags (`--help`) and prints its figures. */
 export const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: ingestBench,
+  'concurrent-ingest': concurrentIngestBench,
   queries: runQueriesBench,
   segments: runSegmentsBench,
 }

@@ -1,24 +1,28 @@
 import {
-  cardCheck,
   coordinateCheck,
   currencyCheck,
   merchantChecks,
+  receivedChecks,
   required,
   verdictSql,
   type RowCheck,
 } from '../rowChecks.ts'
 import type { CheckContext, KindSpec } from './kindSpec.ts'
 
-/** Runs one INSERT ... SELECT filling the checked table: typed values, then the verdict columns. */
+/**
+ * Runs one INSERT ... SELECT filling the checked table: typed values, then the verdict columns (the checks
+ * every kind gets first, then the kind's own).
+ */
 async function fill(
   ctx: CheckContext,
+  canonical: readonly string[],
   name: string,
   typed: string,
   checks: RowCheck[],
   select: string,
   merchant: string,
 ) {
-  const verdict = verdictSql(checks)
+  const verdict = verdictSql([...receivedChecks(canonical), ...checks])
   await ctx.db.client.command({
     query: `
       INSERT INTO ${ctx.checked}
@@ -34,9 +38,32 @@ async function fill(
   })
 }
 
+const storesCanonical = [
+  'merchant_id',
+  'store_id',
+  'name',
+  'lat',
+  'lon',
+  'timezone',
+  'country',
+  'city',
+  'currency',
+] as const
+const weatherCanonical = [
+  'station_id',
+  'lat',
+  'lon',
+  'observed_at',
+  'temperature_c',
+  'precipitation_mm',
+  'snowfall_cm',
+  'condition',
+] as const
+const fxCanonical = ['date', 'base', 'quote', 'rate'] as const
+
 export const storesKind: KindSpec = {
   kind: 'stores',
-  canonical: ['merchant_id', 'store_id', 'name', 'lat', 'lon', 'timezone', 'country', 'city', 'currency'],
+  canonical: storesCanonical,
   columns: {
     merchant_id: 'String',
     store_id: 'String',
@@ -54,11 +81,11 @@ export const storesKind: KindSpec = {
   check: (ctx) =>
     fill(
       ctx,
+      storesCanonical,
       'ingestStoresCheck',
       `toFloat64OrNull(lat) AS v_lat, toFloat64OrNull(lon) AS v_lon, upper(coalesce(country, '')) AS v_country,
        upper(coalesce(currency, '')) AS v_currency`,
       [
-        cardCheck,
         ...required(['merchant_id', 'store_id', 'timezone', 'country', 'currency']),
         ...merchantChecks,
         {
@@ -89,16 +116,7 @@ export const storesKind: KindSpec = {
 
 export const weatherKind: KindSpec = {
   kind: 'weather',
-  canonical: [
-    'station_id',
-    'lat',
-    'lon',
-    'observed_at',
-    'temperature_c',
-    'precipitation_mm',
-    'snowfall_cm',
-    'condition',
-  ],
+  canonical: weatherCanonical,
   columns: {
     station_id: 'String',
     lat: 'Float64',
@@ -115,6 +133,7 @@ export const weatherKind: KindSpec = {
   check: (ctx) =>
     fill(
       ctx,
+      weatherCanonical,
       'ingestWeatherCheck',
       // Observation times are UTC; a time without an offset is read as UTC, and is truncated to its hour.
       `toFloat64OrNull(lat) AS v_lat, toFloat64OrNull(lon) AS v_lon,
@@ -122,7 +141,6 @@ export const weatherKind: KindSpec = {
        toFloat32OrNull(temperature_c) AS v_temp, toFloat32OrNull(coalesce(precipitation_mm, '0')) AS v_precip,
        toFloat32OrNull(coalesce(snowfall_cm, '0')) AS v_snow`,
       [
-        cardCheck,
         ...required(['station_id', 'observed_at']),
         {
           when: `isNull(v_at) OR toYear(v_at) NOT BETWEEN 1970 AND 2105`,
@@ -163,7 +181,7 @@ export const weatherKind: KindSpec = {
 
 export const fxRatesKind: KindSpec = {
   kind: 'fx-rates',
-  canonical: ['date', 'base', 'quote', 'rate'],
+  canonical: fxCanonical,
   columns: { date: 'Date', base: 'String', quote: 'String', rate: 'Decimal(38, 10)' },
   target: 'fx_rates',
   key: ['base', 'quote', 'date'],
@@ -171,11 +189,11 @@ export const fxRatesKind: KindSpec = {
   check: (ctx) =>
     fill(
       ctx,
+      fxCanonical,
       'ingestFxRatesCheck',
       `toDateOrNull(date) AS v_date, upper(coalesce(base, '')) AS v_base, upper(coalesce(quote, '')) AS v_quote,
        toDecimal128OrNull(rate, 10) AS v_rate`,
       [
-        cardCheck,
         ...required(['date', 'base', 'quote', 'rate']),
         {
           when: `isNull(v_date)`,

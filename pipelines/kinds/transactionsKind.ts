@@ -1,8 +1,8 @@
 import { numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
 import {
-  cardCheck,
   currencyCheck,
   merchantChecks,
+  receivedChecks,
   required,
   verdictSql,
   type RowCheck,
@@ -121,7 +121,7 @@ function wallOffsetSql(zones: number): string {
 
 function checkSql(ctx: CheckContext, zones: number): string {
   const checks: RowCheck[] = [
-    cardCheck,
+    ...receivedChecks(canonical),
     ...required(['transaction_id', 'merchant_id', 'store_id', 'occurred_at', 'product_id']),
     ...merchantChecks,
     {

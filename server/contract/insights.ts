@@ -6,7 +6,7 @@ export const LocalDate = z.iso.date().describe('YYYY-MM-DD, a local date in the 
 
 /** A repeatable query parameter (?store=a&store=b) arrives as a string or an array of strings. */
 const repeatable = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string().max(128), z.array(z.string().max(128)).max(100)])
   .transform((v) => (Array.isArray(v) ? v : [v]))
   .pipe(z.array(z.string().min(1).max(128)).max(100))
 

@@ -45,9 +45,8 @@ export type DbOptions =
 export async function createDb(options: DbOptions): Promise<Db> {
   if (options.mode === 'embedded') {
     const dataDir = path.resolve(options.dataDir)
-    const unlock = lockDataDir(dataDir)
-    const connections = Array.from({ length: embeddedConnections }, () =>
-      createChdbConnection({ path: path.join(dataDir, 'clickhouse') }),
+    const connections = await lockDataDir(dataDir, (engineDir) =>
+      Array.from({ length: embeddedConnections }, () => createChdbConnection({ path: engineDir })),
     )
     const client = createClient({
       // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
@@ -62,7 +61,6 @@ export async function createDb(options: DbOptions): Promise<Db> {
       dataDir,
       async close() {
         await client.close()
-        unlock()
       },
     }
   }

@@ -1,5 +1,10 @@
 import { Router } from 'express'
-import { createPipeline, BatchError } from '../../pipelines/createPipeline.ts'
+import {
+  BatchError,
+  createPipeline,
+  defaultChunkBytes,
+  type InputLimits,
+} from '../../pipelines/createPipeline.ts'
 import { MappingError, presetSummaries, resolveMapping } from '../../pipelines/mapping.ts'
 import { kinds } from '../../pipelines/kinds/kinds.ts'
 import type { KeyVerifier } from '../auth/apiKeys.ts'
@@ -7,6 +12,7 @@ import { principalOf, requireRole, visibleMerchants } from '../auth/requireRole.
 import { BatchLedger, IngestKind, IngestQuery, ingestMediaTypes } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
+import { createIngestAdmission } from '../ingestAdmission.ts'
 import { ingestFreshness } from '../queries/ingestFreshness.ts'
 import { listBatches } from '../queries/listBatches.ts'
 import { listRejects } from '../queries/listRejects.ts'
@@ -17,6 +23,10 @@ export interface IngestOptions {
   maxBytes: number
   /** Bytes of text per committed INSERT (the pipeline's default when omitted). */
   chunkBytes?: number | undefined
+  /** Longest field, line and CSV header (the pipeline's defaults when omitted). */
+  inputLimits?: InputLimits | undefined
+  /** Batches loaded at once, and how long a further one waits for its turn before 503 + Retry-After. */
+  admission: { concurrent: number; waitMs: number }
   /** Where the embedded engine's chunks are spooled (see resetSpool); the system temp dir by default. */
   spoolDir?: string | undefined
   /** Called after a transactions batch stored at least one line (derived state such as segments refreshes). */
@@ -33,8 +43,13 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     pseudonymKey: options.pseudonymKey,
     spoolDir: options.spoolDir,
     ...(options.chunkBytes ? { chunkBytes: options.chunkBytes } : {}),
+    ...(options.inputLimits ? { limits: options.inputLimits } : {}),
   })
   const readers = requireRole(verify, 'admin', 'merchant')
+  const admission = createIngestAdmission(options.admission)
+  const retryAfterSeconds = String(Math.max(1, Math.ceil(options.admission.waitMs / 1000)))
+  // Arrow and Parquet are staged whole, not in chunks: one chunk is as much as one of their bodies may be.
+  const columnarBytes = Math.min(options.maxBytes, options.chunkBytes ?? defaultChunkBytes)
 
   router.get('/ingest/batches', readers, async (_req, res) => {
     res.json({ rows: await listBatches(db, visibleMerchants(principalOf(res))) })
@@ -69,9 +84,10 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     if (encoding !== 'identity' && encoding !== 'gzip') {
       throw new HttpError(415, 'unsupported_encoding', 'Content-Encoding must be gzip or absent')
     }
+    const maxBytes = format === 'arrow' || format === 'parquet' ? columnarBytes : options.maxBytes
     const length = Number(req.get('content-length') ?? 0)
-    if (length > options.maxBytes) {
-      throw new HttpError(413, 'too_large', `the body is larger than the limit of ${options.maxBytes} bytes`)
+    if (length > maxBytes) {
+      throw new HttpError(413, 'too_large', `the body is larger than the limit of ${maxBytes} bytes`)
     }
     const batchId = req.get('idempotency-key')
     if (batchId !== undefined && !idempotencyKey.test(batchId)) {
@@ -87,6 +103,23 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
       if (err instanceof MappingError) throw HttpError.badRequest(err.message, 'unknown_mapping')
       throw err
     }
+    const release = await admission.admit()
+    if (!release) {
+      // A client still sending may not read an answer that comes before its body is taken (it sees a
+      // broken connection instead), so the body is read and thrown away first.
+      await new Promise((resolve) => {
+        req.once('end', resolve).once('close', resolve).once('error', resolve).resume()
+      })
+      res.set('Retry-After', retryAfterSeconds)
+      // The retry comes after a pause: on a kept-alive connection it could meet the server closing it as
+      // idle (the client then sees EPIPE), so this connection ends with the answer and the retry opens one.
+      res.set('Connection', 'close')
+      throw new HttpError(
+        503,
+        'busy',
+        `the server is loading as many batches as it holds in memory; retry in ${retryAfterSeconds} s`,
+      )
+    }
     try {
       const ledger = await pipeline.run({
         kind,
@@ -98,13 +131,15 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
         batchId,
         scope: principal.role === 'admin' ? '' : (principal.merchantIds[0] ?? ''),
         allowedMerchants: visibleMerchants(principal),
-        maxBytes: options.maxBytes,
+        maxBytes,
       })
       if (kind === 'transactions' && ledger.inserted > 0) options.onLinesInserted?.()
       res.json(BatchLedger.parse(ledger))
     } catch (err) {
       if (err instanceof BatchError) throw new HttpError(err.status, err.code, err.message)
       throw err
+    } finally {
+      release()
     }
   })
   return router

@@ -141,14 +141,89 @@ describe('npm run cli -- ingest', () => {
     }
   }, 120_000)
 
+  it('sends a file again when a busy server answers 503, after its Retry-After', async () => {
+    const key = 'ts_0123456789ab_cli-retry-admin-key-00000000000000000'
+    const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: os.tmpdir(),
+        DATA_DIR: path.join(dir, 'server-data'),
+        DEMO: '0',
+        WEB: '0',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        ADMIN_API_KEY: key,
+        INGEST_CONCURRENCY: '1',
+        INGEST_QUEUE_WAIT_MS: '0',
+      },
+    })
+    children.push(server)
+    let out = ''
+    server.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    while (!out.includes('sign in with')) await sleep(100)
+    const api = /API: (\S+)/.exec(out)?.[1] ?? ''
+    const authorization = `Bearer ${key}`
+
+    // A batch whose body stays open holds the only slot.
+    const line =
+      '{"transaction_id":"held","merchant_id":"cafe","store_id":"s1","occurred_at":"2024-05-01T10:00:00Z","product_id":"latte","quantity":1,"unit_price":3,"currency":"EUR"}\n'
+    let finish: () => void = () => undefined
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(line))
+        finish = () => controller.close()
+      },
+    })
+    const holding = fetch(`${api}/ingest/transactions`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { authorization, 'content-type': 'application/x-ndjson' },
+    } as RequestInit)
+    const running = async () => {
+      const batches = await fetch(`${api}/ingest/batches`, { headers: { authorization } })
+      return ((await batches.json()) as { rows: BatchLedger[] }).rows.some((b) => b.status === 'running')
+    }
+    while (!(await running())) await sleep(100)
+
+    const file = path.join(dir, 'busy.csv')
+    fs.writeFileSync(
+      file,
+      `${header},currency\nr1,cafe,s1,2024-05-01T11:00:00Z,latte,1,3,EUR\nr2,cafe,s1,2024-05-01T12:00:00Z,latte,1,3,EUR\n`,
+    )
+    const sent = cli([
+      'ingest',
+      'transactions',
+      file,
+      '--server',
+      api.replace(/\/api\/v1$/, ''),
+      '--key',
+      key,
+      '--no-progress',
+    ])
+    const client = children.at(-1)
+    let said = ''
+    client?.stderr?.on('data', (d: Buffer) => (said += d.toString()))
+    while (!said.includes('the server is busy; sending it again in 1 s')) await sleep(100)
+    finish()
+    expect((await holding).status).toBe(200)
+    const result = await sent
+    expect(result.code, result.stderr).toBe(0)
+    expect(ledgers(result.stdout)).toMatchObject([{ received: 2, inserted: 2, status: 'done' }])
+    server.kill('SIGTERM')
+    await new Promise((resolve) => server.once('exit', resolve))
+  }, 120_000)
+
   it('says clearly when the data dir is held by a running server', async () => {
-    fs.writeFileSync(path.join(dataDir, 'tillsight.lock'), String(process.pid))
+    const server = await createDb({ mode: 'embedded', dataDir })
     try {
       const busy = await cli(['keys', 'list'])
       expect(busy.code).toBe(1)
-      expect(busy.stderr).toContain(`is in use by process ${process.pid}`)
+      expect(busy.stderr.trim()).toBe(
+        `tillsight: DATA_DIR ${dataDir} is in use by process ${process.pid}: stop it (or use its API with --server), or choose another DATA_DIR`,
+      )
     } finally {
-      fs.rmSync(path.join(dataDir, 'tillsight.lock'))
+      await server.close()
     }
     const created = await cli([
       'keys',
@@ -161,10 +236,28 @@ describe('npm run cli -- ingest', () => {
       'till',
     ])
     expect(created.code, created.stderr).toBe(0)
-    expect(JSON.parse(created.stdout)).toMatchObject({
-      role: 'merchant',
-      merchantIds: ['cafe'],
-      name: 'till',
-    })
+    const key = JSON.parse(created.stdout) as { keyId: string; key: string }
+    expect(key).toMatchObject({ role: 'merchant', merchantIds: ['cafe'], name: 'till' })
+    const revoked = await cli(['keys', 'revoke', key.keyId])
+    expect(revoked.code, revoked.stderr).toBe(0)
+
+    const db = await createDb({ mode: 'embedded', dataDir })
+    try {
+      const audit = await db.client.query({
+        query: 'SELECT key_id, action, target, details FROM audit_log ORDER BY at',
+        format: 'JSONEachRow',
+      })
+      expect(await audit.json()).toEqual([
+        {
+          key_id: 'cli',
+          action: 'key.created',
+          target: key.keyId,
+          details: JSON.stringify({ role: 'merchant', merchantIds: ['cafe'], name: 'till' }),
+        },
+        { key_id: 'cli', action: 'key.revoked', target: key.keyId, details: '{}' },
+      ])
+    } finally {
+      await db.close()
+    }
   }, 60_000)
 })

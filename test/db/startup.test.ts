@@ -50,6 +50,20 @@ describe('start-up', () => {
     expect(first.out).toMatch(/sign in with the admin key ts_[0-9a-f]{12}_\S+ \(kept in .*admin-api-key\)/)
     const key = /admin key (\S+)/.exec(first.out)?.[1]
     expect(fs.readFileSync(path.join(dataDir, 'admin-api-key'), 'utf8').trim()).toBe(key)
+    // Seeding the key is the audit log's first entry, by 'startup', naming the key by its id only.
+    const api = /API: (\S+)/.exec(first.out)?.[1]
+    const audit = await fetch(`${api}/audit`, { headers: { authorization: `Bearer ${key}` } })
+    expect(await audit.json()).toMatchObject({
+      rows: [
+        {
+          keyId: 'startup',
+          action: 'key.created',
+          target: key?.split('_')[1],
+          details: { role: 'admin', merchantIds: [], name: 'generated admin key' },
+        },
+      ],
+      nextOffset: null,
+    })
 
     const second = await start({ DATA_DIR: dataDir })
     expect(second.code).toBe(1)
@@ -64,6 +78,32 @@ describe('start-up', () => {
     expect(third.out).toContain(`sign in with the admin key ${key}`)
     third.child.kill('SIGTERM')
     await new Promise((resolve) => third.child.once('exit', resolve))
+  })
+
+  it('starts right after the holder was killed with SIGKILL, whatever a lock file left behind says', async () => {
+    const killedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-killed-'))
+    try {
+      const first = await start({ DATA_DIR: killedDir })
+      expect(first.code).toBeNull()
+      first.child.kill('SIGKILL')
+      // No wait for the exit: a supervisor restarts at once, while the kernel may still be tearing it down.
+      const restarted = await start({ DATA_DIR: killedDir })
+      expect(restarted.code, restarted.out).toBeNull()
+      expect(restarted.out).toContain('tillsight: ready in')
+      restarted.child.kill('SIGTERM')
+      await new Promise((resolve) => restarted.child.once('exit', resolve))
+
+      // A pid file of the old kind naming a live, unrelated process (a pid reused after a container restart).
+      const unrelated = spawn('sleep', ['60'])
+      children.push(unrelated)
+      fs.writeFileSync(path.join(killedDir, 'tillsight.lock'), String(unrelated.pid))
+      const afterReuse = await start({ DATA_DIR: killedDir })
+      expect(afterReuse.code, afterReuse.out).toBeNull()
+      afterReuse.child.kill('SIGTERM')
+      await new Promise((resolve) => afterReuse.child.once('exit', resolve))
+    } finally {
+      fs.rmSync(killedDir, { recursive: true, force: true })
+    }
   })
 
   it.each([

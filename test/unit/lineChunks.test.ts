@@ -1,15 +1,40 @@
 import { describe, expect, it } from 'vitest'
-import { firstRecords, lastRecordEnd, lineChunks } from '../../pipelines/lineChunks.ts'
+import {
+  firstRecords,
+  lastRecordEnd,
+  lineChunks,
+  longLineStart,
+  type TextLimits,
+} from '../../pipelines/lineChunks.ts'
 
-async function collect(parts: string[], format: 'csv' | 'ndjson', chunkBytes: number) {
+async function collect(parts: string[], format: 'csv' | 'ndjson', chunkBytes: number, limits?: TextLimits) {
   async function* source() {
     for (const p of parts) yield Buffer.from(p)
   }
   const out: { header: string; body: string }[] = []
-  for await (const c of lineChunks(source(), format, chunkBytes)) {
+  for await (const c of lineChunks(source(), format, chunkBytes, limits)) {
     out.push({ header: c.header.toString(), body: c.body.toString() })
   }
   return out
+}
+
+/** The chunks handed out before the stream stopped, and why it stopped. */
+async function collectUntilError(
+  parts: string[],
+  format: 'csv' | 'ndjson',
+  chunkBytes: number,
+  limits: TextLimits,
+) {
+  const out: string[] = []
+  async function* source() {
+    for (const p of parts) yield Buffer.from(p)
+  }
+  try {
+    for await (const c of lineChunks(source(), format, chunkBytes, limits)) out.push(c.body.toString())
+  } catch (err) {
+    return { out, error: (err as Error).message, header: (err as { header?: boolean }).header }
+  }
+  return { out, error: undefined, header: undefined }
 }
 
 describe('lineChunks', () => {
@@ -49,5 +74,64 @@ describe('record boundaries', () => {
   it('takes the first n records, quote-aware for CSV', () => {
     expect(firstRecords(Buffer.from('1\n"2\n2"\n3\n'), 2, true).toString()).toBe('1\n"2\n2"\n')
     expect(firstRecords(Buffer.from('1\n2\n3\n'), 0, false).toString()).toBe('')
+  })
+})
+
+describe('line limits', () => {
+  it.each([
+    ['abc\ndef\n', 3, -1],
+    ['abc\ndefg\n', 3, 4],
+    ['abcd', 3, 0],
+    ['ab\n\nabc', 3, -1],
+    ['ab\n' + 'x'.repeat(10) + '\nab\n', 5, 3],
+  ])('longLineStart(%j, %i) = %i', (text, limit, start) => {
+    expect(longLineStart(Buffer.from(text), limit)).toBe(start)
+  })
+
+  const limits = { lineBytes: 8, columns: 3 }
+  it('hands out the records before a long line, then stops, wherever the chunks are cut', async () => {
+    for (const chunkBytes of [1, 4, 1000]) {
+      const run = await collectUntilError(
+        ['{"a":1}\n{"a":2}\n{"a":"', 'toolong"}\n{"a":3}\n'],
+        'ndjson',
+        chunkBytes,
+        limits,
+      )
+      expect(run.out.join('')).toBe('{"a":1}\n{"a":2}\n')
+      expect(run.error).toBe('longer than the limit of 8 bytes (MAX_LINE_BYTES)')
+      expect(run.header).toBe(false)
+    }
+    // A line that never ends is refused once it passes the limit, not held whole.
+    const endless = await collectUntilError(
+      ['x'.repeat(5), 'x'.repeat(5), 'x'.repeat(5)],
+      'ndjson',
+      4,
+      limits,
+    )
+    expect(endless).toEqual({
+      out: [],
+      error: 'longer than the limit of 8 bytes (MAX_LINE_BYTES)',
+      header: false,
+    })
+  })
+
+  it('limits a CSV record spanning lines, the header, and its columns', async () => {
+    const record = await collectUntilError(
+      ['a\n1\n"x\nxx\n', 'xx\nxx\n', 'xx\nxx\n', 'x"\n'],
+      'csv',
+      4,
+      limits,
+    )
+    expect(record.out.join('')).toBe('1\n')
+    expect(record.error).toBe('a record longer than the limit of 8 bytes (MAX_LINE_BYTES)')
+    expect(await collectUntilError(['a,b,c,d\n1,2,3,4\n'], 'csv', 4, limits)).toEqual({
+      out: [],
+      error: 'the header names 4 columns; the limit is 3 (MAX_COLUMNS)',
+      header: true,
+    })
+    expect((await collectUntilError(['"a,b",c\n1,2\n'], 'csv', 4, limits)).error).toBeUndefined()
+    expect((await collectUntilError(['abcdefghij'], 'csv', 4, limits)).error).toBe(
+      'the header is longer than the limit of 8 bytes (MAX_LINE_BYTES)',
+    )
   })
 })
