@@ -114,10 +114,10 @@ function progressBar(enabled: boolean, name: string, size: number | undefined) {
   }
 }
 
-/** A way to load one input as one batch: the embedded store or a running server. */
+/** A way to load one input as one batch: straight into the store (embedded or CLICKHOUSE_URL), or a running server. */
 type Loader = (kind: IngestKind, input: Input, flags: IngestFlags) => Promise<BatchLedger>
 
-function embeddedLoader(pipeline: Pipeline): Loader {
+function directLoader(pipeline: Pipeline): Loader {
   return async (kind, input, flags) => {
     const format = flags.format ?? formatOfFileName(input.name)
     if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
@@ -188,12 +188,13 @@ function printLedger(ledger: BatchLedger): void {
   console.log(JSON.stringify(ledger, null, 2))
 }
 
-async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
+/** The store the configuration names: the embedded engine in DATA_DIR, or the server in CLICKHOUSE_URL. */
+async function openStore(): Promise<{ db: Db; pipeline: Pipeline }> {
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
   await dropStaleStaging(db)
-  const spoolDir = resetSpool(config.dataDir)
+  const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
   return { db, pipeline: createPipeline({ db, pseudonymKey, spoolDir }) }
 }
@@ -282,9 +283,9 @@ export function buildProgram(): Command {
         if (!key) throw new InvalidArgumentError('--server needs --key (or TILLSIGHT_KEY)')
         load = serverLoader(flags.server, key)
       } else {
-        const { db, pipeline } = await openEmbedded()
+        const { db, pipeline } = await openStore()
         close = () => db.close()
-        load = embeddedLoader(pipeline)
+        load = directLoader(pipeline)
       }
       let failed = 0
       try {
@@ -378,7 +379,7 @@ function parseWith<T>(
 }
 
 async function withDb(work: (db: Db) => Promise<void>): Promise<void> {
-  const { db } = await openEmbedded()
+  const { db } = await openStore()
   try {
     await work(db)
   } finally {

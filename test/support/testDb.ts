@@ -1,17 +1,34 @@
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { inject } from 'vitest'
 import { createDb, type Db } from '../../server/db/createDb.ts'
 import { migrate } from '../../server/db/migrate.ts'
 
-/** A real embedded engine on a fresh temporary data dir, fully migrated. One per test file (process). */
+/**
+ * A real engine on a fresh store, fully migrated. By default the embedded engine on a temporary data dir,
+ * one per test file (process). Under vitest.remote.config.ts, a database of its own on the ClickHouse test
+ * server (clickHouseTestServer.ts) over HTTP; `dir` is then the client's own data dir (keys, spool), which
+ * the server cannot see.
+ */
 export async function createTestDb(): Promise<Db & { dir: string; cleanup(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-test-'))
-  const db = await createDb({ mode: 'embedded', dataDir: dir })
+  const server = inject('clickHouseTestServer')
+  const db = server
+    ? await createDb({
+        mode: 'remote',
+        url: server.url,
+        user: server.user,
+        password: server.password,
+        database: `test_${randomBytes(6).toString('hex')}`,
+      })
+    : await createDb({ mode: 'embedded', dataDir: dir })
   await migrate(db)
   return Object.assign(db, {
     dir,
     async cleanup() {
+      if (db.mode === 'remote') await db.client.command({ query: `DROP DATABASE IF EXISTS ${db.database}` })
       await db.close()
       fs.rmSync(dir, { recursive: true, force: true })
     },
