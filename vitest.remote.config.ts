@@ -1,10 +1,19 @@
 import { defineConfig } from 'vitest/config'
 
-// The database tests again, over HTTP against the ClickHouse test server (test/support/clickHouseTestServer.ts),
-// which runs in a process of its own and shares no files with the client. See docs/remote-server.md.
+// The database tests again, over HTTP against the ClickHouse test server (test/support/clickHouseTestServer.ts):
+// one server for the run, in a process and data dir of its own, sharing no files with the client; each
+// createTestDb makes a database of its own on it. See docs/remote-server.md.
 export default defineConfig({
   test: {
-    include: ['test/db/*.test.ts'],
+    include: ['test/db/**/*.test.ts'],
+    exclude: [
+      // These start the server or CLI on an embedded DATA_DIR of their own (locks, crashes, start-up);
+      // remoteServer.test.ts runs both against a ClickHouse test server in every suite.
+      'test/db/ingestCli.test.ts',
+      'test/db/ingestCrash.test.ts',
+      'test/db/startup.test.ts',
+      'test/db/remoteServer.test.ts',
+    ],
     pool: 'forks',
     globalSetup: ['test/support/remoteDbSetup.ts'],
     testTimeout: 60_000,
