@@ -7,10 +7,10 @@ export default defineConfig({
   test: {
     include: ['test/db/**/*.test.ts'],
     exclude: [
-      // These start the server or CLI on an embedded DATA_DIR of their own (locks, crashes, start-up);
-      // remoteServer.test.ts runs both against a ClickHouse test server in every suite.
+      // These start the server or CLI to test what belongs to an embedded DATA_DIR (its lock, start-up
+      // messages, the CLI's load into a stopped store); remoteServer.test.ts runs both against a ClickHouse
+      // test server in every suite.
       'test/db/ingestCli.test.ts',
-      'test/db/ingestCrash.test.ts',
       'test/db/startup.test.ts',
       'test/db/remoteServer.test.ts',
     ],
