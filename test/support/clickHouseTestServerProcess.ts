@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { PassThrough, Readable, type Transform } from 'node:stream'
+import { PassThrough, type Readable, type Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
 import { Session } from 'chdb'
@@ -166,23 +166,34 @@ function main(options: Options): void {
       )
     }
 
-    let sql = params.get('query') ?? ''
-    let dataFile: string | undefined
-    const body = req.method === 'POST' ? decodedBody(req) : Readable.from([])
+    const sql = params.get('query') ?? ''
     const insert = sql ? insertWithData.exec(sql) : null
-    if (insert) {
-      // The data of INSERT ... FORMAT X goes to a file of the server's own, which the engine reads as INFILE.
-      dataFile = path.join(bodiesDir, randomUUID())
-      await pipeline(body, fs.createWriteStream(dataFile))
-    } else {
-      const text = await collect(body)
-      if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-        for (const [key, value] of await multipartFields(req, text)) params.set(key, value)
-        sql = params.get('query') ?? sql
-      } else if (text.length > 0) {
-        sql = sql ? `${sql}\n${text.toString('utf8')}` : text.toString('utf8')
-      }
+    if (!insert) return run(req, params, await queryText(req, params))
+    // The data of INSERT ... FORMAT X goes to a file of the server's own, which the engine reads as INFILE.
+    const dataFile = path.join(bodiesDir, randomUUID())
+    try {
+      await pipeline(decodedBody(req), fs.createWriteStream(dataFile))
+      const [, head, format] = insert
+      return await run(req, params, sql, `${head} FROM INFILE ${quoteString(dataFile)} FORMAT ${format}`)
+    } finally {
+      fs.rmSync(dataFile, { force: true })
     }
+  }
+
+  /** The statement of a request that carries no INSERT data: the URL's query, the body, or both joined. */
+  async function queryText(req: http.IncomingMessage, params: Map<string, string>): Promise<string> {
+    const sql = params.get('query') ?? ''
+    const text = req.method === 'POST' ? await collect(decodedBody(req)) : Buffer.alloc(0)
+    if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+      for (const [key, value] of await multipartFields(req, text)) params.set(key, value)
+      return params.get('query') ?? sql
+    }
+    if (text.length === 0) return sql
+    return sql ? `${sql}\n${text.toString('utf8')}` : text.toString('utf8')
+  }
+
+  /** Runs sql (as statement, when the server rewrote it) on a fresh connection with the request's settings. */
+  async function run(req: http.IncomingMessage, params: Map<string, string>, sql: string, statement = sql) {
     if (!sql.trim()) throw new ServerException(62, 'SYNTAX_ERROR', 'Empty query.')
     if (fileAccess.test(sql)) {
       throw new ServerException(
@@ -203,11 +214,10 @@ function main(options: Options): void {
     // GET runs read-only, as on a real server.
     if (req.method === 'GET') assignments.push("readonly = '2'")
     const outputFormat = params.get('default_format') ?? 'TabSeparated'
+    const insert = statement !== sql
     const format = insert
       ? outputFormat
       : (/\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i.exec(sql)?.[1] ?? outputFormat)
-    const statement =
-      insert && dataFile ? `${insert[1]} FROM INFILE ${quoteString(dataFile)} FORMAT ${insert[2]}` : sql
 
     const session = new Session(path.join(dataDir, 'engine'))
     try {
@@ -236,7 +246,6 @@ function main(options: Options): void {
       }
     } finally {
       session.close()
-      if (dataFile) fs.rmSync(dataFile, { force: true })
     }
   }
 
