@@ -251,19 +251,22 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description(
-      'Load files (paths, globs, or - for stdin) as batches, into a running server (--server) or straight into the stopped embedded store in DATA_DIR',
+      'Load files (paths, globs, or - for stdin) as batches, into a running server (--server) or straight into the store: the stopped embedded one in DATA_DIR, or the ClickHouse server in CLICKHOUSE_URL',
     )
     .argument('<kind>', `what the rows are: ${IngestKind.options.join(', ')}`, (v) =>
       parseWith(IngestKind, v),
     )
     .argument('[inputs...]', 'files or globs (quote globs to let the CLI expand them), or - for stdin')
-    .option('-m, --mapping <name-or-file>', 'a mapping preset name, or a mapping JSON file (embedded only)')
+    .option(
+      '-m, --mapping <name-or-file>',
+      'a mapping preset name, or a mapping JSON file (direct loads only)',
+    )
     .addOption(
       new Option('-f, --format <format>', 'input format when the file name does not say').choices(
         IngestFormat.options,
       ),
     )
-    .option('-s, --server <url>', 'load into the running server at this URL (else the embedded store)')
+    .option('-s, --server <url>', 'load into the running server at this URL (else straight into the store)')
     .option('-k, --key <key>', 'API key for --server (default: $TILLSIGHT_KEY)')
     .option('-b, --batch-id <id>', 'idempotency key of the batch (one input only)')
     .option('-w, --watch <dir>', 'watch a drop folder: load each file put there, move it to done/ or failed/')
@@ -310,7 +313,9 @@ export function buildProgram(): Command {
       if (failed > 0) process.exitCode = 1
     })
 
-  const keys = program.command('keys').description('Manage API keys in the embedded store (server stopped)')
+  const keys = program
+    .command('keys')
+    .description('Manage API keys in the store (the embedded one with the server stopped, or CLICKHOUSE_URL)')
   keys
     .command('create')
     .description('Create a key and print its secret (shown once)')
