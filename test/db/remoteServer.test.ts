@@ -86,6 +86,14 @@ describe('the ClickHouse test server', () => {
       /^Code: 62\. DB::Exception: Syntax error: .*\(SYNTAX_ERROR\) \(version \S+\)\n$/s,
     )
 
+    // What the embedded engine would run but an HTTP server refuses: several statements in one request.
+    expect(await failure(client.command({ query: 'SELECT 1; SELECT 2' }))).toMatchObject({
+      code: '62',
+      type: 'SYNTAX_ERROR',
+    })
+    const quoted = await client.query({ query: "SELECT 'a;b' AS s -- c; d", format: 'JSONEachRow' })
+    expect(await quoted.json()).toEqual([{ s: 'a;b' }])
+
     const stranger = createClient({ ...connection(), password: 'wrong' })
     expect(await failure(stranger.query({ query: 'SELECT 1' }))).toMatchObject({
       code: '516',

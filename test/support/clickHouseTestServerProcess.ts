@@ -48,6 +48,17 @@ const requestParameters = new Set([
 /** Statements that would read or write the server's files: a client that shares none must not send them. */
 const fileAccess = /\b(?:file|fileCluster)\s*\(|\bINFILE\b|\bOUTFILE\b/i
 
+/** ClickHouse's default max_query_size: the longest query text a server parses (INSERT data aside). */
+const maxQueryBytes = 262_144
+
+/** Quoted strings, quoted names and comments: where a `;` does not end a statement. */
+const literalsAndComments = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`|--[^\n]*|\/\*[\s\S]*?\*\//g
+
+/** The text of a statement a server parses as SQL: an INSERT's inline data (after VALUES or FORMAT) is not. */
+function parsedPart(sql: string): string {
+  return /^\s*INSERT\b[\s\S]*?\b(?:VALUES|FORMAT\s+\w+)/i.exec(sql)?.[0] ?? sql
+}
+
 /** `INSERT INTO t [(columns)] FORMAT X` whose data is the request body. */
 const insertWithData = /^\s*(INSERT\s+INTO\s[\s\S]*?)\s+FORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i
 
@@ -195,6 +206,18 @@ function main(options: Options): void {
   /** Runs sql (as statement, when the server rewrote it) on a fresh connection with the request's settings. */
   async function run(req: http.IncomingMessage, params: Map<string, string>, sql: string, statement = sql) {
     if (!sql.trim()) throw new ServerException(62, 'SYNTAX_ERROR', 'Empty query.')
+    // What the embedded engine would run but an HTTP server refuses.
+    const parsed = parsedPart(sql)
+    if (Buffer.byteLength(parsed) > maxQueryBytes) {
+      throw new ServerException(
+        62,
+        'SYNTAX_ERROR',
+        `Max query size exceeded: ${Buffer.byteLength(parsed)} bytes.`,
+      )
+    }
+    if (/;\s*\S/.test(parsed.replace(literalsAndComments, ' '))) {
+      throw new ServerException(62, 'SYNTAX_ERROR', 'Multi-statements are not allowed.')
+    }
     if (fileAccess.test(sql)) {
       throw new ServerException(
         291,
