@@ -4,7 +4,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
-import { createClient, type ClickHouseClient, type ClickHouseError } from '@clickhouse/client'
+import {
+  ClickHouseLogLevel,
+  createClient,
+  type ClickHouseClient,
+  type ClickHouseError,
+} from '@clickhouse/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BatchLedger } from '../../server/contract.ts'
 import { startClickHouseTestServer, type ClickHouseTestServer } from '../support/clickHouseTestServer.ts'
@@ -19,7 +24,7 @@ let client: ClickHouseClient
 
 beforeAll(async () => {
   server = await startClickHouseTestServer()
-  client = createClient({ url: server.url, username: server.user, password: server.password })
+  client = createClient(connection())
 })
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
@@ -242,6 +247,12 @@ describe('CLICKHOUSE_URL', () => {
   })
 })
 
+/** A client of the test server; its errors are asserted, not logged. */
 function connection() {
-  return { url: server.url, username: server.user, password: server.password }
+  return {
+    url: server.url,
+    username: server.user,
+    password: server.password,
+    log: { level: ClickHouseLogLevel.OFF },
+  }
 }
