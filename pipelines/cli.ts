@@ -121,10 +121,10 @@ function progressBar(enabled: boolean, name: string, size: number | undefined) {
   }
 }
 
-/** A way to load one input as one batch: the embedded store or a running server. */
+/** A way to load one input as one batch: straight into the store (embedded or CLICKHOUSE_URL), or a running server. */
 type Loader = (kind: IngestKind, input: Input, flags: IngestFlags) => Promise<BatchLedger>
 
-function embeddedLoader(pipeline: Pipeline): Loader {
+function directLoader(pipeline: Pipeline): Loader {
   return async (kind, input, flags) => {
     const format = flags.format ?? formatOfFileName(input.name)
     if (!format) throw new InvalidArgumentError(`cannot tell the format of ${input.name}: pass --format`)
@@ -204,12 +204,13 @@ function printLedger(ledger: BatchLedger): void {
   console.log(JSON.stringify(ledger, null, 2))
 }
 
-async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
+/** The store the configuration names: the embedded engine in DATA_DIR, or the server in CLICKHOUSE_URL. */
+async function openStore(): Promise<{ db: Db; pipeline: Pipeline }> {
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
   await dropStaleStaging(db)
-  const spoolDir = resetSpool(config.dataDir)
+  const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
   return {
     db,
@@ -280,19 +281,22 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description(
-      'Load files (paths, globs, or - for stdin) as batches, into a running server (--server) or straight into the stopped embedded store in DATA_DIR',
+      'Load files (paths, globs, or - for stdin) as batches, into a running server (--server) or straight into the store: the stopped embedded one in DATA_DIR, or the ClickHouse server in CLICKHOUSE_URL',
     )
     .argument('<kind>', `what the rows are: ${IngestKind.options.join(', ')}`, (v) =>
       parseWith(IngestKind, v),
     )
     .argument('[inputs...]', 'files or globs (quote globs to let the CLI expand them), or - for stdin')
-    .option('-m, --mapping <name-or-file>', 'a mapping preset name, or a mapping JSON file (embedded only)')
+    .option(
+      '-m, --mapping <name-or-file>',
+      'a mapping preset name, or a mapping JSON file (direct loads only)',
+    )
     .addOption(
       new Option('-f, --format <format>', 'input format when the file name does not say').choices(
         IngestFormat.options,
       ),
     )
-    .option('-s, --server <url>', 'load into the running server at this URL (else the embedded store)')
+    .option('-s, --server <url>', 'load into the running server at this URL (else straight into the store)')
     .option('-k, --key <key>', 'API key for --server (default: $TILLSIGHT_KEY)')
     .option('-b, --batch-id <id>', 'idempotency key of the batch (one input only)')
     .option('-w, --watch <dir>', 'watch a drop folder: load each file put there, move it to done/ or failed/')
@@ -312,9 +316,9 @@ export function buildProgram(): Command {
         if (!key) throw new InvalidArgumentError('--server needs --key (or TILLSIGHT_KEY)')
         load = serverLoader(flags.server, key)
       } else {
-        const { db, pipeline } = await openEmbedded()
+        const { db, pipeline } = await openStore()
         close = () => db.close()
-        load = embeddedLoader(pipeline)
+        load = directLoader(pipeline)
       }
       let failed = 0
       try {
@@ -339,7 +343,9 @@ export function buildProgram(): Command {
       if (failed > 0) process.exitCode = 1
     })
 
-  const keys = program.command('keys').description('Manage API keys in the embedded store (server stopped)')
+  const keys = program
+    .command('keys')
+    .description('Manage API keys in the store (the embedded one with the server stopped, or CLICKHOUSE_URL)')
   keys
     .command('create')
     .description('Create a key and print its secret (shown once)')
@@ -413,7 +419,7 @@ function parseWith<T>(
 }
 
 async function withDb(work: (db: Db) => Promise<void>): Promise<void> {
-  const { db } = await openEmbedded()
+  const { db } = await openStore()
   try {
     await work(db)
   } finally {

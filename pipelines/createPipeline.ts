@@ -70,8 +70,11 @@ export interface PipelineOptions {
    * by the request's maxBytes; over HTTP, by this).
    */
   chunkBytes?: number
-  /** Where the embedded engine's chunks are spooled to be read with file(); the system temp dir when omitted. */
-  spoolDir?: string
+  /**
+   * Where the embedded engine's chunks are spooled to be read with file(); the system temp dir when omitted.
+   * A remote server reads nothing of ours: its chunks travel in the request body and nothing is spooled.
+   */
+  spoolDir?: string | undefined
   /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
   sliceRows?: number
   /** Limits on what a client sends; each has a setting in server/config.ts (defaults as there). */
@@ -150,8 +153,11 @@ export function createPipeline({
     await writeLedger(db, ledger)
 
     const mapped = mappedSelect(spec.canonical, request.mapping)
-    // The batch's spooled chunks (embedded engine) live here, and go with it whatever happens.
-    const batchSpool = fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-batch-'))
+    // The batch's spooled chunks (embedded engine only) live here, and go with it whatever happens.
+    const batchSpool =
+      db.mode === 'embedded'
+        ? fs.mkdtempSync(path.join(spoolDir ?? os.tmpdir(), 'tillsight-batch-'))
+        : undefined
     // Two slots, each a stage and a checked table: the next chunk is staged and checked while the one
     // before it is stored.
     const slots = [0, 1].map(() => {
@@ -402,7 +408,7 @@ export function createPipeline({
       for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
         await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
       }
-      fs.rmSync(batchSpool, { recursive: true, force: true })
+      if (batchSpool) fs.rmSync(batchSpool, { recursive: true, force: true })
     }
     const done = await findBatch(db, request.scope, batchId)
     if (!done) throw new Error(`ledger of batch ${batchId} was not stored`)

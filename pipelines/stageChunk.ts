@@ -38,15 +38,16 @@ export interface SpooledChunk {
   file: Promise<string> | undefined
 }
 
-/** Spools each chunk ahead of its staging (embedded engine), into spoolDir. */
+/** Spools each chunk ahead of its staging (embedded engine), into spoolDir; a remote server's are not spooled. */
 export async function* spoolChunks(
   db: Db,
   chunks: AsyncIterable<{ header: Buffer; body: Buffer }>,
   format: (typeof engineFormats)['csv' | 'ndjson'],
-  spoolDir: string,
+  spoolDir: string | undefined,
 ): AsyncGenerator<SpooledChunk> {
   for await (const { header, body } of chunks) {
-    const file = db.mode === 'embedded' ? spoolFile([header, body], format, spoolDir) : undefined
+    const file =
+      db.mode === 'embedded' ? spoolFile([header, body], format, embeddedSpool(spoolDir)) : undefined
     // Awaited when the chunk is staged; a batch that stops first must not leave it unobserved.
     file?.catch(() => undefined)
     yield { header, body, file }
@@ -66,8 +67,9 @@ async function spoolFile(
 
 /**
  * One chunk of text into the staging table: the header line (CSV) and whole records. A remote server
- * receives it as a streamed INSERT. The embedded engine reads it from a spooled file with file(): that parses
- * in parallel at about half the CPU of handing it the Buffer (rawInsert), and the file is in the page cache.
+ * receives it as the body of a streamed INSERT ... FORMAT: it cannot read our files, and needs none. The
+ * embedded engine reads it from a spooled file with file(): that parses in parallel at about half the CPU of
+ * handing it the Buffer (rawInsert), and the file is in the page cache.
  */
 export async function stageText(
   db: Db,
@@ -75,10 +77,10 @@ export async function stageText(
   columns: string[],
   format: (typeof engineFormats)['csv' | 'ndjson'],
   chunk: { header: Buffer; body: Buffer; file?: Promise<string> | undefined },
-  spoolDir: string,
+  spoolDir: string | undefined,
 ): Promise<void> {
   if (db.mode === 'remote') return stageStream(db, stage, columns, format, [chunk.header, chunk.body])
-  const file = await (chunk.file ?? spoolFile([chunk.header, chunk.body], format, spoolDir))
+  const file = await (chunk.file ?? spoolFile([chunk.header, chunk.body], format, embeddedSpool(spoolDir)))
   try {
     await stageFile(db, stage, columns, format, file, {})
   } finally {
@@ -96,15 +98,20 @@ export async function stageBinary(
   columns: string[],
   format: (typeof engineFormats)['arrow' | 'parquet'],
   body: AsyncIterable<Buffer>,
-  spoolDir: string,
+  spoolDir: string | undefined,
 ): Promise<void> {
   if (db.mode === 'remote') return stageStream(db, stage, columns, format, body)
-  const file = await spoolFile(body, format, spoolDir)
+  const file = await spoolFile(body, format, embeddedSpool(spoolDir))
   try {
     await stageFile(db, stage, columns, format, file, { max_threads: 1 })
   } finally {
     fs.rmSync(path.dirname(file), { recursive: true, force: true })
   }
+}
+
+function embeddedSpool(spoolDir: string | undefined): string {
+  if (!spoolDir) throw new Error('the embedded engine stages chunks through a spool directory')
+  return spoolDir
 }
 
 async function stageStream(

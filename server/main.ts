@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
   await migrate(db)
   await dropStaleStaging(db)
-  const spoolDir = resetSpool(config.dataDir)
+  const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
     const loaded = await loadDemoData(db, { lines: config.demoLines })

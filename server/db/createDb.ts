@@ -1,5 +1,10 @@
 import path from 'node:path'
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import {
+  ClickHouseLogLevel,
+  createClient,
+  type ClickHouseClient,
+  type ClickHouseSettings,
+} from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import type { Config } from '../config.ts'
 import { connectionPool, type ClientConnection } from './connectionPool.ts'
@@ -77,8 +82,16 @@ export async function createDb(options: DbOptions): Promise<Db> {
     username: options.user,
     password: options.password,
     database: options.database,
-    clickhouse_settings: sessionSettings,
+    // A long insert sends progress headers so load balancers in between do not close its idle connection.
+    clickhouse_settings: {
+      ...sessionSettings,
+      send_progress_in_http_headers: 1,
+      http_headers_progress_interval_ms: '110000',
+    },
     request_timeout: 300_000,
+    // Every failed statement is thrown to its caller, which answers or logs it (at LOG_LEVEL); the client's
+    // own console log would print each again, expected ones too (a malformed upload's broken record).
+    log: { level: ClickHouseLogLevel.OFF },
   })
   return {
     client,

@@ -50,10 +50,10 @@ afterAll(async () => {
 })
 
 describe('health and errors', () => {
-  it('answers liveness and readiness without a key', async () => {
+  it('answers liveness and readiness without a key, naming the engine mode', async () => {
     expect(await app.call('/healthz')).toMatchObject({
       status: 200,
-      body: { status: 'ok', mode: 'embedded' },
+      body: { status: 'ok', mode: db.mode },
     })
     expect(await app.call('/readyz')).toMatchObject({ status: 200, body: { status: 'ok' } })
   })

@@ -6,10 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { BatchLedger } from '../../server/contract.ts'
 import { createDb } from '../../server/db/createDb.ts'
+import { testStore } from '../support/testDb.ts'
 
 // The real server process, killed with SIGKILL in the middle of a streamed load. This file opens no
-// engine of its own until the server is gone (one engine per data dir).
+// engine of its own until the server is gone (one engine per data dir). In the remote suite the server
+// uses a database on the ClickHouse test server, which goes on running what it was sent.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-crash-'))
+const store = testStore(dataDir)
 const adminKey = 'crash-test-admin-key-0123456789'
 const lines = 100_000
 const children: ChildProcess[] = []
@@ -19,7 +22,7 @@ function startServer(): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
-      DATA_DIR: dataDir,
+      ...store.env,
       PORT: '0',
       DEMO: '0',
       WEB: '0',
@@ -133,7 +136,7 @@ describe('crash safety', () => {
 
     second.child.kill('SIGTERM')
     await new Promise((resolve) => second.child.once('exit', resolve))
-    const db = await createDb({ mode: 'embedded', dataDir })
+    const db = await createDb(store.options)
     try {
       const result = await db.client.query({
         query: `SELECT count() AS rows, uniqExact(transaction_id, line_no) AS distinctLines

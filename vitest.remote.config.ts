@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config'
+
+// The database tests again, over HTTP against the ClickHouse test server (test/support/clickHouseTestServer.ts):
+// one server for the run, in a process and data dir of its own, sharing no files with the client; each
+// createTestDb makes a database of its own on it. See docs/remote-server.md.
+export default defineConfig({
+  test: {
+    include: ['test/db/**/*.test.ts'],
+    exclude: [
+      // These start the server or CLI to test what belongs to an embedded DATA_DIR (its lock, start-up
+      // messages, the CLI's load into a stopped store); remoteServer.test.ts runs both against a ClickHouse
+      // test server in every suite.
+      'test/db/ingestCli.test.ts',
+      'test/db/startup.test.ts',
+      'test/db/remoteServer.test.ts',
+    ],
+    pool: 'forks',
+    globalSetup: ['test/support/remoteDbSetup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+})
