@@ -19,6 +19,7 @@ import {
 } from '../server/contract.ts'
 import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
 import { migrate } from '../server/db/migrate.ts'
+import { repairDerived } from '../server/db/derivedRepairs.ts'
 import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
@@ -192,6 +193,9 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
+  const repaired = await repairDerived(db)
+  if (repaired > 0)
+    console.error(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
   await dropStaleStaging(db)
   const spoolDir = resetSpool(config.dataDir)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
