@@ -29,7 +29,11 @@ export async function rebuildDerived(db: Db, scope: DerivedScope): Promise<void>
     rebuildFrom: `${shiftDays(first, -1)} 00:00:00`,
     rebuildTo: `${shiftDays(nextMonth(last), 1)} 00:00:00`,
   }
-  const settings = { log_comment: 'rebuildDerived', mutations_sync: '2', lightweight_deletes_sync: '2' } as const
+  const settings = {
+    log_comment: 'rebuildDerived',
+    mutations_sync: '2',
+    lightweight_deletes_sync: '2',
+  } as const
   await db.client.command({
     query: `INSERT INTO customer_number_tops (merchant_id, top)
             SELECT merchant_id, max(customer_no) FROM customer_numbers
