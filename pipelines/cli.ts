@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { glob } from 'tinyglobby'
+import { keyCreatedEntry, recordAudit } from '../server/audit/recordAudit.ts'
 import { createKey, listKeys, revokeKey } from '../server/auth/apiKeys.ts'
 import { parseConfig } from '../server/config.ts'
 import {
@@ -24,6 +25,9 @@ import { BatchError, createPipeline, type Pipeline, type Progress } from './crea
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
 import { dropStaleStaging, resetSpool } from './stageChunk.ts'
+
+/** Who the audit log names for actions taken through the command line (it has no API key). */
+const cliKeyId = 'cli'
 
 interface IngestFlags {
   mapping?: string
@@ -327,7 +331,11 @@ export function buildProgram(): Command {
         ...(flags.merchant?.length === 1 ? { merchantId: flags.merchant[0] } : {}),
         ...(flags.merchant && flags.merchant.length > 1 ? { merchantIds: flags.merchant } : {}),
       })
-      await withDb(async (db) => console.log(JSON.stringify(await createKey(db, request), null, 2)))
+      await withDb(async (db) => {
+        const created = await createKey(db, request)
+        await recordAudit(db, keyCreatedEntry(cliKeyId, created))
+        console.log(JSON.stringify(created, null, 2))
+      })
     })
   keys
     .command('list')
@@ -341,6 +349,7 @@ export function buildProgram(): Command {
       withDb(async (db) => {
         const key = await revokeKey(db, keyId)
         if (!key) throw new InvalidArgumentError(`no key ${keyId}`)
+        await recordAudit(db, { keyId: cliKeyId, action: 'key.revoked', target: key.keyId })
         console.log(JSON.stringify(key, null, 2))
       }),
     )

@@ -3,6 +3,7 @@
  * these, the OpenAPI document is generated from them, and the dashboard imports its types from here only.
  * One file per audience under contract/; this module is the single entry point.
  */
+import { auditEndpoints } from './contract/audit.ts'
 import { foundationEndpoints } from './contract/foundation.ts'
 import { ingestEndpoints } from './contract/ingest.ts'
 import { insightsEndpoints } from './contract/insights.ts'
@@ -12,9 +13,11 @@ export * from './contract/foundation.ts'
 export * from './contract/ingest.ts'
 export * from './contract/insights.ts'
 export * from './contract/csvCell.ts'
+export * from './contract/audit.ts'
 
 export const endpoints: readonly Endpoint[] = [
   ...foundationEndpoints,
   ...ingestEndpoints,
   ...insightsEndpoints,
+  ...auditEndpoints,
 ]

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { keyCreatedEntry, recordAudit } from '../audit/recordAudit.ts'
 import type { Db } from '../db/createDb.ts'
 import { createKeyVerifier, createKey } from './apiKeys.ts'
 
@@ -21,19 +22,22 @@ export async function seedAdminKey(
   dataDir: string,
 ): Promise<SeededAdminKey> {
   const verify = createKeyVerifier(db, 0)
+  const store = async (key: string, name: string) => {
+    const created = await createKey(db, { role: 'admin', name }, key)
+    await recordAudit(db, keyCreatedEntry('startup', created))
+  }
   if (adminApiKey) {
-    if (!(await verify(adminApiKey)))
-      await createKey(db, { role: 'admin', name: 'ADMIN_API_KEY' }, adminApiKey)
+    if (!(await verify(adminApiKey))) await store(adminApiKey, 'ADMIN_API_KEY')
     return { key: adminApiKey, source: 'ADMIN_API_KEY' }
   }
   const file = path.join(dataDir, 'admin-api-key')
   if (fs.existsSync(file)) {
     const saved = fs.readFileSync(file, 'utf8').trim()
-    if (!(await verify(saved))) await createKey(db, { role: 'admin', name: 'generated admin key' }, saved)
+    if (!(await verify(saved))) await store(saved, 'generated admin key')
     return { key: saved, source: 'saved', file }
   }
   const key = `ts_${randomBytes(6).toString('hex')}_${randomBytes(24).toString('base64url')}`
-  await createKey(db, { role: 'admin', name: 'generated admin key' }, key)
+  await store(key, 'generated admin key')
   fs.mkdirSync(dataDir, { recursive: true })
   fs.writeFileSync(file, key + '\n', { mode: 0o600 })
   return { key, source: 'generated', file }

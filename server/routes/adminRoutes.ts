@@ -1,9 +1,11 @@
 import { Router } from 'express'
+import { keyCreatedEntry, recordAudit } from '../audit/recordAudit.ts'
 import { createKey, listKeys, revokeKey, type KeyVerifier } from '../auth/apiKeys.ts'
 import { principalOf, requireRole } from '../auth/requireRole.ts'
-import { CreateKeyRequest, type Whoami } from '../contract.ts'
+import { AuditQuery, CreateKeyRequest, type Whoami } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
+import { listAudit } from '../queries/listAudit.ts'
 
 export function adminRoutes(db: Db, verify: KeyVerifier): Router {
   const router = Router()
@@ -13,7 +15,9 @@ export function adminRoutes(db: Db, verify: KeyVerifier): Router {
   })
   router.post('/keys', requireRole(verify, 'admin'), async (req, res) => {
     const body = CreateKeyRequest.parse(req.body)
-    res.status(201).json(await createKey(db, body))
+    const created = await createKey(db, body)
+    await recordAudit(db, keyCreatedEntry(principalOf(res).keyId, created))
+    res.status(201).json(created)
   })
   router.get('/keys', requireRole(verify, 'admin'), async (_req, res) => {
     res.json({ rows: await listKeys(db) })
@@ -21,7 +25,11 @@ export function adminRoutes(db: Db, verify: KeyVerifier): Router {
   router.delete('/keys/:keyId', requireRole(verify, 'admin'), async (req, res) => {
     const key = await revokeKey(db, String(req.params.keyId))
     if (!key) throw HttpError.notFound(`key ${req.params.keyId} not found`)
+    await recordAudit(db, { keyId: principalOf(res).keyId, action: 'key.revoked', target: key.keyId })
     res.json(key)
+  })
+  router.get('/audit', requireRole(verify, 'admin'), async (req, res) => {
+    res.json(await listAudit(db, AuditQuery.parse(req.query)))
   })
   return router
 }

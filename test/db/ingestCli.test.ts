@@ -161,10 +161,28 @@ describe('npm run cli -- ingest', () => {
       'till',
     ])
     expect(created.code, created.stderr).toBe(0)
-    expect(JSON.parse(created.stdout)).toMatchObject({
-      role: 'merchant',
-      merchantIds: ['cafe'],
-      name: 'till',
-    })
+    const key = JSON.parse(created.stdout) as { keyId: string; key: string }
+    expect(key).toMatchObject({ role: 'merchant', merchantIds: ['cafe'], name: 'till' })
+    const revoked = await cli(['keys', 'revoke', key.keyId])
+    expect(revoked.code, revoked.stderr).toBe(0)
+
+    const db = await createDb({ mode: 'embedded', dataDir })
+    try {
+      const audit = await db.client.query({
+        query: 'SELECT key_id, action, target, details FROM audit_log ORDER BY at',
+        format: 'JSONEachRow',
+      })
+      expect(await audit.json()).toEqual([
+        {
+          key_id: 'cli',
+          action: 'key.created',
+          target: key.keyId,
+          details: JSON.stringify({ role: 'merchant', merchantIds: ['cafe'], name: 'till' }),
+        },
+        { key_id: 'cli', action: 'key.revoked', target: key.keyId, details: '{}' },
+      ])
+    } finally {
+      await db.close()
+    }
   }, 60_000)
 })
