@@ -6,7 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { glob } from 'tinyglobby'
-import { keyCreatedEntry, recordAudit } from '../server/audit/recordAudit.ts'
+import { customerErasedEntry, keyCreatedEntry, recordAudit } from '../server/audit/recordAudit.ts'
+import { customerKeyOf } from '../server/db/customerKeyOf.ts'
+import { eraseCustomer } from '../server/db/eraseCustomer.ts'
 import { createKey, listKeys, revokeKey } from '../server/auth/apiKeys.ts'
 import { parseConfig } from '../server/config.ts'
 import {
@@ -15,6 +17,7 @@ import {
   IngestFormat,
   formatOfFileName,
   IngestKind,
+  MerchantId,
   ingestMediaTypes,
   type ErrorBody,
 } from '../server/contract.ts'
@@ -193,7 +196,7 @@ function printLedger(ledger: BatchLedger): void {
   console.log(JSON.stringify(ledger, null, 2))
 }
 
-async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
+async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline; pseudonymKey: string }> {
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
@@ -203,7 +206,7 @@ async function openEmbedded(): Promise<{ db: Db; pipeline: Pipeline }> {
   await dropStaleStaging(db)
   const spoolDir = resetSpool(config.dataDir)
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  return { db, pipeline: createPipeline({ db, pseudonymKey, spoolDir }) }
+  return { db, pipeline: createPipeline({ db, pseudonymKey, spoolDir }), pseudonymKey }
 }
 
 /** Waits until a file's size stops changing (a writer may still be copying it in). */
@@ -355,6 +358,25 @@ export function buildProgram(): Command {
     )
 
   program
+    .command('erase')
+    .description(
+      "Erase a customer from a merchant's data in the embedded store (server stopped): pseudonym, number and memberships go, the lines stay anonymised (docs/erasure.md)",
+    )
+    .requiredOption('--merchant <id>', 'the merchant', (v) => MerchantId.parse(v))
+    .requiredOption('--customer <id>', 'the raw customer id, as the merchant sends it (never stored)')
+    .action((flags: { merchant: string; customer: string }) =>
+      withDb(async (db, pseudonymKey) => {
+        const erasure = { merchantId: flags.merchant, customerId: flags.customer }
+        const outcome = await eraseCustomer(db, {
+          ...erasure,
+          customerKey: customerKeyOf(pseudonymKey, erasure.customerId),
+        })
+        await recordAudit(db, customerErasedEntry(cliKeyId, erasure.merchantId, outcome))
+        console.log(JSON.stringify({ ...outcome, merchantId: erasure.merchantId }, null, 2))
+      }),
+    )
+
+  program
     .command('bench')
     .description(
       `Run a benchmark that prints its figures: ${Object.keys(benches).join(', ')} (see docs/benchmarks.md)`,
@@ -390,10 +412,10 @@ function parseWith<T>(
   throw new InvalidArgumentError(`${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`)
 }
 
-async function withDb(work: (db: Db) => Promise<void>): Promise<void> {
-  const { db } = await openEmbedded()
+async function withDb(work: (db: Db, pseudonymKey: string) => Promise<void>): Promise<void> {
+  const { db, pseudonymKey } = await openEmbedded()
   try {
-    await work(db)
+    await work(db, pseudonymKey)
   } finally {
     await db.close()
   }

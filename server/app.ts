@@ -12,6 +12,7 @@ import type { Db } from './db/createDb.ts'
 import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
+import { erasureRoutes } from './routes/erasureRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
@@ -95,6 +96,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
     res.json(openApi)
   })
   api.use(adminRoutes(db, verify))
+  api.use(erasureRoutes(db, verify, { pseudonymKey }))
   api.use(merchantRoutes(db, verify))
   api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
   api.use((req) => {

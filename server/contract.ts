@@ -4,6 +4,7 @@
  * One file per audience under contract/; this module is the single entry point.
  */
 import { auditEndpoints } from './contract/audit.ts'
+import { erasureEndpoints } from './contract/erasure.ts'
 import { foundationEndpoints } from './contract/foundation.ts'
 import { ingestEndpoints } from './contract/ingest.ts'
 import { insightsEndpoints } from './contract/insights.ts'
@@ -14,10 +15,12 @@ export * from './contract/ingest.ts'
 export * from './contract/insights.ts'
 export * from './contract/csvCell.ts'
 export * from './contract/audit.ts'
+export * from './contract/erasure.ts'
 
 export const endpoints: readonly Endpoint[] = [
   ...foundationEndpoints,
   ...ingestEndpoints,
   ...insightsEndpoints,
   ...auditEndpoints,
+  ...erasureEndpoints,
 ]

@@ -39,3 +39,22 @@ export function keyCreatedEntry(byKeyId: string, key: ApiKeyInfo): AuditRecord {
     details: { role: key.role, merchantIds: key.merchantIds, name: key.name },
   }
 }
+
+/** The entry for an erasure: its own id and what it changed, never the raw id, pseudonym or number. */
+export function customerErasedEntry(
+  byKeyId: string,
+  merchantId: string,
+  outcome: { erasureId: string; linesAnonymised: number; localMonths: number; tables: string[] },
+): AuditRecord {
+  return {
+    keyId: byKeyId,
+    action: 'customer.erased',
+    target: outcome.erasureId,
+    merchantId,
+    details: {
+      linesAnonymised: outcome.linesAnonymised,
+      localMonths: outcome.localMonths,
+      tables: outcome.tables,
+    },
+  }
+}
