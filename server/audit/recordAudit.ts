@@ -5,7 +5,7 @@ export interface AuditRecord {
   /** The acting API key's id (never its secret); 'cli' for the command line, 'startup' for start-up seeding. */
   keyId: string
   action: AuditAction
-  /** What was acted on: a key id, segment id, offer id, or for an erasure the customer's number, never the raw id. */
+  /** What was acted on: a key id, segment id, offer id, or an erasure's own id (never anything of the person). */
   target: string
   /** The merchant the action concerns; omit when it concerns no single merchant. */
   merchantId?: string
