@@ -11,6 +11,7 @@ import { endpoints, type ErrorBody } from './contract.ts'
 import type { Db } from './db/createDb.ts'
 import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
+import { createReferenceCache } from './referenceCache.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
 import { erasureRoutes } from './routes/erasureRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
@@ -39,6 +40,7 @@ export interface AppOptions {
 export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }: AppOptions): Express {
   const app = express()
   const verify = createKeyVerifier(db)
+  const reference = createReferenceCache(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
   app.use(
@@ -88,6 +90,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
       maxBytes: limits.ingestBytes,
       chunkBytes: limits.ingestChunkBytes,
       spoolDir,
+      reference,
     }),
   )
   api.use(express.json({ limit: limits.jsonBytes }))
@@ -95,9 +98,9 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi)
   })
-  api.use(adminRoutes(db, verify))
+  api.use(adminRoutes(db, verify, reference))
   api.use(erasureRoutes(db, verify, { pseudonymKey }))
-  api.use(merchantRoutes(db, verify))
+  api.use(merchantRoutes(verify, reference))
   api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)

@@ -6,6 +6,7 @@ import type { KeyVerifier } from '../auth/apiKeys.ts'
 import { principalOf, requireRole, visibleMerchants } from '../auth/requireRole.ts'
 import { BatchLedger, IngestKind, IngestQuery, ingestMediaTypes } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
+import type { ReferenceCache } from '../referenceCache.ts'
 import { HttpError } from '../httpError.ts'
 import { ingestFreshness } from '../queries/ingestFreshness.ts'
 import { listBatches } from '../queries/listBatches.ts'
@@ -19,6 +20,8 @@ export interface IngestOptions {
   chunkBytes?: number | undefined
   /** Where the embedded engine's chunks are spooled (see resetSpool); the system temp dir by default. */
   spoolDir?: string | undefined
+  /** Invalidated after every batch. */
+  reference: ReferenceCache
 }
 
 const idempotencyKey = /^[A-Za-z0-9_.:-]{1,128}$/
@@ -102,6 +105,9 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     } catch (err) {
       if (err instanceof BatchError) throw new HttpError(err.status, err.code, err.message)
       throw err
+    } finally {
+      // Whatever was stored (stores, the latest sale) changes the reference reads.
+      options.reference.invalidate()
     }
   })
   return router
