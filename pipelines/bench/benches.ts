@@ -1,8 +1,10 @@
+import { httpLoadBench } from './httpLoadBench.ts'
 import { ingestBench } from './ingestBench.ts'
 import { runQueriesBench } from './queriesBench.ts'
 
 /** Every benchmark by name; each takes its own flags (`--help`) and prints its figures. */
 export const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: ingestBench,
+  'http-load': httpLoadBench,
   queries: runQueriesBench,
 }

@@ -139,7 +139,7 @@ describe('a load killed between any two statements', () => {
       .map((f) => path.join(dataDir, f))
     const cli = await run(['pipelines/cli.ts', 'ingest', 'transactions', ...files, '--no-progress'], {
       DATA_DIR: dataDir,
-      PSEUDONYM_KEY: 'killed-load-key',
+      PSEUDONYM_KEY: 'killed-load-pseudonym-key',
     })
     expect(cli.code, cli.out).toBe(0)
     expect(cli.out).toMatch(/rebuilt the rollups of \d+ merchant-months an interrupted load left behind/)
