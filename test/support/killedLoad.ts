@@ -46,7 +46,11 @@ const client = new Proxy(db.client, {
   },
 })
 const counted: Db = { ...db, client }
-const pipeline = createPipeline({ db: counted, pseudonymKey: 'killed-load-pseudonym-key', chunkBytes: args.chunkBytes })
+const pipeline = createPipeline({
+  db: counted,
+  pseudonymKey: 'killed-load-pseudonym-key',
+  chunkBytes: args.chunkBytes,
+})
 const load = (batch: { file: string; batchId: string }) =>
   pipeline.run({
     kind: 'transactions',
