@@ -6,7 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { glob } from 'tinyglobby'
-import { keyCreatedEntry, recordAudit } from '../server/audit/recordAudit.ts'
+import { customerErasedEntry, keyCreatedEntry, recordAudit } from '../server/audit/recordAudit.ts'
+import { customerKeyOf } from '../server/db/customerKeyOf.ts'
+import { eraseCustomer } from '../server/db/eraseCustomer.ts'
 import { createKey, listKeys, revokeKey } from '../server/auth/apiKeys.ts'
 import { parseConfig } from '../server/config.ts'
 import {
@@ -15,11 +17,13 @@ import {
   IngestFormat,
   formatOfFileName,
   IngestKind,
+  MerchantId,
   ingestMediaTypes,
   type ErrorBody,
 } from '../server/contract.ts'
 import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
 import { migrate } from '../server/db/migrate.ts'
+import { repairDerived } from '../server/db/derivedRepairs.ts'
 import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
@@ -205,10 +209,13 @@ function printLedger(ledger: BatchLedger): void {
 }
 
 /** The store the configuration names: the embedded engine in DATA_DIR, or the server in CLICKHOUSE_URL. */
-async function openStore(): Promise<{ db: Db; pipeline: Pipeline }> {
+async function openStore(): Promise<{ db: Db; pipeline: Pipeline; pseudonymKey: string }> {
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
+  const repaired = await repairDerived(db)
+  if (repaired > 0)
+    console.error(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
   await dropStaleStaging(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
@@ -221,6 +228,7 @@ async function openStore(): Promise<{ db: Db; pipeline: Pipeline }> {
       chunkBytes: config.limits.ingestChunkBytes,
       limits: config.limits.input,
     }),
+    pseudonymKey,
   }
 }
 
@@ -383,6 +391,25 @@ export function buildProgram(): Command {
     )
 
   program
+    .command('erase')
+    .description(
+      "Erase a customer from a merchant's data in the embedded store (server stopped): pseudonym, number and memberships go, the lines stay anonymised (docs/erasure.md)",
+    )
+    .requiredOption('--merchant <id>', 'the merchant', (v) => MerchantId.parse(v))
+    .requiredOption('--customer <id>', 'the raw customer id, as the merchant sends it (never stored)')
+    .action((flags: { merchant: string; customer: string }) =>
+      withDb(async (db, pseudonymKey) => {
+        const erasure = { merchantId: flags.merchant, customerId: flags.customer }
+        const outcome = await eraseCustomer(db, {
+          ...erasure,
+          customerKey: customerKeyOf(pseudonymKey, erasure.customerId),
+        })
+        await recordAudit(db, customerErasedEntry(cliKeyId, erasure.merchantId, outcome))
+        console.log(JSON.stringify({ ...outcome, merchantId: erasure.merchantId }, null, 2))
+      }),
+    )
+
+  program
     .command('bench')
     .description(
       `Run a benchmark that prints its figures: ${Object.keys(benches).join(', ')} (see docs/benchmarks.md)`,
@@ -418,10 +445,10 @@ function parseWith<T>(
   throw new InvalidArgumentError(`${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`)
 }
 
-async function withDb(work: (db: Db) => Promise<void>): Promise<void> {
-  const { db } = await openStore()
+async function withDb(work: (db: Db, pseudonymKey: string) => Promise<void>): Promise<void> {
+  const { db, pseudonymKey } = await openStore()
   try {
-    await work(db)
+    await work(db, pseudonymKey)
   } finally {
     await db.close()
   }

@@ -5,7 +5,9 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contract.ts'
+import { exclusively } from '../server/db/commitLock.ts'
 import type { Db } from '../server/db/createDb.ts'
+import { closeMarks, repairDerived } from '../server/db/derivedRepairs.ts'
 import { findBatch, writeLedger, type LedgerRow } from './batchLedger.ts'
 import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
@@ -90,18 +92,6 @@ export const defaultInputLimits: InputLimits = { fieldChars: 500, lineBytes: 4 <
 /** INGEST_CHUNK_BYTES's default (server/config.ts says why this size). */
 export const defaultChunkBytes = 64 << 20
 
-/** One at a time per engine: the duplicate check and the insert it guards must not interleave. */
-const commitLocks = new WeakMap<Db, Promise<unknown>>()
-async function exclusively<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  const previous = commitLocks.get(db) ?? Promise.resolve()
-  const run = previous.then(work, work)
-  commitLocks.set(
-    db,
-    run.catch(() => undefined),
-  )
-  return run
-}
-
 export function createPipeline({
   db,
   pseudonymKey,
@@ -151,6 +141,9 @@ export function createPipeline({
       finishedAt: null,
     }
     await writeLedger(db, ledger)
+    // Marks of the derived state this run's inserts touch (derivedRepairs.ts); open until the run ends.
+    const runId = `${batchId}:${randomBytes(6).toString('hex')}`
+    let marksOpen = false
 
     const mapped = mappedSelect(spec.canonical, request.mapping)
     // The batch's spooled chunks (embedded engine only) live here, and go with it whatever happens.
@@ -224,40 +217,52 @@ export function createPipeline({
      * Deduplicates and stores a checked part, then empties its checked table. The check needs no lock; the
      * duplicate look-up and the insert it guards run one part at a time per engine.
      */
-    const store = ({ stage, checked, ...lines }: Part, shape: PartCounts) =>
+    const store = (part: Part, shape: PartCounts) =>
       exclusively(db, async () => {
-        // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
-        // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
-        // Distinct key hashes prove distinct keys, and no stored key hash among the chunk's proves nothing is
-        // stored; a hash collision only sends the chunk down the exact path.
-        const storedQuery = db.client.query({
-          query:
-            spec.storedMatches?.(checked) ??
-            `SELECT count() AS n FROM ${checked} WHERE _reason = '' AND (${key}) IN (${spec.existing(checked)})`,
-          format: 'JSONEachRow',
-          clickhouse_settings: { log_comment: 'ingestStoredKeys' },
-        })
-        const stored = (await (await storedQuery).json<{ n: number }>())[0]?.n ?? 0
-        const simple = stored === 0 && shape.distinctGood === shape.good
-        const fresh = (from = checked) =>
-          simple
-            ? `FROM ${from} WHERE _reason = ''`
-            : `FROM ${from} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
-             ORDER BY _line LIMIT 1 BY ${key}`
-        let inserted = shape.good
-        if (!simple) {
-          const exact = await db.client.query({
-            query: `SELECT count() AS inserted FROM (SELECT _line ${fresh()})`,
-            format: 'JSONEachRow',
-            clickhouse_settings: { log_comment: 'ingestCounts' },
-          })
-          inserted = (await exact.json<{ inserted: number }>())[0]?.inserted ?? 0
+        try {
+          return await storeLocked(part, shape)
+        } catch (err) {
+          // An insert that failed may have written the lines and some rollups but not others: rebuild
+          // the months this run marked before the next insert takes its turn. If that fails too, the
+          // marks stay open for the next start.
+          await repairDerived(db, runId).catch(() => (marksOpen = true))
+          throw err
         }
-        const count = { received: shape.received, rejected: shape.rejected, inserted }
-        if (count.rejected > 0) {
-          // The raw text is rebuilt from the staged columns for the rejected lines only.
-          await db.client.command({
-            query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
+      })
+
+    const storeLocked = async ({ stage, checked, ...lines }: Part, shape: PartCounts) => {
+      // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
+      // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
+      // Distinct key hashes prove distinct keys, and no stored key hash among the chunk's proves nothing is
+      // stored; a hash collision only sends the chunk down the exact path.
+      const storedQuery = db.client.query({
+        query:
+          spec.storedMatches?.(checked) ??
+          `SELECT count() AS n FROM ${checked} WHERE _reason = '' AND (${key}) IN (${spec.existing(checked)})`,
+        format: 'JSONEachRow',
+        clickhouse_settings: { log_comment: 'ingestStoredKeys' },
+      })
+      const stored = (await (await storedQuery).json<{ n: number }>())[0]?.n ?? 0
+      const simple = stored === 0 && shape.distinctGood === shape.good
+      const fresh = (from = checked) =>
+        simple
+          ? `FROM ${from} WHERE _reason = ''`
+          : `FROM ${from} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
+             ORDER BY _line LIMIT 1 BY ${key}`
+      let inserted = shape.good
+      if (!simple) {
+        const exact = await db.client.query({
+          query: `SELECT count() AS inserted FROM (SELECT _line ${fresh()})`,
+          format: 'JSONEachRow',
+          clickhouse_settings: { log_comment: 'ingestCounts' },
+        })
+        inserted = (await exact.json<{ inserted: number }>())[0]?.inserted ?? 0
+      }
+      const count = { received: shape.received, rejected: shape.rejected, inserted }
+      if (count.rejected > 0) {
+        // The raw text is rebuilt from the staged columns for the rejected lines only.
+        await db.client.command({
+          query: `INSERT INTO ingest_rejects (scope, batch_id, line_no, merchant_id, reason, field, message, raw)
                     SELECT {scope:String}, {batchId:String}, c._line, c._merchant, c._reason, c._field, c._message,
                            if(c._reason = 'card_number', ${maskedRawSql('r._raw')}, r._raw)
                     FROM ${checked} AS c
@@ -266,32 +271,32 @@ export function createPipeline({
                       WHERE {base:UInt64} + _row IN (SELECT _line FROM ${checked} WHERE _reason != '')
                     ) AS r ON r._line = c._line
                     WHERE c._reason != ''`,
-            query_params: { ...params, ...partParams(lines) },
-            clickhouse_settings: { log_comment: 'ingestRejects' },
-          })
-        }
-        const columns = Object.keys(spec.columns)
-        const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
-        const added = (await spec.prepareInsert?.({ db, checked })) ?? { columns: [], from: checked }
-        // No bound parameters (the batch id comes from the checked rows): the embedded engine runs
-        // parameterised statements one at a time process-wide, and this, the longest statement of a
-        // part, should run beside the next part's staging and check.
-        await db.client.command({
-          query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
+          query_params: { ...params, ...partParams(lines) },
+          clickhouse_settings: { log_comment: 'ingestRejects' },
+        })
+      }
+      const columns = Object.keys(spec.columns)
+      const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
+      const added = (await spec.prepareInsert?.({ db, checked, runId })) ?? { columns: [], from: checked }
+      // No bound parameters (the batch id comes from the checked rows): the embedded engine runs
+      // parameterised statements one at a time process-wide, and this, the longest statement of a
+      // part, should run beside the next part's staging and check.
+      await db.client.command({
+        query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
                   SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', _batch'}
                          ${added.columns.map((c) => `, ${c}`).join('')} ${fresh(added.from)}`,
-          clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
-        })
-        await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
-        const { received, rejected } = count
-        ledger.received += received
-        ledger.rejected += rejected
-        ledger.inserted += inserted
-        ledger.duplicates += received - rejected - inserted
-        // The running ledger shows progress; after a crash it shows what was committed before it.
-        await writeLedger(db, ledger)
-        return received
+        clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
       })
+      await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
+      const { received, rejected } = count
+      ledger.received += received
+      ledger.rejected += rejected
+      ledger.inserted += inserted
+      ledger.duplicates += received - rejected - inserted
+      // The running ledger shows progress; after a crash it shows what was committed before it.
+      await writeLedger(db, ledger)
+      return received
+    }
 
     /**
      * Checks and stores parts in order. A part is checked as soon as it is staged, beside the storing of
@@ -386,6 +391,7 @@ export function createPipeline({
           ? textParts(request.format)
           : binaryParts(request.format),
       )
+      await closeMarks(db, runId)
       ledger.contentHash = hash.digest('hex')
       ledger.status = 'done'
       ledger.finishedAt = new Date()
@@ -397,6 +403,8 @@ export function createPipeline({
         () => thrown,
         (failed: unknown) => failed,
       )
+      // Every insert either completed or was repaired (or left its marks for the next start).
+      if (!marksOpen) await closeMarks(db, runId).catch(() => undefined)
       ledger.status = 'failed'
       ledger.error = describe(err, nextLine)
       ledger.finishedAt = new Date()

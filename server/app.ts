@@ -12,7 +12,9 @@ import { endpoints, type ErrorBody } from './contract.ts'
 import type { Db } from './db/createDb.ts'
 import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
+import { createReferenceCache } from './referenceCache.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
+import { erasureRoutes } from './routes/erasureRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
@@ -64,6 +66,7 @@ export function createApp({
   const membership =
     segmentMembership ?? createSegmentMembership(db, { limits: { rangeDays: limits.rangeDays }, logger })
   const verify = createKeyVerifier(db)
+  const reference = createReferenceCache(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
   app.use(
@@ -121,6 +124,7 @@ export function createApp({
           logger.error({ err }, 'segment membership refresh failed')
         })
       },
+      reference,
     }),
   )
   api.use(express.json({ limit: limits.jsonBytes }))
@@ -128,8 +132,9 @@ export function createApp({
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi)
   })
-  api.use(adminRoutes(db, verify))
-  api.use(merchantRoutes(db, verify))
+  api.use(adminRoutes(db, verify, reference))
+  api.use(erasureRoutes(db, verify, { pseudonymKey }))
+  api.use(merchantRoutes(verify, reference))
   api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays, privacyK }))
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))
   api.use((req) => {

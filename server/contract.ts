@@ -4,6 +4,7 @@
  * One file per audience under contract/; this module is the single entry point.
  */
 import { auditEndpoints } from './contract/audit.ts'
+import { erasureEndpoints } from './contract/erasure.ts'
 import { foundationEndpoints } from './contract/foundation.ts'
 import { ingestEndpoints } from './contract/ingest.ts'
 import { insightsEndpoints } from './contract/insights.ts'
@@ -18,6 +19,7 @@ export * from './contract/isoCountries.ts'
 export * from './contract/isoCurrencies.ts'
 export * from './contract/csvCell.ts'
 export * from './contract/audit.ts'
+export * from './contract/erasure.ts'
 
 export const endpoints: readonly Endpoint[] = [
   ...foundationEndpoints,
@@ -25,4 +27,5 @@ export const endpoints: readonly Endpoint[] = [
   ...insightsEndpoints,
   ...segmentsEndpoints,
   ...auditEndpoints,
+  ...erasureEndpoints,
 ]

@@ -7,6 +7,7 @@ import { seedAdminKey } from './auth/seedAdminKey.ts'
 import { parseConfig } from './config.ts'
 import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
+import { repairDerived } from './db/derivedRepairs.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { createSegmentMembership } from './segments/segmentMembership.ts'
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   await migrate(db)
+  // Before anything reads or writes: months an interrupted load may have left half-derived.
+  const repaired = await repairDerived(db)
+  if (repaired > 0) say(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
   await dropStaleStaging(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)

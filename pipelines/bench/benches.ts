@@ -1,4 +1,5 @@
 import { concurrentIngestBench } from './concurrentIngestBench.ts'
+import { httpLoadBench } from './httpLoadBench.ts'
 import { ingestBench } from './ingestBench.ts'
 import { runQueriesBench } from './queriesBench.ts'
 import { runSegmentsBench } from './segmentsBench.ts'
@@ -7,6 +8,7 @@ import { runSegmentsBench } from './segmentsBench.ts'
 export const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: ingestBench,
   'concurrent-ingest': concurrentIngestBench,
+  'http-load': httpLoadBench,
   queries: runQueriesBench,
   segments: runSegmentsBench,
 }

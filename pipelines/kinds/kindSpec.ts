@@ -43,9 +43,15 @@ export interface KindSpec {
    * Runs in the commit lock after the check, before the insert, for kinds whose insert needs more than
    * the checked columns: it may store what those need (transactions number their new customers) and
    * answers the columns it adds and the table expression to read the rows from instead of the checked
-   * table (its columns plus the added ones).
+   * table (its columns plus the added ones). Kinds with derived state mark what the insert will touch
+   * under `runId` (derivedRepairs.ts): the pipeline closes the marks when the batch ends, or rebuilds the
+   * marked months when an insert fails.
    */
-  prepareInsert?(ctx: { db: Db; checked: string }): Promise<{ columns: readonly string[]; from: string }>
+  prepareInsert?(ctx: {
+    db: Db
+    checked: string
+    runId: string
+  }): Promise<{ columns: readonly string[]; from: string }>
 }
 
 /** Verdict columns every checked table has besides the kind's own. */

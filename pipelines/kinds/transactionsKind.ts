@@ -1,3 +1,4 @@
+import { markDerived } from '../../server/db/derivedRepairs.ts'
 import { numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
 import {
   currencyCheck,
@@ -295,9 +296,11 @@ export const transactionsKind: KindSpec = {
     SELECT merchant_id, transaction_id, line_no FROM transactions
     WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
       AND transaction_id IN (SELECT transaction_id FROM ${checked} WHERE _reason = '')`,
-  // Lines store their customer's number (migration 0050): the chunk's new customers are numbered first,
-  // under the commit lock, then the insert looks up the chunk's keys only.
-  prepareInsert: async ({ db, checked }) => {
+  // The months the chunk touches are marked first (a crash before the batch closes them rebuilds them
+  // from the lines: derivedRepairs.ts). Lines store their customer's number (migration 0050): the chunk's
+  // new customers are numbered under the commit lock, then the insert looks up the chunk's keys only.
+  prepareInsert: async ({ db, checked, runId }) => {
+    await markDerived(db, runId, `(SELECT merchant_id, local_at FROM ${checked} WHERE _reason = '')`)
     await numberCustomers(db, `(SELECT merchant_id, customer_key FROM ${checked} WHERE _reason = '')`)
     return { columns: ['customer_no'], from: withCustomerNo(checked) }
   },

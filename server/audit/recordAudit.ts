@@ -5,7 +5,7 @@ export interface AuditRecord {
   /** The acting API key's id (never its secret); 'cli' for the command line, 'startup' for start-up seeding. */
   keyId: string
   action: AuditAction
-  /** What was acted on: a key id, segment id, offer id, or for an erasure the customer's number, never the raw id. */
+  /** What was acted on: a key id, segment id, offer id, or an erasure's own id (never anything of the person). */
   target: string
   /** The merchant the action concerns; omit when it concerns no single merchant. */
   merchantId?: string
@@ -37,5 +37,24 @@ export function keyCreatedEntry(byKeyId: string, key: ApiKeyInfo): AuditRecord {
     action: 'key.created',
     target: key.keyId,
     details: { role: key.role, merchantIds: key.merchantIds, name: key.name },
+  }
+}
+
+/** The entry for an erasure: its own id and what it changed, never the raw id, pseudonym or number. */
+export function customerErasedEntry(
+  byKeyId: string,
+  merchantId: string,
+  outcome: { erasureId: string; linesAnonymised: number; localMonths: number; tables: string[] },
+): AuditRecord {
+  return {
+    keyId: byKeyId,
+    action: 'customer.erased',
+    target: outcome.erasureId,
+    merchantId,
+    details: {
+      linesAnonymised: outcome.linesAnonymised,
+      localMonths: outcome.localMonths,
+      tables: outcome.tables,
+    },
   }
 }

@@ -18,3 +18,18 @@ export const derivedTables = [
   'customer_number_tops',
   'segment_members',
 ] as const
+
+/**
+ * Each rollup's column of the stores' wall clock (local hour, day or month). Every rollup groups by one,
+ * so a rollup row of a merchant's local month is made only from lines of that local month, and
+ * rebuildDerived can replace exactly the rows of chosen local months. A rollup without such a column
+ * cannot be rebuilt by month: give it one.
+ */
+export const rollupLocalTime: Record<(typeof rollupTables)[number], string> = {
+  sales_hourly_exact: 'local_hour',
+  sales_store_hourly_exact: 'local_hour',
+  sales_product_daily_exact: 'local_day',
+  customers_daily_bitmap: 'local_day',
+  customers_monthly_bitmap: 'local_month',
+  customers_merchant_monthly_bitmap: 'local_month',
+}

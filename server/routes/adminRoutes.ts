@@ -1,13 +1,14 @@
 import { Router } from 'express'
 import { keyCreatedEntry, recordAudit } from '../audit/recordAudit.ts'
-import { createKey, listKeys, revokeKey, type KeyVerifier } from '../auth/apiKeys.ts'
+import { createKey, revokeKey, type KeyVerifier } from '../auth/apiKeys.ts'
 import { principalOf, requireRole } from '../auth/requireRole.ts'
 import { AuditQuery, CreateKeyRequest, type Whoami } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
 import { listAudit } from '../queries/listAudit.ts'
+import type { ReferenceCache } from '../referenceCache.ts'
 
-export function adminRoutes(db: Db, verify: KeyVerifier): Router {
+export function adminRoutes(db: Db, verify: KeyVerifier, reference: ReferenceCache): Router {
   const router = Router()
   router.get('/whoami', requireRole(verify, 'admin', 'merchant', 'marketer', 'wallet'), (_req, res) => {
     const { keyId, role, merchantIds } = principalOf(res)
@@ -16,14 +17,16 @@ export function adminRoutes(db: Db, verify: KeyVerifier): Router {
   router.post('/keys', requireRole(verify, 'admin'), async (req, res) => {
     const body = CreateKeyRequest.parse(req.body)
     const created = await createKey(db, body)
+    reference.invalidate()
     await recordAudit(db, keyCreatedEntry(principalOf(res).keyId, created))
     res.status(201).json(created)
   })
   router.get('/keys', requireRole(verify, 'admin'), async (_req, res) => {
-    res.json({ rows: await listKeys(db) })
+    res.json({ rows: await reference.keys() })
   })
   router.delete('/keys/:keyId', requireRole(verify, 'admin'), async (req, res) => {
     const key = await revokeKey(db, String(req.params.keyId))
+    reference.invalidate()
     if (!key) throw HttpError.notFound(`key ${req.params.keyId} not found`)
     await recordAudit(db, { keyId: principalOf(res).keyId, action: 'key.revoked', target: key.keyId })
     res.json(key)

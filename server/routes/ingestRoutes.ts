@@ -11,6 +11,7 @@ import type { KeyVerifier } from '../auth/apiKeys.ts'
 import { principalOf, requireRole, visibleMerchants } from '../auth/requireRole.ts'
 import { BatchLedger, IngestKind, IngestQuery, ingestMediaTypes } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
+import type { ReferenceCache } from '../referenceCache.ts'
 import { HttpError } from '../httpError.ts'
 import { createIngestAdmission } from '../ingestAdmission.ts'
 import { ingestFreshness } from '../queries/ingestFreshness.ts'
@@ -31,6 +32,8 @@ export interface IngestOptions {
   spoolDir?: string | undefined
   /** Called after a transactions batch stored at least one line (derived state such as segments refreshes). */
   onLinesInserted?: (() => void) | undefined
+  /** Invalidated after every batch. */
+  reference: ReferenceCache
 }
 
 const idempotencyKey = /^[A-Za-z0-9_.:-]{1,128}$/
@@ -140,6 +143,8 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
       throw err
     } finally {
       release()
+      // Whatever was stored (stores, the latest sale) changes the reference reads.
+      options.reference.invalidate()
     }
   })
   return router

@@ -261,3 +261,39 @@ describe('npm run cli -- ingest', () => {
     }
   }, 60_000)
 })
+
+describe('npm run cli -- erase', () => {
+  it('erases a customer from the stopped store by raw id and prints what it changed', async () => {
+    const file = path.join(dir, 'customers.csv')
+    fs.writeFileSync(
+      file,
+      `${header},customer_id\ne1,cafe,s1,2024-05-02 09:00:00,latte,1,3,zoe-1\ne2,cafe,s1,2024-05-02 10:00:00,latte,1,3,yan-2\n`,
+    )
+    const loaded = await cli(['ingest', 'transactions', file, '--no-progress'])
+    expect(loaded.code, loaded.stderr).toBe(0)
+    const erased = await cli(['erase', '--merchant', 'cafe', '--customer', 'zoe-1'])
+    expect(erased.code, erased.stderr).toBe(0)
+    expect(JSON.parse(erased.stdout)).toMatchObject({
+      merchantId: 'cafe',
+      linesAnonymised: 1,
+      localMonths: 1,
+    })
+    const refused = await cli(['erase', '--merchant', 'Not A Merchant', '--customer', 'zoe-1'])
+    expect(refused.code).not.toBe(0)
+
+    const db = await createDb({ mode: 'embedded', dataDir })
+    try {
+      const lines = await db.client.query({
+        query: `SELECT transaction_id, customer_key != '' AS known, customer_no != 0 AS numbered
+                FROM transactions WHERE transaction_id IN ('e1', 'e2') ORDER BY transaction_id`,
+        format: 'JSONEachRow',
+      })
+      expect(await lines.json()).toEqual([
+        { transaction_id: 'e1', known: 0, numbered: 0 },
+        { transaction_id: 'e2', known: 1, numbered: 1 },
+      ])
+    } finally {
+      await db.close()
+    }
+  }, 90_000)
+})

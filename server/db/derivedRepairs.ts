@@ -1,0 +1,56 @@
+import type { Db } from './createDb.ts'
+import { rebuildDerived } from './rebuildDerived.ts'
+
+/**
+ * Marks, before an insert into transactions, the local months of the merchants whose lines `source` holds
+ * (a table or parenthesised SELECT with merchant_id and local_at) as about to change under `runId`: if
+ * the run dies before closeMarks, the months are rebuilt from the lines (repairDerived).
+ */
+export async function markDerived(db: Db, runId: string, source: string): Promise<void> {
+  await db.client.command({
+    query: `INSERT INTO derived_repairs (run_id, merchant_id, local_month)
+            SELECT DISTINCT {runId:String}, merchant_id, toStartOfMonth(local_at) FROM ${source}`,
+    query_params: { runId },
+    clickhouse_settings: { log_comment: 'markDerived' },
+  })
+}
+
+/** The run's inserts all completed (each one writes its lines and every rollup, or fails): nothing to rebuild. */
+export async function closeMarks(db: Db, runId: string): Promise<void> {
+  await db.client.command({
+    query: `INSERT INTO derived_repairs (run_id, merchant_id, local_month, repaired)
+            SELECT run_id, merchant_id, local_month, true FROM derived_repairs FINAL
+            WHERE run_id = {runId:String} AND NOT repaired`,
+    query_params: { runId },
+    clickhouse_settings: { log_comment: 'closeMarks' },
+  })
+}
+
+/**
+ * Rebuilds the months of every open mark (or of one run's) from the lines, then closes those marks.
+ * At start-up before anything else writes, or inside `exclusively` (commitLock.ts) after a failed insert.
+ * Answers how many merchant-months were rebuilt.
+ */
+export async function repairDerived(db: Db, runId?: string): Promise<number> {
+  const result = await db.client.query({
+    query: `SELECT run_id, merchant_id, toString(local_month) AS local_month FROM derived_repairs FINAL
+            WHERE NOT repaired AND ({runId:String} = '' OR run_id = {runId:String})`,
+    query_params: { runId: runId ?? '' },
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'repairDerived' },
+  })
+  const open = await result.json<{ run_id: string; merchant_id: string; local_month: string }>()
+  const months = new Map<string, Set<string>>()
+  for (const mark of open)
+    months.set(mark.merchant_id, (months.get(mark.merchant_id) ?? new Set()).add(mark.local_month))
+  for (const [merchantId, localMonths] of months)
+    await rebuildDerived(db, { merchantId, localMonths: [...localMonths] })
+  if (open.length > 0) {
+    await db.client.insert({
+      table: 'derived_repairs',
+      format: 'JSONEachRow',
+      values: open.map((mark) => ({ ...mark, repaired: true })),
+    })
+  }
+  return [...months.values()].reduce((n, set) => n + set.size, 0)
+}

@@ -1,0 +1,135 @@
+import type { Db } from './createDb.ts'
+import { rollupLocalTime, rollupTables } from './derivedTables.ts'
+
+export interface DerivedScope {
+  merchantId: string
+  /** Local months (first days, 'YYYY-MM-01') of the stores' wall clock. */
+  localMonths: readonly string[]
+}
+
+/**
+ * Makes the derived state of one merchant's local months equal what its lines say, whatever state it is
+ * in (rows missing, rows counted twice, bitmaps holding numbers no line has): the rollup rows of those
+ * months are deleted and made again from the lines, by the same SQL that fills them on insert, and each
+ * merchant's top customer number is restored from the numbers handed out (a crash between a numbering and
+ * the view that records its top would otherwise hand the same numbers out again). Idempotent.
+ *
+ * Lines that arrive between the delete and the re-insert would be counted twice: run it inside
+ * `exclusively` (commitLock.ts), or before anything else writes (start-up).
+ */
+export async function rebuildDerived(db: Db, scope: DerivedScope): Promise<void> {
+  const months = [...new Set(scope.localMonths)].sort()
+  const first = months[0]
+  const last = months.at(-1)
+  if (first === undefined || last === undefined) return
+  const params = {
+    rebuildMerchant: scope.merchantId,
+    rebuildMonths: months,
+    // The lines of a local month lie within a day of it in UTC (no zone is more than 14 hours off).
+    rebuildFrom: `${shiftDays(first, -1)} 00:00:00`,
+    rebuildTo: `${shiftDays(nextMonth(last), 1)} 00:00:00`,
+  }
+  const settings = {
+    log_comment: 'rebuildDerived',
+    mutations_sync: '2',
+    lightweight_deletes_sync: '2',
+  } as const
+  await db.client.command({
+    query: `INSERT INTO customer_number_tops (merchant_id, top)
+            SELECT merchant_id, max(customer_no) FROM customer_numbers
+            WHERE merchant_id = {rebuildMerchant:String} GROUP BY merchant_id`,
+    query_params: params,
+    clickhouse_settings: settings,
+  })
+  for (const table of rollupTables) {
+    await db.client.command({
+      query: `DELETE FROM ${table} WHERE merchant_id = {rebuildMerchant:String}
+              AND toStartOfMonth(${rollupLocalTime[table]}) IN {rebuildMonths:Array(Date)}`,
+      query_params: params,
+      clickhouse_settings: settings,
+    })
+  }
+  // Only the views reading transactions are run: inserting their rows fires the views chained off them
+  // (store and daily rollups off the hourly one, monthly bitmaps off the daily ones), as an ingest does.
+  const rollups: readonly string[] = rollupTables
+  for (const view of (await viewsOnTransactions(db)).filter((v) => rollups.includes(v.target))) {
+    await db.client.command({
+      query: `INSERT INTO ${view.target} (${view.columns.join(', ')})
+              SELECT ${view.columns.join(', ')} FROM (${view.select(`(
+                SELECT * FROM ${view.database}.transactions
+                WHERE merchant_id = {rebuildMerchant:String}
+                  AND occurred_at >= {rebuildFrom:DateTime} AND occurred_at < {rebuildTo:DateTime}
+                  AND toStartOfMonth(local_at) IN {rebuildMonths:Array(Date)})`)})`,
+      query_params: params,
+      clickhouse_settings: { ...settings, asterisk_include_materialized_columns: 1 },
+    })
+  }
+}
+
+interface TransactionsView {
+  name: string
+  database: string
+  /** The table the view fills. */
+  target: string
+  columns: string[]
+  /** The view's SELECT with `transactions` replaced by the given table expression. */
+  select(lines: string): string
+}
+
+/**
+ * The materialized views that read transactions, from the engine's own record of them, so a rebuild runs
+ * exactly the SQL an insert runs. Only those filling a table of rollupTables are rebuilt; a test holds
+ * that every such view fills one (a rollup missing from derivedTables.ts would never be repaired).
+ */
+export async function viewsOnTransactions(db: Db): Promise<TransactionsView[]> {
+  const result = await db.client.query({
+    query: `SELECT v.database AS database, v.name AS name, v.as_select AS view_select, v.create_table_query AS ddl,
+                   arrayMap(c -> c.1, arraySort(c -> c.2, groupArray((c.name, c.position)))) AS columns
+            FROM system.tables AS v
+            INNER JOIN system.columns AS c ON c.database = v.database AND c.table = v.name
+            WHERE v.database = currentDatabase() AND v.engine = 'MaterializedView'
+              AND v.name IN (SELECT arrayJoin(dependencies_table) FROM system.tables
+                             WHERE database = currentDatabase() AND name = 'transactions')
+            GROUP BY database, name, view_select, ddl
+            ORDER BY name`,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'viewsOnTransactions' },
+  })
+  const views = await result.json<{
+    database: string
+    name: string
+    view_select: string
+    ddl: string
+    columns: string[]
+  }>()
+  return views.map((view) => {
+    const target = /^CREATE MATERIALIZED VIEW \S+ TO ([\w.]+) /.exec(view.ddl)?.[1]?.split('.').at(-1) ?? ''
+    // The engine records the view's SELECT with qualified names: `<database>.transactions AS t`.
+    const pieces = /^\w+$/.test(view.database)
+      ? view.view_select.split(new RegExp(`\\b${view.database}\\.transactions\\b`))
+      : []
+    return {
+      name: view.name,
+      database: view.database,
+      target,
+      columns: view.columns,
+      select: (lines: string) => {
+        if (pieces.length !== 2 || !view.columns.every((c) => /^\w+$/.test(c)))
+          throw new Error(
+            `the view ${view.name} cannot be rebuilt: it must read transactions once, into plain columns`,
+          )
+        return pieces.join(lines)
+      },
+    }
+  })
+}
+
+function shiftDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+function nextMonth(month: string): string {
+  const d = new Date(`${month}T00:00:00Z`)
+  d.setUTCMonth(d.getUTCMonth() + 1)
+  return d.toISOString().slice(0, 10)
+}

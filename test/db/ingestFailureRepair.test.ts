@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BatchError, createPipeline, type Pipeline } from '../../pipelines/createPipeline.ts'
+import { derivedMismatches } from '../support/derivedConsistency.ts'
+import { testPseudonymKey } from '../support/testApp.ts'
+import { createTestDb, rows } from '../support/testDb.ts'
+
+let db: Awaited<ReturnType<typeof createTestDb>>
+let pipeline: Pipeline
+const range = { from: '2024-01-01', to: '2024-03-31' }
+
+/** NDJSON lines of baskets of two; line `boomAt` sells the product the armed view below refuses. */
+function body(count: number, boomAt: number): string {
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      transaction_id: `t${Math.floor(i / 2)}`,
+      line_no: (i % 2) + 1,
+      merchant_id: 'cafe',
+      store_id: 's1',
+      occurred_at: `2024-0${1 + (i % 2)}-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:10:00Z`,
+      product_id: i === boomAt ? 'boom' : `p${i % 5}`,
+      quantity: 1,
+      unit_price: 1.5,
+      customer_id: `c${i % 13}`,
+      customer_home_country: i % 3 ? 'US' : 'JP',
+    }),
+  ).join('\n')
+}
+
+const load = (text: string) =>
+  pipeline.run({
+    kind: 'transactions',
+    format: 'ndjson',
+    source: 'test',
+    body: (async function* () {
+      // Small pieces, so the chunks of chunkBytes are cut as the body arrives.
+      for (let i = 0; i < text.length; i += 2000) yield Buffer.from(text.slice(i, i + 2000))
+      yield Buffer.from('\n')
+    })(),
+    gzip: false,
+    batchId: 'live-1',
+    scope: '',
+    allowedMerchants: undefined,
+  })
+
+beforeAll(async () => {
+  db = await createTestDb()
+  pipeline = createPipeline({ db, pseudonymKey: testPseudonymKey, chunkBytes: 8 << 10 })
+  await db.client.insert({
+    table: 'stores',
+    format: 'JSONEachRow',
+    values: [
+      {
+        merchant_id: 'cafe',
+        store_id: 's1',
+        name: 'One',
+        lat: 40.7,
+        lon: -74,
+        timezone: 'America/New_York',
+        country: 'US',
+        city: 'New York',
+        currency: 'USD',
+      },
+    ],
+  })
+  // An engine error in the middle of an insert, after transactions took the lines: one more view on
+  // transactions that throws on the product 'boom' while `armed` holds a row.
+  await db.client.command({ query: `CREATE TABLE armed (on UInt8) ENGINE = Memory` })
+  await db.client.command({
+    query: `CREATE TABLE boom (merchant_id String) ENGINE = MergeTree ORDER BY merchant_id`,
+  })
+  await db.client.command({
+    query: `CREATE MATERIALIZED VIEW boom_mv TO boom AS
+            SELECT merchant_id FROM transactions
+            WHERE throwIf(product_id = 'boom' AND (SELECT count() FROM armed) > 0, 'injected failure') = 0`,
+  })
+})
+
+afterAll(async () => {
+  await db.cleanup()
+})
+
+describe('a batch whose insert fails in a live server', () => {
+  it('rebuilds what the failed insert touched before anything else stores, without a restart', async () => {
+    await db.client.command({ query: `INSERT INTO armed VALUES (1)` })
+    const text = body(400, 250)
+    const failed = await load(text).catch((err: unknown) => err)
+    expect(failed).toBeInstanceOf(BatchError)
+    expect((failed as BatchError).message).toContain('injected failure')
+    const ledger = (failed as BatchError).ledger
+    // The chunk of line 250 failed; the lines before it were committed and counted.
+    expect(ledger?.status).toBe('failed')
+    expect(ledger?.inserted).toBeGreaterThan(0)
+    expect(ledger?.inserted).toBeLessThan(250)
+    // The failed insert left its lines in transactions (beyond what the ledger counts) ...
+    const [stored] = await rows<{ n: string }>(db, `SELECT count() AS n FROM transactions`)
+    expect(Number(stored?.n)).toBeGreaterThan(ledger?.inserted ?? 0)
+    // ... and the marks of the run were rebuilt and closed, so every rollup and report equals the lines.
+    expect(await rows(db, `SELECT count() AS open FROM derived_repairs FINAL WHERE NOT repaired`)).toEqual([
+      { open: 0 },
+    ])
+    expect(await derivedMismatches(db, 'cafe', range)).toEqual([])
+
+    // Sent again once the failure is gone: the stored lines are duplicates, the rest goes in, still exact.
+    await db.client.command({ query: `TRUNCATE TABLE armed` })
+    const done = await load(text)
+    expect(done).toMatchObject({ status: 'done', received: 400, rejected: 0 })
+    expect(done.inserted + done.duplicates).toBe(400)
+    expect(await rows(db, `SELECT count() AS n FROM transactions`)).toEqual([{ n: 400 }])
+    expect(await derivedMismatches(db, 'cafe', range)).toEqual([])
+  })
+})

@@ -1,0 +1,95 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createReferenceCache } from '../../server/referenceCache.ts'
+import { startTestApp, type TestApp } from '../support/testApp.ts'
+import { createTestDb } from '../support/testDb.ts'
+
+let db: Awaited<ReturnType<typeof createTestDb>>
+let app: TestApp
+let admin: string
+
+const storeRow = (merchant_id: string, store_id = 's1') => ({
+  merchant_id,
+  store_id,
+  name: store_id,
+  lat: 40.7,
+  lon: -74,
+  timezone: 'America/New_York',
+  country: 'US',
+  city: 'New York',
+  currency: 'USD',
+})
+const merchantIds = async (key = admin) =>
+  ((await app.call('/api/v1/merchants', { key })).body as { rows: { merchantId: string }[] }).rows.map(
+    (m) => m.merchantId,
+  )
+
+beforeAll(async () => {
+  db = await createTestDb()
+  app = await startTestApp(db)
+  admin = await app.key({ role: 'admin' })
+  await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: [storeRow('cafe')] })
+})
+
+afterAll(async () => {
+  await app.close()
+  await db.cleanup()
+})
+
+describe('reference reads from memory', () => {
+  it('answers merchants and stores without asking the database again until this process writes', async () => {
+    expect(await merchantIds()).toEqual(['cafe'])
+    // Written behind the app's back (as another process would): the cached answers stand.
+    await db.client.insert({
+      table: 'stores',
+      format: 'JSONEachRow',
+      values: [storeRow('ghost'), storeRow('cafe', 's2')],
+    })
+    expect(await merchantIds()).toEqual(['cafe'])
+    const stores = await app.call('/api/v1/merchants/cafe/stores', { key: admin })
+    expect((stores.body as { rows: unknown[] }).rows).toHaveLength(2)
+    expect(
+      ((await app.call('/api/v1/merchants/cafe/stores', { key: admin })).body as { rows: unknown[] }).rows,
+    ).toHaveLength(2)
+
+    // An ingest through this app invalidates: every answer is read afresh.
+    const loaded = await app.call('/api/v1/ingest/stores', {
+      method: 'POST',
+      key: admin,
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: JSON.stringify(storeRow('bakery')),
+    })
+    expect(loaded.status).toBe(200)
+    expect(await merchantIds()).toEqual(['bakery', 'cafe', 'ghost'])
+    // A merchant key sees its own merchant only, from the same cached list.
+    expect(await merchantIds(await app.key({ role: 'merchant', merchantId: 'bakery' }))).toEqual(['bakery'])
+  })
+
+  it('lists a key created or revoked through the API at once', async () => {
+    const created = await app.call('/api/v1/keys', {
+      method: 'POST',
+      key: admin,
+      json: { role: 'wallet', name: 'w' },
+    })
+    const keyId = (created.body as { keyId: string }).keyId
+    const listed = async () =>
+      (
+        (await app.call('/api/v1/keys', { key: admin })).body as {
+          rows: { keyId: string }[]
+        }
+      ).rows.find((k) => k.keyId === keyId)
+    const fresh = await listed()
+    expect(fresh).toMatchObject({ keyId, name: 'w' })
+    await app.call(`/api/v1/keys/${keyId}`, { method: 'DELETE', key: admin })
+    expect(await listed()).not.toEqual(fresh)
+  })
+
+  it('reads again once the answer is older than its time to live', async () => {
+    const cache = createReferenceCache(db, { ttlMs: 3000 })
+    const before = (await cache.merchants(undefined)).map((m) => m.merchantId)
+    await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: [storeRow('late')] })
+    expect((await cache.merchants(undefined)).map((m) => m.merchantId)).toEqual(before)
+    await sleep(3100)
+    expect((await cache.merchants(undefined)).map((m) => m.merchantId)).toEqual([...before, 'late'].sort())
+  })
+})
