@@ -6,15 +6,21 @@
 import { foundationEndpoints } from './contract/foundation.ts'
 import { ingestEndpoints } from './contract/ingest.ts'
 import { insightsEndpoints } from './contract/insights.ts'
+import { offersEndpoints } from './contract/offers.ts'
+import { walletEndpoints } from './contract/wallet.ts'
 import type { Endpoint } from './contract/foundation.ts'
 
 export * from './contract/foundation.ts'
 export * from './contract/ingest.ts'
 export * from './contract/insights.ts'
+export * from './contract/offers.ts'
+export * from './contract/wallet.ts'
 export * from './contract/csvCell.ts'
 
 export const endpoints: readonly Endpoint[] = [
   ...foundationEndpoints,
   ...ingestEndpoints,
   ...insightsEndpoints,
+  ...offersEndpoints,
+  ...walletEndpoints,
 ]

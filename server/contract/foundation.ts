@@ -78,6 +78,8 @@ export const Store = z.object({
   country: z.string(),
   timezone: z.string(),
   currency: z.string(),
+  lat: z.number(),
+  lon: z.number(),
 })
 export type Store = z.infer<typeof Store>
 
@@ -86,7 +88,7 @@ export type StoreList = z.infer<typeof StoreList>
 
 /** One documented route; the OpenAPI document is generated from the list of these. */
 export interface Endpoint {
-  method: 'get' | 'post' | 'delete'
+  method: 'get' | 'post' | 'patch' | 'delete'
   path: string
   summary: string
   roles: readonly Role[] | 'public'
