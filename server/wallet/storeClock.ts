@@ -80,15 +80,15 @@ function offsetAt(timezone: string, ms: number): number {
 export function localToInstant(timezone: string, date: string, minute: number): number {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number]
   const naive = Date.UTC(y, mo - 1, d) + minute * 60_000
-  const first = naive - offsetAt(timezone, naive)
-  const second = naive - offsetAt(timezone, first)
-  if (first === second) return first
-  // Around a transition the two guesses differ: keep the earlier one that reads back as the wall time,
-  // else (a skipped wall time) the later one.
-  const reads = (t: number) => t + offsetAt(timezone, t) === naive
-  if (reads(Math.min(first, second))) return Math.min(first, second)
-  if (reads(Math.max(first, second))) return Math.max(first, second)
-  return Math.max(first, second)
+  // Offsets a day either side cover any transition near the wall time (zones change at most once a day).
+  const before = offsetAt(timezone, naive - 86_400_000)
+  const after = offsetAt(timezone, naive + 86_400_000)
+  const readsBack = [naive - before, naive - after].filter((t) => t + offsetAt(timezone, t) === naive)
+  if (readsBack.length) return Math.min(...readsBack)
+  // Skipped by a jump forward: the first minute that already has the new offset.
+  let t = Math.min(naive - before, naive - after)
+  while (offsetAt(timezone, t) !== after && t < naive) t += 60_000
+  return t
 }
 
 /** date plus n days, YYYY-MM-DD. */
