@@ -18,6 +18,9 @@ import { erasureRoutes } from './routes/erasureRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
+import { offerRoutes } from './routes/offerRoutes.ts'
+import { walletRoutes } from './routes/walletRoutes.ts'
+import type { WalletService } from './wallet/walletService.ts'
 import { segmentRoutes } from './routes/segmentRoutes.ts'
 import { defaultPrivacyThreshold } from './queries/privacy.ts'
 import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
@@ -38,6 +41,8 @@ export interface AppOptions {
     ingestConcurrency?: number
     ingestQueueWaitMs?: number
     rangeDays: number
+    /** Wallet requests a second per key (and the burst allowed at once); default 2000. */
+    walletRatePerSecond?: number
     privacyK?: number
     /** Longest field, line and CSV header of an ingest body (the pipeline's defaults when omitted). */
     input?: InputLimits
@@ -48,6 +53,8 @@ export interface AppOptions {
   spoolDir?: string | undefined
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined
+  /** The started wallet service (main.ts owns its lifetime); the offer and wallet routes exist with it. */
+  wallet?: WalletService | undefined
   /** Saved segments' members (main.ts refreshes it on a schedule); one is made when omitted. */
   segmentMembership?: SegmentMembership | undefined
 }
@@ -59,6 +66,7 @@ export function createApp({
   pseudonymKey,
   spoolDir,
   webDir,
+  wallet,
   segmentMembership,
 }: AppOptions): Express {
   const app = express()
@@ -69,6 +77,11 @@ export function createApp({
   const reference = createReferenceCache(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
+  // The wallet's lean path sits ahead of logging, helmet and the per-minute limiter (see walletRoutes).
+  if (wallet) {
+    const walletLimits = { ratePerSecond: limits.walletRatePerSecond ?? 2000, jsonBytes: limits.jsonBytes }
+    app.use('/api/v1/wallet', walletRoutes(verify, wallet, walletLimits))
+  }
   app.use(
     pinoHttp({
       logger,
@@ -109,6 +122,16 @@ export function createApp({
       },
     }),
   )
+  if (wallet) {
+    // Stores moved or added: the wallet's geofences follow once the batch is stored.
+    api.post('/ingest/stores', (_req, res, next) => {
+      res.on('finish', () => {
+        if (res.statusCode === 200)
+          wallet.reload().catch((err: unknown) => logger.error({ err }, 'wallet reload failed'))
+      })
+      next()
+    })
+  }
   // Ingest bodies are streamed into the pipeline, so their router sits before the JSON body parser.
   api.use(
     ingestRoutes(db, verify, {
@@ -137,6 +160,7 @@ export function createApp({
   api.use(merchantRoutes(verify, reference))
   api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays, privacyK }))
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))
+  if (wallet) api.use(offerRoutes(db, verify, { wallet, privacyThreshold: privacyK }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

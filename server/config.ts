@@ -31,6 +31,7 @@ export const Config = z
     /** Bytes of text committed per INSERT while loading; a batch peaks at about ten times this in memory. */
     INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(67_108_864),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
+    WALLET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(2000),
     /** The product never shows a count of fewer than 50 customers; operators may only raise K. */
     PRIVACY_K: z.coerce.number().int().min(50, 'must be at least 50').default(50),
     SEGMENT_REFRESH_SECONDS: z.coerce.number().int().min(10).default(300),
@@ -69,6 +70,7 @@ export const Config = z
       ingestConcurrency: env.INGEST_CONCURRENCY,
       ingestQueueWaitMs: env.INGEST_QUEUE_WAIT_MS,
       rangeDays: env.MAX_RANGE_DAYS,
+      walletRatePerSecond: env.WALLET_RATE_PER_SECOND,
       privacyK: env.PRIVACY_K,
       input: { fieldChars: env.MAX_FIELD_CHARS, lineBytes: env.MAX_LINE_BYTES, columns: env.MAX_COLUMNS },
     },

@@ -9,6 +9,8 @@ import { foundationEndpoints } from './contract/foundation.ts'
 import { ingestEndpoints } from './contract/ingest.ts'
 import { insightsEndpoints } from './contract/insights.ts'
 import { segmentsEndpoints } from './contract/segments.ts'
+import { offersEndpoints } from './contract/offers.ts'
+import { walletEndpoints } from './contract/wallet.ts'
 import type { Endpoint } from './contract/foundation.ts'
 
 export * from './contract/foundation.ts'
@@ -17,6 +19,8 @@ export * from './contract/insights.ts'
 export * from './contract/segments.ts'
 export * from './contract/isoCountries.ts'
 export * from './contract/isoCurrencies.ts'
+export * from './contract/offers.ts'
+export * from './contract/wallet.ts'
 export * from './contract/csvCell.ts'
 export * from './contract/audit.ts'
 export * from './contract/erasure.ts'
@@ -28,4 +32,6 @@ export const endpoints: readonly Endpoint[] = [
   ...segmentsEndpoints,
   ...auditEndpoints,
   ...erasureEndpoints,
+  ...offersEndpoints,
+  ...walletEndpoints,
 ]

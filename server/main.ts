@@ -10,6 +10,7 @@ import { migrate } from './db/migrate.ts'
 import { repairDerived } from './db/derivedRepairs.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
+import { createWalletService, type WalletService } from './wallet/walletService.ts'
 import { createSegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
@@ -26,11 +27,13 @@ async function main(): Promise<void> {
   const db = await createDb(dbOptionsFromConfig(config))
   let closing = false
   let server: Server | undefined
+  let wallet: WalletService | undefined
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     say(`${signal} received, shutting down`)
     server?.close()
+    await wallet?.close()
     await db.close()
     process.exit(0)
   }
@@ -62,6 +65,15 @@ async function main(): Promise<void> {
       logger.error({ err }, 'scheduled segment membership refresh failed')
     })
   }, config.segmentRefreshSeconds * 1000).unref()
+  // Wallet events are journaled in DATA_DIR before a wallet is answered; start() replays what a crash left.
+  wallet = createWalletService({
+    db,
+    pseudonymKey,
+    journalDir: path.join(config.dataDir, 'wallet-journal'),
+    segments: segmentMembership,
+    onFlushError: (err) => logger.error({ err }, 'wallet events not yet in ClickHouse; kept in the journal'),
+  })
+  await wallet.start()
   const app = createApp({
     db,
     logger,
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
     spoolDir,
     webDir,
     segmentMembership,
+    wallet,
   })
   const listening = app.listen(config.port, config.host)
   server = listening

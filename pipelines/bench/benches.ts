@@ -3,6 +3,7 @@ import { httpLoadBench } from './httpLoadBench.ts'
 import { ingestBench } from './ingestBench.ts'
 import { runQueriesBench } from './queriesBench.ts'
 import { runSegmentsBench } from './segmentsBench.ts'
+import { runWalletBench } from './walletBench.ts'
 
 /** Every benchmark by name; each takes its own flags (`--help`) and prints its figures. */
 export const benches: Record<string, (args: string[]) => Promise<void>> = {
@@ -11,4 +12,5 @@ export const benches: Record<string, (args: string[]) => Promise<void>> = {
   'http-load': httpLoadBench,
   queries: runQueriesBench,
   segments: runSegmentsBench,
+  wallet: runWalletBench,
 }

@@ -78,6 +78,8 @@ export const Store = z.object({
   country: z.string(),
   timezone: z.string(),
   currency: z.string(),
+  lat: z.number(),
+  lon: z.number(),
 })
 export type Store = z.infer<typeof Store>
 

@@ -5,7 +5,7 @@ import type { Db } from '../db/createDb.ts'
 export async function listStores(db: Db, merchantId: string): Promise<Store[]> {
   const result = await db.client.query({
     query: `
-      SELECT store_id AS storeId, name, city, country, timezone, currency
+      SELECT store_id AS storeId, name, city, country, timezone, currency, lat, lon
       FROM stores FINAL
       WHERE merchant_id = {merchantId:String}
       ORDER BY storeId`,

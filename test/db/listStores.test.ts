@@ -52,6 +52,8 @@ describe('GET /api/v1/merchants/{merchantId}/stores', () => {
           country: 'FR',
           timezone: 'Europe/Paris',
           currency: 'EUR',
+          lat: 1,
+          lon: 2,
         },
         {
           storeId: 's2',
@@ -60,6 +62,8 @@ describe('GET /api/v1/merchants/{merchantId}/stores', () => {
           country: 'FR',
           timezone: 'Europe/Paris',
           currency: 'EUR',
+          lat: 1,
+          lon: 2,
         },
       ],
     })

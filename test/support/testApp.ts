@@ -12,7 +12,7 @@ export const testPseudonymKey = 'test-pseudonym-key-0123456789'
 export async function startTestApp(
   db: Db,
   overrides: Partial<AppOptions['limits']> = {},
-  options: Pick<AppOptions, 'segmentMembership'> = {},
+  options: Pick<AppOptions, 'segmentMembership' | 'wallet'> = {},
 ) {
   const limits = {
     ratePerMinute: 10_000,
