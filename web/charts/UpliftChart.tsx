@@ -1,0 +1,141 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  ComposedChart,
+  LabelList,
+  ReferenceDot,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts'
+import { chartTheme } from './chartTheme.ts'
+
+export interface ConversionGroup {
+  label: string
+  /** Share of the group's customers who bought (0..1); null when the group is too small to show. */
+  rate: number | null
+  muted?: boolean
+}
+
+/** A difference of two shares (0.041 = 4.1 points) with its 95% interval. */
+export interface Difference {
+  value: number
+  low: number
+  high: number
+}
+
+interface UpliftChartProps {
+  groups: readonly ConversionGroup[]
+  difference: Difference | null
+  /** Formats a share (0.041) for the axes and labels. */
+  format: (value: number) => string
+  /** Formats a difference in points (0.041 as "+4.1 pts"). */
+  formatPoints: (value: number) => string
+}
+
+const labelWidth = 120
+
+/**
+ * Conversion of each group as bars, and below it the difference between them as a dot with its 95%
+ * interval drawn as a band, against a line at zero: a band that crosses the line means "no clear effect".
+ */
+export function UpliftChart({ groups, difference, format, formatPoints }: UpliftChartProps) {
+  const bars = groups.map((g) => ({
+    label: g.label,
+    value: g.rate ?? 0,
+    note: g.rate === null ? 'hidden' : format(g.rate),
+    muted: g.muted,
+  }))
+  const top = Math.max(...bars.map((b) => b.value), 0.01)
+  const interval = difference
+    ? [{ label: 'Difference', range: [difference.low, difference.high], value: difference.value }]
+    : []
+  // The axis of the difference always shows zero, and a little room on both sides of the interval.
+  const span = difference ? Math.max(difference.high, 0) - Math.min(difference.low, 0) : 0
+  const domain = difference
+    ? [Math.min(difference.low, 0) - span * 0.1, Math.max(difference.high, 0) + span * 0.1]
+    : [0, 1]
+  const summary = difference
+    ? `difference ${formatPoints(difference.value)}, 95% interval ${formatPoints(difference.low)} to ${formatPoints(difference.high)}`
+    : 'no difference shown'
+  return (
+    <div
+      className="chart uplift-chart"
+      role="img"
+      aria-label={`Conversion by group (${bars.map((b) => `${b.label} ${b.note}`).join(', ')}); ${summary}`}
+    >
+      <ResponsiveContainer width="100%" height={groups.length * 40 + 36}>
+        <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }}>
+          <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
+          <XAxis
+            type="number"
+            domain={[0, top * 1.1]}
+            tickFormatter={format}
+            tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
+          />
+          <YAxis
+            type="category"
+            dataKey="label"
+            width={labelWidth}
+            tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
+            interval={0}
+          />
+          <Tooltip formatter={(value) => [format(Number(value)), 'Bought within the window']} />
+          <Bar dataKey="value" radius={[0, 4, 4, 0]} isAnimationActive={false} barSize={22}>
+            {bars.map((b) => (
+              <Cell key={b.label} fill={b.muted ? chartTheme.comparison : chartTheme.current} />
+            ))}
+            <LabelList dataKey="note" position="right" fontSize={12} fill={chartTheme.axis} />
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
+      {difference && (
+        <ResponsiveContainer width="100%" height={84}>
+          <ComposedChart data={interval} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }}>
+            <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
+            <XAxis
+              type="number"
+              domain={domain}
+              tickFormatter={formatPoints}
+              tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
+            />
+            <YAxis
+              type="category"
+              dataKey="label"
+              width={labelWidth}
+              tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
+            />
+            <ReferenceLine x={0} stroke={chartTheme.axis} strokeWidth={1.5} />
+            <Bar
+              dataKey="range"
+              name="95% interval"
+              fill={difference.low > 0 ? chartTheme.positive : chartTheme.comparison}
+              fillOpacity={0.35}
+              barSize={14}
+              isAnimationActive={false}
+            />
+            <ReferenceDot
+              x={difference.value}
+              y="Difference"
+              r={6}
+              fill={difference.low > 0 ? chartTheme.positive : chartTheme.axis}
+              stroke="#fff"
+            />
+            <Tooltip
+              formatter={(value, name) => [
+                Array.isArray(value)
+                  ? `${formatPoints(Number(value[0]))} to ${formatPoints(Number(value[1]))}`
+                  : formatPoints(Number(value)),
+                name,
+              ]}
+            />
+          </ComposedChart>
+        </ResponsiveContainer>
+      )}
+    </div>
+  )
+}
