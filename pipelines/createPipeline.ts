@@ -8,7 +8,7 @@ import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contr
 import type { Db } from '../server/db/createDb.ts'
 import { findBatch, writeLedger, type LedgerRow } from './batchLedger.ts'
 import { mappedSelect, quoteIdentifier } from './columnSql.ts'
-import { isoCurrencies } from './isoCurrencies.ts'
+import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
 import { firstRecords, lineChunks } from './lineChunks.ts'

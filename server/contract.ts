@@ -8,6 +8,7 @@ import { ingestEndpoints } from './contract/ingest.ts'
 import { insightsEndpoints } from './contract/insights.ts'
 import { offersEndpoints } from './contract/offers.ts'
 import { walletEndpoints } from './contract/wallet.ts'
+import { segmentsEndpoints } from './contract/segments.ts'
 import type { Endpoint } from './contract/foundation.ts'
 
 export * from './contract/foundation.ts'
@@ -15,6 +16,9 @@ export * from './contract/ingest.ts'
 export * from './contract/insights.ts'
 export * from './contract/offers.ts'
 export * from './contract/wallet.ts'
+export * from './contract/segments.ts'
+export * from './contract/isoCountries.ts'
+export * from './contract/isoCurrencies.ts'
 export * from './contract/csvCell.ts'
 
 export const endpoints: readonly Endpoint[] = [
@@ -23,4 +27,5 @@ export const endpoints: readonly Endpoint[] = [
   ...insightsEndpoints,
   ...offersEndpoints,
   ...walletEndpoints,
+  ...segmentsEndpoints,
 ]

@@ -1,6 +1,8 @@
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query'
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react'
 import type { Whoami } from '../../server/contract.ts'
 import { ApiError, createApiClient, type ApiClient } from './apiClient.ts'
+import { createQueryClient } from './createQueryClient.ts'
 
 const storageKey = 'tillsight.apiKey'
 
@@ -8,10 +10,8 @@ export interface Session {
   key: string
   whoami: Whoami
   client: ApiClient
-  /** Responses of this session by URL, so going back to a view shows it at once. */
-  cache: Map<string, { data: unknown; at: number }>
-  /** Requests under way by URL, so two widgets asking the same question share one request. */
-  inflight: Map<string, Promise<unknown>>
+  /** Answers of this session, so going back to a view shows it at once; a new key starts empty. */
+  queryClient: QueryClient
 }
 
 interface SessionContextValue {
@@ -59,7 +59,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const client = createApiClient(stored.key, () =>
       signOut('Your API key is no longer accepted (expired or revoked). Sign in again.'),
     )
-    return { ...stored, client, cache: new Map(), inflight: new Map() }
+    return { ...stored, client, queryClient: createQueryClient() }
   }, [stored, signOut])
 
   const signIn = useCallback(async (key: string, remember: boolean) => {
@@ -82,7 +82,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => ({ session, endedBecause, signIn, signOut }),
     [session, endedBecause, signIn, signOut],
   )
-  return <SessionContext value={value}>{children}</SessionContext>
+  return (
+    <SessionContext value={value}>
+      {session ? (
+        <QueryClientProvider client={session.queryClient}>{children}</QueryClientProvider>
+      ) : (
+        children
+      )}
+    </SessionContext>
+  )
 }
 
 export function useSession(): SessionContextValue {

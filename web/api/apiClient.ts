@@ -26,8 +26,12 @@ export function buildUrl(path: string, params: QueryParams = {}): string {
   return query ? `${path}?${query}` : path
 }
 
+export type WriteMethod = 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+
 export interface ApiClient {
   get<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T>
+  /** A JSON body sent with a method that writes (or, for previews, reads by POST); 204 resolves undefined. */
+  send<T>(method: WriteMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T>
   /** Raw request for uploads; resolves with the parsed JSON body. */
   upload<T>(
     path: string,
@@ -52,22 +56,36 @@ async function errorOf(response: Response): Promise<ApiError> {
  */
 export function createApiClient(key: string, onUnauthorized: () => void): ApiClient {
   const authorization = `Bearer ${key}`
+  async function request<T>(
+    method: 'GET' | WriteMethod,
+    url: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const headers: Record<string, string> = { authorization, accept: 'application/json' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: signal ?? null,
+      })
+    } catch (err) {
+      if (signal?.aborted) throw err
+      throw new ApiError(0, 'network', 'the server cannot be reached; check your connection and retry')
+    }
+    if (response.status === 401) onUnauthorized()
+    if (!response.ok) throw await errorOf(response)
+    if (response.status === 204) return undefined as T
+    return (await response.json()) as T
+  }
   return {
-    async get<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T> {
-      let response: Response
-      try {
-        response = await fetch(buildUrl(path, params), {
-          headers: { authorization, accept: 'application/json' },
-          signal: signal ?? null,
-        })
-      } catch (err) {
-        if (signal?.aborted) throw err
-        throw new ApiError(0, 'network', 'the server cannot be reached; check your connection and retry')
-      }
-      if (response.status === 401) onUnauthorized()
-      if (!response.ok) throw await errorOf(response)
-      return (await response.json()) as T
-    },
+    get: <T>(path: string, params?: QueryParams, signal?: AbortSignal) =>
+      request<T>('GET', buildUrl(path, params), undefined, signal),
+    send: <T>(method: WriteMethod, path: string, body?: unknown, signal?: AbortSignal) =>
+      request<T>(method, path, body, signal),
     upload<T>(
       path: string,
       body: Blob,

@@ -1,8 +1,15 @@
-import type { BatchList, Freshness, MappingList, RejectList } from '../../server/contract.ts'
-import { useApiQuery } from './useApiQuery.ts'
+import type {
+  BatchLedger,
+  BatchList,
+  Freshness,
+  IngestKind,
+  MappingList,
+  RejectList,
+} from '../../server/contract.ts'
+import { buildUrl } from './apiClient.ts'
+import { useApiMutation, useApiQuery } from './useApiQuery.ts'
 
-export const useBatches = (refreshKey: number) =>
-  useApiQuery<BatchList>('/api/v1/ingest/batches', {}, refreshKey)
+export const useBatches = () => useApiQuery<BatchList>('/api/v1/ingest/batches')
 
 export const useRejects = (batchId: string | null) =>
   useApiQuery<RejectList>(
@@ -11,5 +18,23 @@ export const useRejects = (batchId: string | null) =>
 
 export const useMappings = () => useApiQuery<MappingList>('/api/v1/ingest/mappings')
 
-export const useFreshness = (refreshKey: number) =>
-  useApiQuery<Freshness>('/api/v1/ingest/freshness', {}, refreshKey)
+export const useFreshness = () => useApiQuery<Freshness>('/api/v1/ingest/freshness')
+
+export interface Upload {
+  kind: IngestKind
+  file: Blob
+  type: { mediaType: string; gzip: boolean }
+  mapping?: string | undefined
+  onProgress: (loaded: number, total: number) => void
+}
+
+/**
+ * Loads one file as one batch. New lines change every answer about sales, so everything cached is asked for
+ * again (the batch list and freshness included).
+ */
+export const useUpload = () =>
+  useApiMutation<Upload, BatchLedger>(
+    (client, { kind, file, type, mapping, onProgress }) =>
+      client.upload<BatchLedger>(buildUrl(`/api/v1/ingest/${kind}`, { mapping }), file, type, onProgress),
+    { invalidates: ['/api/v1/'] },
+  )

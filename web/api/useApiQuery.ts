@@ -1,59 +1,106 @@
-import { useEffect, useState } from 'react'
-import { ApiError, buildUrl, type QueryParams } from './apiClient.ts'
+import {
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type Query,
+  type UseMutationResult,
+  type UseQueryResult,
+} from '@tanstack/react-query'
+import { ApiError, type ApiClient, type QueryParams } from './apiClient.ts'
 import { useSignedIn } from './SessionProvider.tsx'
 
+/** What a widget renders: Panel turns loading and error into the same states everywhere. */
 export type QueryState<T> =
   { status: 'loading' } | { status: 'error'; error: ApiError } | { status: 'success'; data: T }
 
-/** Older answers are still shown at once but asked for again, so a long session sees new loads. */
-const freshForMs = 5 * 60_000
+/** Queries are keyed by API path first, so a mutation can invalidate everything under a path. */
+type ApiQueryKey = readonly [path: string, params: unknown]
+
+function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, 'unknown', String(error))
+}
+
+/** The TanStack result as the three states widgets know; a disabled query waits as loading. */
+export function toQueryState<T>(result: UseQueryResult<T, ApiError>): QueryState<T> {
+  if (result.status === 'success') return { status: 'success', data: result.data }
+  if (result.status === 'error') return { status: 'error', error: asApiError(result.error) }
+  return { status: 'loading' }
+}
+
+interface ApiQueryOptions {
+  /** Keep showing the previous answer while a new one loads (a live figure that should not flash). */
+  keepPrevious?: boolean
+}
+
+/** GETs path with params for the signed-in key; path null waits (e.g. until a merchant is chosen). */
+export function useApiQuery<T>(path: string | null, params: QueryParams = {}): QueryState<T> {
+  const { client } = useSignedIn()
+  const key: ApiQueryKey = [path ?? '', params]
+  const result = useQuery<T, ApiError, T, ApiQueryKey>({
+    queryKey: key,
+    queryFn: ({ signal }) => client.get<T>(path ?? '', params, signal),
+    enabled: path !== null,
+  })
+  return toQueryState(result)
+}
 
 /**
- * GETs path with params for the signed-in key; path null waits (e.g. until a merchant is chosen).
- * Answers are cached per session by URL, so the back button and repeated views render at once.
+ * An answer that is read with a POST body (e.g. a preview computed from rules); cached by path and body like
+ * a GET. body null waits.
  */
-export function useApiQuery<T>(path: string | null, params: QueryParams = {}, refreshKey = 0): QueryState<T> {
-  const { client, cache, inflight } = useSignedIn()
-  const target = path === null ? null : buildUrl(path, params)
-  // refreshKey > 0 asks for a fresh answer (e.g. the batch list after an upload).
-  const url = target === null ? null : refreshKey ? `${target}#${refreshKey}` : target
-  const [state, setState] = useState<{ url: string | null; value: QueryState<T> }>({
-    url: null,
-    value: { status: 'loading' },
+export function useApiPostQuery<Body, T>(
+  path: string,
+  body: Body | null,
+  options: ApiQueryOptions = {},
+): QueryState<T> & { refreshing: boolean } {
+  const { client } = useSignedIn()
+  const key: ApiQueryKey = [path, body]
+  const result = useQuery<T, ApiError, T, ApiQueryKey>({
+    queryKey: key,
+    queryFn: ({ signal }) => client.send<T>('POST', path, body, signal),
+    enabled: body !== null,
+    placeholderData: options.keepPrevious ? (previous) => previous : undefined,
   })
+  return { ...toQueryState(result), refreshing: result.isFetching }
+}
 
-  useEffect(() => {
-    if (url === null) return
-    const cached = cache.get(url)
-    if (cached && Date.now() - cached.at < freshForMs) return
-    let current = true
-    let request = inflight.get(url) as Promise<T> | undefined
-    if (!request) {
-      request = client.get<T>(url.split('#')[0] ?? url)
-      inflight.set(url, request)
-      request.then(
-        (data) => cache.set(url, { data, at: Date.now() }),
-        () => undefined,
-      )
-      void request.finally(() => inflight.delete(url)).catch(() => undefined)
-    }
-    request.then(
-      (data) => {
-        if (current) setState({ url, value: { status: 'success', data } })
+/** Marks every cached answer under these path prefixes stale; the ones on screen are asked for again. */
+export function useInvalidate(): (prefixes: readonly string[]) => Promise<void> {
+  const queryClient = useQueryClient()
+  return (prefixes) =>
+    queryClient.invalidateQueries({
+      predicate: (query: Query) => {
+        const path = query.queryKey[0]
+        return typeof path === 'string' && prefixes.some((prefix) => path.startsWith(prefix))
       },
-      (err: unknown) => {
-        if (!current) return
-        const error = err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err))
-        setState({ url, value: { status: 'error', error } })
-      },
-    )
-    return () => {
-      current = false
-    }
-  }, [client, cache, inflight, url])
+    })
+}
 
-  if (url === null) return { status: 'loading' }
-  const cached = cache.get(url)
-  if (cached) return { status: 'success', data: cached.data as T }
-  return state.url === url ? state.value : { status: 'loading' }
+interface ApiMutationOptions<Input, Output> {
+  /** Path prefixes whose cached answers this change makes stale, e.g. ['/api/v1/segments']. */
+  invalidates: readonly string[] | ((input: Input, output: Output) => readonly string[])
+}
+
+/**
+ * A change through the API (save, rename, delete, upload): `request` does the call with the session's
+ * client; on success the answers it affects are invalidated, so lists and sizes on screen update. The
+ * error is the server's ApiError (code and message), for the form to show next to its fields.
+ */
+export function useApiMutation<Input, Output>(
+  request: (client: ApiClient, input: Input) => Promise<Output>,
+  { invalidates }: ApiMutationOptions<Input, Output>,
+): UseMutationResult<Output, ApiError, Input> {
+  const { client } = useSignedIn()
+  const invalidate = useInvalidate()
+  return useMutation<Output, ApiError, Input>({
+    mutationFn: async (input) => {
+      try {
+        return await request(client, input)
+      } catch (error) {
+        throw asApiError(error)
+      }
+    },
+    onSuccess: (output, input) =>
+      invalidate(typeof invalidates === 'function' ? invalidates(input, output) : invalidates),
+  })
 }

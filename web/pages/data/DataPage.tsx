@@ -1,4 +1,3 @@
-import { useState } from 'react'
 import { useSearchParams } from 'react-router'
 import type { BatchLedger, Freshness, RejectedRow } from '../../../server/contract.ts'
 import { useBatches, useFreshness, useRejects } from '../../api/ingestHooks.ts'
@@ -33,10 +32,9 @@ const rejectColumns: Column<RejectedRow>[] = [
 export default function DataPage() {
   const [params, setParams] = useSearchParams()
   const batchId = params.get('batch')
-  // Bumped after an upload so the lists ask the server again instead of showing the cached answer.
-  const [refresh, setRefresh] = useState(0)
-  const batches = useBatches(refresh)
-  const freshness = useFreshness(refresh)
+  // An upload invalidates both, so they ask the server again instead of showing the cached answer.
+  const batches = useBatches()
+  const freshness = useFreshness()
   const rejects = useRejects(batchId)
   const showRejects = (id: string) => {
     const next = new URLSearchParams(params)
@@ -75,10 +73,7 @@ export default function DataPage() {
     <div className="page">
       <h1>Data</h1>
       <div className="grid-2 grid-data">
-        <UploadPanel
-          onUploaded={() => setRefresh((n) => n + 1)}
-          onShowRejects={showRejects}
-        />
+        <UploadPanel onShowRejects={showRejects} />
         <Panel
           title="Freshness"
           description="Newest event and last load per source"

@@ -1,8 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
-import { formatOfFileName, ingestMediaTypes, type BatchLedger, type IngestKind } from '../../../server/contract.ts'
-import { ApiError, buildUrl } from '../../api/apiClient.ts'
-import { useMappings } from '../../api/ingestHooks.ts'
-import { useSignedIn } from '../../api/SessionProvider.tsx'
+import { formatOfFileName, ingestMediaTypes, type IngestKind } from '../../../server/contract.ts'
+import { useMappings, useUpload } from '../../api/ingestHooks.ts'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { SelectField } from '../../components/SelectField.tsx'
 import { LedgerSummary } from './LedgerSummary.tsx'
@@ -21,48 +19,33 @@ export function uploadTypeOf(fileName: string): { mediaType: string; gzip: boole
   return mediaType ? { mediaType, gzip: fileName.toLowerCase().endsWith('.gz') } : null
 }
 
-type UploadState =
-  | { status: 'idle' }
-  | { status: 'uploading'; loaded: number; total: number }
-  | { status: 'processing' }
-  | { status: 'done'; ledger: BatchLedger }
-  | { status: 'failed'; message: string }
-
-interface UploadPanelProps {
-  onUploaded: (ledger: BatchLedger) => void
-  onShowRejects: (batchId: string) => void
-}
-
 /** Loads one file as one batch and shows its ledger: received = inserted + duplicates + rejected. */
-export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
-  const { client } = useSignedIn()
+export function UploadPanel({ onShowRejects }: { onShowRejects: (batchId: string) => void }) {
   const mappings = useMappings()
+  const upload = useUpload()
   const id = useId()
   const [kind, setKind] = useState<IngestKind>('transactions')
   const [mapping, setMapping] = useState('')
   const [file, setFile] = useState<File | null>(null)
-  const [state, setState] = useState<UploadState>({ status: 'idle' })
+  const [progress, setProgress] = useState({ loaded: 0, total: 0 })
   const presets = mappings.status === 'success' ? mappings.data.rows.filter((m) => m.kind === kind) : []
   const uploadType = file ? uploadTypeOf(file.name) : null
-  const busy = state.status === 'uploading' || state.status === 'processing'
+  const busy = upload.isPending
+  // Once every byte is sent the server is still checking and writing the rows.
+  const sending = busy && progress.loaded < progress.total
   const format = createNumberFormat('USD')
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault()
     if (!file || !uploadType) return
-    setState({ status: 'uploading', loaded: 0, total: file.size })
-    try {
-      const ledger = await client.upload<BatchLedger>(
-        buildUrl(`/api/v1/ingest/${kind}`, { mapping: mapping || undefined }),
-        file,
-        uploadType,
-        (loaded, total) => setState(loaded >= total ? { status: 'processing' } : { status: 'uploading', loaded, total }),
-      )
-      setState({ status: 'done', ledger })
-      onUploaded(ledger)
-    } catch (err) {
-      setState({ status: 'failed', message: err instanceof ApiError ? err.message : String(err) })
-    }
+    setProgress({ loaded: 0, total: file.size })
+    upload.mutate({
+      kind,
+      file,
+      type: uploadType,
+      mapping: mapping || undefined,
+      onProgress: (loaded, total) => setProgress({ loaded, total }),
+    })
   }
 
   return (
@@ -73,7 +56,7 @@ export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
           <p className="panel-description">CSV, NDJSON, Parquet or Arrow (gzip accepted); one file is one batch.</p>
         </div>
       </header>
-      <form className="upload-form" onSubmit={(event) => void submit(event)}>
+      <form className="upload-form" onSubmit={submit}>
         <SelectField
           label="What it holds"
           options={kinds}
@@ -105,7 +88,7 @@ export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
             accept=".csv,.tsv,.ndjson,.jsonl,.json,.parquet,.arrow,.arrows,.ipc,.gz"
             onChange={(event) => {
               setFile(event.target.files?.[0] ?? null)
-              setState({ status: 'idle' })
+              upload.reset()
             }}
           />
           {file && !uploadType && <span className="form-error">Unknown file type: use .csv, .ndjson, .parquet or .arrow (each may end in .gz).</span>}
@@ -116,27 +99,27 @@ export function UploadPanel({ onUploaded, onShowRejects }: UploadPanelProps) {
           </button>
         </div>
       </form>
-      {state.status === 'uploading' && (
+      {sending && (
         <div className="upload-progress" role="status">
-          <progress value={state.loaded} max={state.total} aria-label="Upload progress" />
+          <progress value={progress.loaded} max={progress.total} aria-label="Upload progress" />
           <span>
-            Sending {format.percent(state.total ? state.loaded / state.total : 0, 0)} ({format.number(state.loaded / 1024, 0)} of{' '}
-            {format.number(state.total / 1024, 0)} KB)
+            Sending {format.percent(progress.total ? progress.loaded / progress.total : 0, 0)} ({format.number(progress.loaded / 1024, 0)} of{' '}
+            {format.number(progress.total / 1024, 0)} KB)
           </span>
         </div>
       )}
-      {state.status === 'processing' && (
+      {busy && !sending && (
         <div className="upload-progress" role="status">
           <progress aria-label="Processing" />
           <span>Sent; checking and writing the rows…</span>
         </div>
       )}
-      {state.status === 'failed' && (
+      {upload.isError && (
         <p className="form-error" role="alert">
-          The file was not loaded: {state.message}
+          The file was not loaded: {upload.error.message}
         </p>
       )}
-      {state.status === 'done' && <LedgerSummary ledger={state.ledger} onShowRejects={onShowRejects} />}
+      {upload.isSuccess && <LedgerSummary ledger={upload.data} onShowRejects={onShowRejects} />}
     </section>
   )
 }

@@ -1,4 +1,4 @@
-/** Active ISO 4217 currency codes: a currency outside this list is rejected as unknown_currency. */
+/** Active ISO 4217 currency codes: ingestion rejects a currency outside this list (unknown_currency), the API answers 400. */
 export const isoCurrencies = [
   'AED',
   'AFN',
