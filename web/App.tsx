@@ -9,6 +9,8 @@ import { SignInPage } from './pages/SignInPage.tsx'
 // Insights and Data carry the charts and the upload: loaded when first visited, keeping the first bundle small.
 const InsightsPage = lazy(() => import('./pages/insights/InsightsPage.tsx'))
 const DataPage = lazy(() => import('./pages/data/DataPage.tsx'))
+const CampaignsPage = lazy(() => import('./pages/campaigns/CampaignsPage.tsx'))
+const WalletPreviewPage = lazy(() => import('./pages/wallet/WalletPreviewPage.tsx'))
 
 /** Without a key every URL shows the sign-in page; after signing in the same URL shows its page. */
 export function App() {
@@ -35,21 +37,8 @@ export function App() {
               />
             }
           />
-          <Route
-            path="campaigns"
-            element={
-              <ComingSoonPage title="Campaigns" what="Create offers for a segment and follow their uplift." />
-            }
-          />
-          <Route
-            path="wallet"
-            element={
-              <ComingSoonPage
-                title="Wallet preview"
-                what="Pick a point near your stores and see what a wallet would be offered."
-              />
-            }
-          />
+          <Route path="campaigns" element={<CampaignsPage />} />
+          <Route path="wallet" element={<WalletPreviewPage />} />
           <Route path="data" element={<DataPage />} />
           <Route
             path="*"

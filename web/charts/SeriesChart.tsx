@@ -9,7 +9,8 @@ export interface SeriesLine<Key extends string> {
 }
 
 interface SeriesChartProps<Key extends string> {
-  data: readonly ({ label: string } & Record<Key, number>)[]
+  /** null leaves a gap (e.g. a count too small to show). */
+  data: readonly ({ label: string } & Record<Key, number | null>)[]
   lines: readonly SeriesLine<Key>[]
   format: (value: number) => string
   valueName: string

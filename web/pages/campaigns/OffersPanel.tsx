@@ -1,0 +1,191 @@
+import { useState } from 'react'
+import type { OfferList, OfferListRow, Segment } from '../../../server/contract.ts'
+import type { QueryState } from '../../api/useApiQuery.ts'
+import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
+import { createNumberFormat } from '../../components/numberFormat.ts'
+import { Panel } from '../../components/Panel.tsx'
+import { SegmentedControl } from '../../components/SegmentedControl.tsx'
+import { scheduleText, valueText } from './offerDescription.ts'
+
+export const offerShows = ['current', 'ended', 'all'] as const
+export type OfferShow = (typeof offerShows)[number]
+const showOptions = [
+  { value: 'current', label: 'Running' },
+  { value: 'ended', label: 'Ended' },
+  { value: 'all', label: 'All' },
+] as const satisfies readonly { value: OfferShow; label: string }[]
+
+const shows: Record<OfferShow, (row: OfferListRow) => boolean> = {
+  current: (row) => row.status !== 'ended',
+  ended: (row) => row.status === 'ended',
+  all: () => true,
+}
+
+const count = createNumberFormat('USD')
+
+interface OffersPanelProps {
+  query: QueryState<OfferList>
+  currency: string
+  storeCount: number
+  segments: readonly Segment[]
+  show: OfferShow
+  onShowChange: (show: OfferShow) => void
+  selected: string | null
+  onSelect: (offerId: string) => void
+  onEdit: (offerId: string) => void
+  onStatus: (offerId: string, status: 'active' | 'paused') => void
+  onEnd: (offerId: string) => void
+  /** The offer whose status is changing, and what went wrong with the last change. */
+  pending: string | null
+  actionError: string | null
+}
+
+/** The merchant's offers with their status and key figures, and the actions each one allows. */
+export function OffersPanel(props: OffersPanelProps) {
+  const { query, currency, storeCount, segments, show, selected, pending } = props
+  // Ending is final: the first click asks, the second ends.
+  const [confirming, setConfirming] = useState<string | null>(null)
+  const segmentName = (id: string | null) =>
+    id === null ? 'Everyone' : (segments.find((s) => s.id === id)?.name ?? id)
+  const fewer = (data: OfferList) => `fewer than ${data.privacyThreshold}`
+
+  const columnsFor = (data: OfferList): Column<OfferListRow>[] => [
+    {
+      key: 'name',
+      label: 'Offer',
+      value: (r) => r.name,
+      render: (r) => (
+        <button
+          type="button"
+          className="link-button offer-name"
+          aria-pressed={r.offerId === selected}
+          onClick={() => props.onSelect(r.offerId)}
+        >
+          {r.name}
+        </button>
+      ),
+    },
+    {
+      key: 'status',
+      label: 'Status',
+      value: (r) => r.status,
+      render: (r) => <span className={`badge badge-${r.status}`}>{r.status}</span>,
+    },
+    { key: 'value', label: 'Value', value: (r) => valueText(r.value, currency) },
+    {
+      key: 'stores',
+      label: 'Stores',
+      value: (r) => (r.stores.length === 0 ? 'all' : r.stores.join('; ')),
+      render: (r) => (r.stores.length === 0 ? `All ${storeCount}` : count.number(r.stores.length)),
+    },
+    {
+      key: 'radiusM',
+      label: 'Radius',
+      value: (r) => r.radiusM,
+      render: (r) => `${count.number(r.radiusM)} m`,
+      numeric: true,
+    },
+    { key: 'segment', label: 'Who', value: (r) => segmentName(r.segmentId) },
+    { key: 'schedule', label: 'When', value: (r) => scheduleText(r.schedule) },
+    {
+      key: 'holdoutPercent',
+      label: 'Held out',
+      value: (r) => r.holdoutPercent,
+      render: (r) => `${r.holdoutPercent}%`,
+      numeric: true,
+    },
+    {
+      key: 'impressions',
+      label: 'Impressions',
+      value: (r) => r.impressions,
+      render: (r) => count.number(r.impressions),
+      numeric: true,
+    },
+    {
+      key: 'exposedCustomers',
+      label: 'Customers reached',
+      // Fewer than K is never a number, not even in the export.
+      value: (r) => r.exposedCustomers ?? fewer(data),
+      render: (r) => (r.exposedCustomers === null ? fewer(data) : count.number(r.exposedCustomers)),
+      numeric: true,
+    },
+  ]
+
+  const actions: Column<OfferListRow> = {
+    key: 'actions',
+    label: 'Actions',
+    value: () => null,
+    render: (r) =>
+      r.status === 'ended' ? (
+        <span className="muted">ended</span>
+      ) : (
+        <span className="row-actions">
+          <button type="button" className="button-quiet" onClick={() => props.onEdit(r.offerId)}>
+            Edit
+          </button>
+          <button
+            type="button"
+            className="button-quiet"
+            disabled={pending === r.offerId}
+            onClick={() => props.onStatus(r.offerId, r.status === 'active' ? 'paused' : 'active')}
+          >
+            {r.status === 'active' ? 'Pause' : 'Resume'}
+          </button>
+          {confirming === r.offerId ? (
+            <button
+              type="button"
+              className="button-danger"
+              disabled={pending === r.offerId}
+              onClick={() => {
+                setConfirming(null)
+                props.onEnd(r.offerId)
+              }}
+            >
+              End for good
+            </button>
+          ) : (
+            <button type="button" className="button-quiet" onClick={() => setConfirming(r.offerId)}>
+              End
+            </button>
+          )}
+        </span>
+      ),
+  }
+
+  return (
+    <Panel
+      title="Offers"
+      description="Click an offer to see whether it brought customers to the till."
+      query={query}
+      testId="offers"
+      isEmpty={(data) => !data.rows.some(shows[show])}
+      empty={show === 'ended' ? 'No offer has ended.' : 'No offer yet. Create one with “New offer”.'}
+      controls={
+        <SegmentedControl
+          label="Which offers"
+          options={showOptions}
+          value={show}
+          onChange={props.onShowChange}
+        />
+      }
+      csv={(data) => csvOf('offers', columnsFor(data), data.rows.filter(shows[show]))}
+      table={(data) => (
+        <DataTable
+          caption="Offers"
+          columns={[...columnsFor(data), actions]}
+          rows={data.rows.filter(shows[show])}
+          rowKey={(r) => r.offerId}
+          sortable
+          maxHeight={420}
+        />
+      )}
+      footer={() =>
+        props.actionError ? (
+          <p className="form-error" role="alert">
+            {props.actionError}
+          </p>
+        ) : null
+      }
+    />
+  )
+}

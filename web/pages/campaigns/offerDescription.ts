@@ -1,0 +1,45 @@
+import type { Offer } from '../../../server/contract.ts'
+import { formatLocalDate } from '../../components/numberFormat.ts'
+
+export const isoWeekdays = [1, 2, 3, 4, 5, 6, 7] as const
+
+/** Short name of an ISO weekday (1 = Monday) in the locale; 2024-01-01 was a Monday. */
+export function weekdayName(day: number, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2024, 0, day))
+}
+
+/** "10% off" or "$2.50 off"; an amount without a currency is in the merchant's. */
+export function valueText(value: Offer['value'], merchantCurrency: string, locale?: string): string {
+  if (value.kind === 'percent') return `${new Intl.NumberFormat(locale).format(value.amount)}% off`
+  const money = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: value.currency ?? merchantCurrency,
+  })
+  return `${money.format(value.amount)} off`
+}
+
+/** Runs of consecutive days read as ranges: [1,2,3,4,5] is "Mon–Fri", [1,3,6,7] is "Mon, Wed, Sat–Sun". */
+function daysText(days: readonly number[], locale?: string): string {
+  const sorted = [...new Set(days)].sort((a, b) => a - b)
+  const runs: number[][] = []
+  for (const day of sorted) {
+    const run = runs.at(-1)
+    if (run && run.at(-1) === day - 1) run.push(day)
+    else runs.push([day])
+  }
+  return runs
+    .map((run) =>
+      run.length >= 3
+        ? `${weekdayName(run[0] ?? 1, locale)}–${weekdayName(run.at(-1) ?? 7, locale)}`
+        : run.map((day) => weekdayName(day, locale)).join(', '),
+    )
+    .join(', ')
+}
+
+/** "Nov 1, 2026 – Nov 30, 2026 · Mon–Fri · 07:00–11:00": dates, then days and hours when limited. */
+export function scheduleText(schedule: Offer['schedule'], locale?: string): string {
+  const parts = [`${formatLocalDate(schedule.from)} – ${formatLocalDate(schedule.to)}`]
+  if (schedule.days && schedule.days.length < 7) parts.push(daysText(schedule.days, locale))
+  if (schedule.hours) parts.push(`${schedule.hours.from}–${schedule.hours.to}`)
+  return parts.join(' · ')
+}
