@@ -250,13 +250,13 @@ export const OfferPreviewQuery = z.object({
 export type OfferPreviewQuery = z.infer<typeof OfferPreviewQuery>
 
 export const ExclusionReason = z.enum([
+  'paused',
   'too_far',
   'outside_schedule',
-  'capped',
   'not_in_segment',
-  'held_out',
+  'capped',
   'budget_spent',
-  'paused',
+  'held_out',
   'outranked',
 ])
 export type ExclusionReason = z.infer<typeof ExclusionReason>
