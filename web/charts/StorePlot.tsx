@@ -106,13 +106,13 @@ export function StorePlot({ stores, circles = [], selected, onPick, label }: Sto
           <circle
             cx={x}
             cy={-y}
-            r={unit * 0.9}
+            r={unit * 1.1}
             fill={store.highlight ? chartTheme.positive : chartTheme.current}
             stroke="#fff"
             strokeWidth={2}
             vectorEffect="non-scaling-stroke"
           />
-          <text x={x + unit * 1.4} y={-y + unit * 0.5} fontSize={unit * 1.6} fill={chartTheme.axis}>
+          <text x={x + unit * 1.8} y={-y + unit * 0.7} fontSize={unit * 2.1} fill={chartTheme.axis}>
             {store.name}
           </text>
         </g>
@@ -143,13 +143,13 @@ export function StorePlot({ stores, circles = [], selected, onPick, label }: Sto
           strokeWidth={3}
           vectorEffect="non-scaling-stroke"
         />
-        <text x={left + unit * 3} y={top + height - unit * 4.2} fontSize={unit * 1.5} fill={chartTheme.axis}>
+        <text x={left + unit * 3} y={top + height - unit * 4.2} fontSize={unit * 1.9} fill={chartTheme.axis}>
           {bar >= 1000 ? `${bar / 1000} km` : `${bar} m`}
         </text>
         <text
           x={left + width - unit * 3}
           y={top + unit * 4}
-          fontSize={unit * 1.6}
+          fontSize={unit * 2}
           fill={chartTheme.axis}
           textAnchor="end"
         >

@@ -252,11 +252,11 @@ export function OfferForm({
             },
           )}
           <div className="field-pair">
-            {input('cap.count', 'At most', draft.capCount, (capCount) => set({ capCount }), {
+            {input('cap.count', 'Shown at most (times)', draft.capCount, (capCount) => set({ capCount }), {
               type: 'number',
               min: 1,
             })}
-            {input('cap.days', 'times per customer in (days)', draft.capDays, (capDays) => set({ capDays }), {
+            {input('cap.days', 'per customer in (days)', draft.capDays, (capDays) => set({ capDays }), {
               type: 'number',
               min: 1,
             })}

@@ -34,7 +34,7 @@ export function PreviewControls({
   onChange,
 }: PreviewControlsProps) {
   const customers = [
-    { value: 'new', label: 'New customer (no history)' },
+    { value: 'new', label: 'New customer' },
     ...segments.map((s) => ({ value: `in_segment:${s.id}`, label: `In segment: ${s.name}` })),
     { value: 'held_out', label: 'Held out of every offer' },
     { value: 'capped', label: 'Has used up every cap' },
