@@ -6,9 +6,10 @@ import { ComingSoonPage } from './pages/ComingSoonPage.tsx'
 import { MerchantsPage } from './pages/MerchantsPage.tsx'
 import { SignInPage } from './pages/SignInPage.tsx'
 
-// Insights and Data carry the charts and the upload: loaded when first visited, keeping the first bundle small.
+// Insights, Audiences and Data carry the charts, forms and the upload: loaded when first visited, keeping the first bundle small.
 const InsightsPage = lazy(() => import('./pages/insights/InsightsPage.tsx'))
 const DataPage = lazy(() => import('./pages/data/DataPage.tsx'))
+const AudiencesPage = lazy(() => import('./pages/audiences/AudiencesPage.tsx'))
 const CampaignsPage = lazy(() => import('./pages/campaigns/CampaignsPage.tsx'))
 const WalletPreviewPage = lazy(() => import('./pages/wallet/WalletPreviewPage.tsx'))
 
@@ -28,15 +29,7 @@ export function App() {
         <Routes>
           <Route index element={<MerchantsPage />} />
           <Route path="insights" element={<InsightsPage />} />
-          <Route
-            path="audiences"
-            element={
-              <ComingSoonPage
-                title="Audiences"
-                what="Build customer segments and see their live size and tourist origins."
-              />
-            }
-          />
+          <Route path="audiences" element={<AudiencesPage />} />
           <Route path="campaigns" element={<CampaignsPage />} />
           <Route path="wallet" element={<WalletPreviewPage />} />
           <Route path="data" element={<DataPage />} />

@@ -1,5 +1,6 @@
 import {
   useMutation,
+  useQueries,
   useQuery,
   useQueryClient,
   type Query,
@@ -27,6 +28,11 @@ export function toQueryState<T>(result: UseQueryResult<T, ApiError>): QueryState
   return { status: 'loading' }
 }
 
+/** The same state over a derived answer, e.g. one list of a larger answer for a Panel of its own. */
+export function mapQueryState<T, U>(state: QueryState<T>, derive: (data: T) => U): QueryState<U> {
+  return state.status === 'success' ? { status: 'success', data: derive(state.data) } : state
+}
+
 interface ApiQueryOptions {
   /** Keep showing the previous answer while a new one loads (a live figure that should not flash). */
   keepPrevious?: boolean
@@ -42,6 +48,31 @@ export function useApiQuery<T>(path: string | null, params: QueryParams = {}): Q
     enabled: path !== null,
   })
   return toQueryState(result)
+}
+
+/**
+ * Several GETs as one state (e.g. the stores of each chosen merchant): an error if any failed, the answers
+ * in order once all arrived. enabled false waits.
+ */
+export function useApiQueries<T>(
+  requests: readonly { path: string; params?: QueryParams }[],
+  enabled = true,
+): QueryState<T[]> {
+  const { client } = useSignedIn()
+  return useQueries({
+    queries: requests.map(({ path, params = {} }) => ({
+      queryKey: [path, params] as ApiQueryKey,
+      queryFn: ({ signal }: { signal: AbortSignal }) => client.get<T>(path, params, signal),
+      enabled,
+    })),
+    combine: (results): QueryState<T[]> => {
+      const failed = results.find((result) => result.status === 'error')
+      if (failed) return { status: 'error', error: asApiError(failed.error) }
+      if (results.every((result) => result.status === 'success'))
+        return { status: 'success', data: results.map((result) => result.data as T) }
+      return { status: 'loading' }
+    },
+  })
 }
 
 /**

@@ -7,18 +7,13 @@ import { createNumberFormat } from '../../components/numberFormat.ts'
 import { numericColumn } from '../../components/numericColumn.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { SegmentedControl } from '../../components/SegmentedControl.tsx'
+import { hourLabels, weekdayNames } from '../../components/weekdayNames.ts'
 
 type HeatMetric = 'revenue' | 'transactions'
 const metrics: readonly { value: HeatMetric; label: string }[] = [
   { value: 'revenue', label: 'Revenue' },
   { value: 'transactions', label: 'Transactions' },
 ]
-
-// ISO weekdays 1 = Monday .. 7 = Sunday, named in the browser's language (2024-01-01 was a Monday).
-const weekdays = Array.from({ length: 7 }, (_, i) =>
-  new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 1 + i)),
-)
-const hours = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}h`)
 
 export function HeatmapPanel({ query }: { query: QueryState<SalesByTime> }) {
   const [metric, setMetric] = useState<HeatMetric>('revenue')
@@ -29,9 +24,14 @@ export function HeatmapPanel({ query }: { query: QueryState<SalesByTime> }) {
         key: 'dayOfWeek',
         label: 'Weekday (1 = Mon)',
         value: (r) => r.dayOfWeek,
-        render: (r) => weekdays[(r.dayOfWeek ?? 1) - 1],
+        render: (r) => weekdayNames[(r.dayOfWeek ?? 1) - 1],
       },
-      { key: 'hour', label: 'Hour', value: (r) => Number(r.bucket), render: (r) => hours[Number(r.bucket)] },
+      {
+        key: 'hour',
+        label: 'Hour',
+        value: (r) => Number(r.bucket),
+        render: (r) => hourLabels[Number(r.bucket)],
+      },
       numericColumn('transactions', 'Transactions', (r) => r.transactions, format.number),
       numericColumn('revenue', 'Revenue', (r) => r.revenue, format.money),
     ]
@@ -52,8 +52,8 @@ export function HeatmapPanel({ query }: { query: QueryState<SalesByTime> }) {
         const format = createNumberFormat(data.currency)
         return (
           <HeatmapChart
-            rowLabels={weekdays}
-            columnLabels={hours}
+            rowLabels={weekdayNames}
+            columnLabels={hourLabels}
             cells={data.rows.map((r) => ({
               row: (r.dayOfWeek ?? 1) - 1,
               column: Number(r.bucket),

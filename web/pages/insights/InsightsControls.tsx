@@ -1,6 +1,8 @@
-import { useId, useState } from 'react'
+import { useState } from 'react'
 import { useStores } from '../../api/foundationHooks.ts'
 import type { Merchant, Store } from '../../../server/contract.ts'
+import { currencyChoices } from '../../components/currencyChoices.ts'
+import { MultiSelectField } from '../../components/MultiSelectField.tsx'
 import { formatLocalDate } from '../../components/numberFormat.ts'
 import { SelectField } from '../../components/SelectField.tsx'
 import {
@@ -10,8 +12,6 @@ import {
   rangePresets,
   type InsightsFilters,
 } from './insightsFilters.ts'
-
-const commonCurrencies = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'JPY', 'CAD', 'AUD']
 
 function timeZones(): string[] {
   try {
@@ -39,9 +39,7 @@ export function InsightsControls({
   range,
   onChange,
 }: InsightsControlsProps) {
-  const currencies = [
-    ...new Set([merchant?.currency, filters.currency, ...commonCurrencies].filter(Boolean)),
-  ] as string[]
+  const currencies = currencyChoices([merchant?.currency, filters.currency])
   const shownCategories = [...new Set([...categories, ...(filters.category ? [filters.category] : [])])]
 
   return (
@@ -157,49 +155,28 @@ interface StoreFilterProps {
 }
 
 /**
- * A disclosure of checkboxes: none ticked means every store. The store list is asked for only when the
- * list is opened or stores are chosen, keeping it off the engine while the first figures load.
+ * None ticked means every store. The store list is asked for only when the list is opened or stores are
+ * chosen, keeping it off the engine while the first figures load.
  */
 function StoreFilter({ merchantId, storeCount, selected, onChange }: StoreFilterProps) {
-  const id = useId()
   const [open, setOpen] = useState(false)
   const list = useStores(open || selected.length > 0 ? merchantId : null)
   const stores: readonly Store[] = list.status === 'success' ? list.data.rows : []
-  const summary =
-    selected.length === 0
-      ? `All ${storeCount} stores`
-      : selected.length === 1
-        ? (stores.find((s) => s.storeId === selected[0])?.name ?? selected[0])
-        : `${selected.length} stores`
-  const toggle = (storeId: string, on: boolean) =>
-    onChange(on ? [...selected, storeId] : selected.filter((s) => s !== storeId))
   return (
-    <div className="field">
-      <span id={id}>Stores</span>
-      <details className="multi-select" onToggle={(event) => setOpen(event.currentTarget.open)}>
-        <summary aria-describedby={id}>{summary}</summary>
-        <fieldset aria-labelledby={id}>
-          {open && list.status === 'loading' && <span className="muted">Loading stores…</span>}
-          {list.status === 'error' && <span className="form-error">{list.error.message}</span>}
-          {stores.map((store) => (
-            <label key={store.storeId} className="checkbox">
-              <input
-                type="checkbox"
-                checked={selected.includes(store.storeId)}
-                onChange={(event) => toggle(store.storeId, event.target.checked)}
-              />
-              <span>
-                {store.name} <span className="muted">· {store.city}</span>
-              </span>
-            </label>
-          ))}
-          {selected.length > 0 && (
-            <button type="button" className="button-quiet" onClick={() => onChange([])}>
-              All stores
-            </button>
-          )}
-        </fieldset>
-      </details>
-    </div>
+    <MultiSelectField
+      label="Stores"
+      options={stores.map((store) => ({ value: store.storeId, label: store.name, detail: store.city }))}
+      selected={selected}
+      onChange={onChange}
+      noneLabel={`All ${storeCount} stores`}
+      onOpenChange={setOpen}
+      status={
+        open && list.status === 'loading' ? (
+          <span className="muted">Loading stores…</span>
+        ) : list.status === 'error' ? (
+          <span className="form-error">{list.error.message}</span>
+        ) : null
+      }
+    />
   )
 }

@@ -11,7 +11,7 @@ import {
 import { useSignedIn } from '../../api/SessionProvider.tsx'
 import type { QueryState } from '../../api/useApiQuery.ts'
 import type { SalesByProduct } from '../../../server/contract.ts'
-import { Panel } from '../../components/Panel.tsx'
+import { MerchantsPending } from '../../components/MerchantsPending.tsx'
 import { HeatmapPanel } from './HeatmapPanel.tsx'
 import { InsightsControls } from './InsightsControls.tsx'
 import {
@@ -80,16 +80,7 @@ export default function InsightsPage() {
   }
 
   if (merchants.status !== 'success' || !merchant) {
-    return (
-      <div className="page">
-        <h1>Insights</h1>
-        <Panel
-          title="Merchant"
-          query={merchants}
-          empty="No merchant yet. Load stores or transactions on the Data page."
-        />
-      </div>
-    )
+    return <MerchantsPending title="Insights" query={merchants} />
   }
 
   return (

@@ -1,18 +1,10 @@
 import type { CustomerOrigins, OriginRow } from '../../../server/contract.ts'
 import type { QueryState } from '../../api/useApiQuery.ts'
 import { BarsChart } from '../../charts/BarsChart.tsx'
+import { countryName } from '../../components/countryName.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
-
-function countryName(code: string): string {
-  if (!code) return 'Unknown'
-  try {
-    return new Intl.DisplayNames(undefined, { type: 'region' }).of(code) ?? code
-  } catch {
-    return code
-  }
-}
 
 function columnsFor(data: CustomerOrigins): Column<OriginRow>[] {
   const format = createNumberFormat(data.currency)
