@@ -137,7 +137,7 @@ describe('campaigns and wallet preview in a real browser', () => {
     const form = page.getByTestId('offer-form')
     await form.getByLabel('Name').fill('E2E weekday mornings')
     await form.getByLabel('Text the wallet shows').fill('A free pastry with any coffee before 11')
-    await form.getByLabel('Radius around each store (m)').fill('6000')
+    await form.getByLabel('Radius around each store').fill('6000')
     await form.getByRole('checkbox', { name: 'Mon' }).check()
     await form.getByRole('checkbox', { name: 'Tue' }).check()
     await form.getByLabel('Only at certain hours').check()
@@ -156,7 +156,7 @@ describe('campaigns and wallet preview in a real browser', () => {
     expect(await radius.locator('input').getAttribute('aria-invalid')).toBe('true')
     consoleErrors.length = 0 // the refused request's 400 is expected
 
-    await form.getByLabel('Radius around each store (m)').fill('250')
+    await form.getByLabel('Radius around each store').fill('250')
     const [created] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/v1/offers') && r.request().method() === 'POST'),
       form.getByRole('button', { name: 'Create offer' }).click(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Offer } from '../../server/contract.ts'
+import { scheduleText, valueText } from '../../web/pages/campaigns/offerDescription.ts'
 import {
   createRequestOf,
   draftOf,
@@ -39,18 +40,24 @@ describe('offer form drafts', () => {
   })
 
   it('clears a segment and a budget with null when edited away', () => {
-    const draft = { ...draftOf(offer, 'EUR'), segmentId: '', dailyBudget: ' ' }
+    const draft = { ...draftOf(offer, 'EUR'), segmentId: '', dailyBudget: undefined }
     expect(patchRequestOf(draft)).toMatchObject({ segmentId: null, dailyBudget: null })
   })
 
-  it('leaves optional parts out of a new offer, and sends blank numbers as NaN for the API to name', () => {
-    const draft = { ...newOfferDraft('2026-11-30', 'USD'), name: 'Coffee', text: 'Free cookie', radiusM: '' }
+  it('leaves optional parts and emptied numbers out of a new offer, for the API to default or name', () => {
+    const draft = {
+      ...newOfferDraft('2026-11-30', 'USD'),
+      name: 'Coffee',
+      text: 'Free cookie',
+      radiusM: undefined,
+      capCount: undefined,
+    }
     const request = createRequestOf(draft, 'cafe')
     expect(request).toMatchObject({
       merchantId: 'cafe',
       value: { kind: 'percent', amount: 10 },
       schedule: { from: '2026-11-30', to: '2026-12-27' },
-      cap: { count: 3, days: 7 },
+      cap: { days: 7 },
       holdoutPercent: 10,
       attributionDays: 7,
       status: 'active',
@@ -60,18 +67,20 @@ describe('offer form drafts', () => {
     expect(request).not.toHaveProperty('dailyBudget')
     expect(request.schedule).not.toHaveProperty('days')
     expect(request.schedule).not.toHaveProperty('hours')
-    expect(JSON.parse(JSON.stringify(request)).radiusM).toBeNull()
+    const sent = JSON.parse(JSON.stringify(request)) as Record<string, unknown>
+    expect(sent).not.toHaveProperty('radiusM')
+    expect(sent.cap).toEqual({ days: 7 })
   })
 
   it('names the currency only for an amount off, and sorts the weekdays', () => {
     const draft = {
       ...newOfferDraft('2026-11-30', 'USD'),
       valueKind: 'amount' as const,
-      amount: '2.5',
+      amount: 2.5,
       days: [7, 6],
     }
     expect(createRequestOf(draft, 'cafe').value).toEqual({ kind: 'amount', amount: 2.5, currency: 'USD' })
-    expect(createRequestOf(draft, 'cafe').schedule.days).toEqual([6, 7])
+    expect(createRequestOf(draft, 'cafe').schedule?.days).toEqual([6, 7])
   })
 })
 
@@ -87,5 +96,25 @@ describe('fieldErrorOf', () => {
     ['the offer has ended', null, 'the offer has ended'],
   ])('puts "%s" next to %s', (message, field, shown) => {
     expect(fieldErrorOf(message, fields)).toEqual({ field, message: shown })
+  })
+})
+
+describe('offer descriptions', () => {
+  it.each([
+    [{ from: '2026-11-01', to: '2026-11-30' }, 'Nov 1, 2026 – Nov 30, 2026'],
+    [{ from: '2026-11-01', to: '2026-11-30', days: [1, 2, 3, 4, 5] }, 'Nov 1, 2026 – Nov 30, 2026 · Mon–Fri'],
+    [
+      { from: '2026-11-01', to: '2026-11-01', days: [7, 1, 3, 6], hours: { from: '22:00', to: '02:00' } },
+      'Nov 1, 2026 – Nov 1, 2026 · Mon, Wed, Sat, Sun · 22:00–02:00',
+    ],
+    [{ from: '2026-11-01', to: '2026-11-30', days: [1, 2, 3, 4, 5, 6, 7] }, 'Nov 1, 2026 – Nov 30, 2026'],
+  ])('reads a schedule plainly', (schedule, text) => {
+    expect(scheduleText(schedule)).toBe(text)
+  })
+
+  it('reads a value plainly', () => {
+    expect(valueText({ kind: 'percent', amount: 15 }, 'EUR', 'en-US')).toBe('15% off')
+    expect(valueText({ kind: 'amount', amount: 2.5 }, 'USD', 'en-US')).toBe('$2.50 off')
+    expect(valueText({ kind: 'amount', amount: 20, currency: 'HKD' }, 'USD', 'en-US')).toBe('HK$20.00 off')
   })
 })

@@ -9,6 +9,20 @@ import type {
 } from '../../server/contract.ts'
 import { useApiMutation, useApiQuery } from './useApiQuery.ts'
 
+/**
+ * A request as a form sends it: any part may be missing. The API is the one judge of an offer: a missing
+ * required value comes back as a 400 naming its field, and a missing value with a default takes the default.
+ */
+type AsTyped<T> = {
+  [K in keyof T]?: NonNullable<T[K]> extends readonly unknown[]
+    ? T[K]
+    : NonNullable<T[K]> extends object
+      ? AsTyped<NonNullable<T[K]>> | Extract<T[K], null>
+      : T[K]
+}
+export type OfferBody = AsTyped<CreateOfferRequest>
+export type OfferPatch = AsTyped<PatchOfferRequest>
+
 const offersPath = '/api/v1/offers'
 const offerPath = (offerId: string) => `${offersPath}/${encodeURIComponent(offerId)}`
 
@@ -33,13 +47,13 @@ export const useOfferPreview = (params: PreviewParams | null) =>
 const invalidates = { invalidates: [offersPath] }
 
 export const useCreateOffer = () =>
-  useApiMutation<CreateOfferRequest, Offer>(
+  useApiMutation<OfferBody, Offer>(
     (client, body) => client.send<Offer>('POST', offersPath, body),
     invalidates,
   )
 
 export const useUpdateOffer = () =>
-  useApiMutation<{ offerId: string; patch: PatchOfferRequest }, Offer>(
+  useApiMutation<{ offerId: string; patch: OfferPatch }, Offer>(
     (client, { offerId, patch }) => client.send<Offer>('PATCH', offerPath(offerId), patch),
     invalidates,
   )

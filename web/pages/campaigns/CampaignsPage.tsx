@@ -3,9 +3,9 @@ import { useSearchParams } from 'react-router'
 import type { Merchant, OfferList } from '../../../server/contract.ts'
 import { useMerchants, useStores } from '../../api/foundationHooks.ts'
 import { useEndOffer, useOfferPerformance, useOffers, useUpdateOffer } from '../../api/offersHooks.ts'
-import { useSegments } from '../../api/segmentsHooks.ts'
+import { useSegments } from '../../api/segmentHooks.ts'
 import { useSignedIn } from '../../api/SessionProvider.tsx'
-import { Panel } from '../../components/Panel.tsx'
+import { MerchantsPending } from '../../components/MerchantsPending.tsx'
 import { SelectField } from '../../components/SelectField.tsx'
 import { localDateOf } from '../insights/insightsFilters.ts'
 import { OfferForm } from './OfferForm.tsx'
@@ -53,18 +53,8 @@ export default function CampaignsPage() {
   const update = (patch: Partial<CampaignsView>) =>
     setSearchParams(paramsOf({ ...view, ...patch, merchant: patch.merchant ?? merchant?.merchantId ?? null }))
 
-  if (merchants.status !== 'success' || !merchant) {
-    return (
-      <div className="page">
-        <h1>Campaigns</h1>
-        <Panel
-          title="Merchant"
-          query={merchants}
-          empty="No merchant yet. Load stores or transactions on the Data page."
-        />
-      </div>
-    )
-  }
+  if (merchants.status !== 'success' || !merchant)
+    return <MerchantsPending title="Campaigns" query={merchants} />
   return (
     <div className="page">
       <div className="page-head">

@@ -9,7 +9,9 @@ import {
   patchRequestOf,
   type OfferDraft,
 } from './offerDraft.ts'
-import { isoWeekdays, weekdayName } from './offerDescription.ts'
+import { MultiSelectField } from '../../components/MultiSelectField.tsx'
+import { NumberField } from '../../components/NumberField.tsx'
+import { weekdayNames } from '../../components/weekdayNames.ts'
 
 /** The fields an API error can name; the groups catch what names no single input (e.g. `schedule`). */
 const formFields = [
@@ -91,43 +93,53 @@ export function OfferForm({
   }
 
   /** The error of a field, tied to its input for assistive technology. */
-  const errorOf = (field: FormField) => (error?.field === field ? error.message : null)
-  const describedBy = (field: FormField) => (errorOf(field) ? `${id}-${field}-error` : undefined)
+  const errorOf = (field: FormField) => (error?.field === field ? error.message : undefined)
   const fieldError = (field: FormField) => {
     const message = errorOf(field)
     return message ? (
-      <span className="field-error" id={`${id}-${field}-error`} role="alert">
+      <span className="form-error field-error" id={`${id}-${field}-error`} role="alert">
         {message}
       </span>
     ) : null
   }
-  const input = (
+  const text = (
     field: FormField,
     label: string,
     value: string,
     onChange: (value: string) => void,
-    attributes: { type?: string; min?: number; max?: number; step?: string; hint?: ReactNode } = {},
+    { type = 'text', hint }: { type?: 'text' | 'date' | 'time'; hint?: ReactNode } = {},
   ) => (
     <label className="field">
       <span>{label}</span>
       <input
-        type={attributes.type ?? 'text'}
+        type={type}
         value={value}
-        min={attributes.min}
-        max={attributes.max}
-        step={attributes.step}
         aria-invalid={errorOf(field) ? true : undefined}
-        aria-describedby={describedBy(field)}
+        aria-describedby={errorOf(field) ? `${id}-${field}-error` : undefined}
         onChange={(event) => onChange(event.target.value)}
       />
-      {attributes.hint && <span className="field-hint">{attributes.hint}</span>}
+      {hint && <span className="field-hint">{hint}</span>}
       {fieldError(field)}
     </label>
   )
+  const number = (
+    field: FormField,
+    label: string,
+    value: number | undefined,
+    onChange: (value: number | undefined) => void,
+    unit?: string,
+  ) => (
+    <NumberField
+      label={label}
+      value={value}
+      onChange={onChange}
+      unit={unit}
+      error={errorOf(field)}
+      decimals={field === 'value.amount'}
+    />
+  )
 
   const merchantSegments = segments.filter((s) => s.merchantIds.includes(merchantId))
-  const toggleStore = (storeId: string, on: boolean) =>
-    set({ stores: on ? [...draft.stores, storeId] : draft.stores.filter((s) => s !== storeId) })
   const toggleDay = (day: number, on: boolean) =>
     set({ days: on ? [...draft.days, day] : draft.days.filter((d) => d !== day) })
 
@@ -138,17 +150,17 @@ export function OfferForm({
           <h2 id={`${id}-title`}>{offer ? `Edit “${offer.name}”` : 'New offer'}</h2>
           <p className="panel-description">
             Times are each store’s local time. A held-out share of customers never sees the offer, so its
-            effect on sales can be measured against them.
+            effect on sales can be measured against them. An empty number takes the default.
           </p>
         </div>
       </header>
       <form className="offer-form" noValidate onSubmit={(event) => void submit(event)}>
         <fieldset className="form-group">
           <legend>Offer</legend>
-          {input('name', 'Name', draft.name, (name) => set({ name }), {
+          {text('name', 'Name', draft.name, (name) => set({ name }), {
             hint: 'For you; wallets do not show it.',
           })}
-          {input('text', 'Text the wallet shows', draft.text, (text) => set({ text }))}
+          {text('text', 'Text the wallet shows', draft.text, (value) => set({ text: value }))}
           <label className="field">
             <span>Value</span>
             <select
@@ -160,19 +172,11 @@ export function OfferForm({
             </select>
             {fieldError('value.kind')}
           </label>
-          {input(
-            'value.amount',
-            draft.valueKind === 'percent' ? 'Percent' : 'Amount',
-            draft.amount,
-            (amount) => set({ amount }),
-            {
-              type: 'number',
-              min: 0,
-              step: 'any',
-            },
-          )}
+          {draft.valueKind === 'percent'
+            ? number('value.amount', 'Percent off', draft.amount, (amount) => set({ amount }), '%')
+            : number('value.amount', 'Amount off', draft.amount, (amount) => set({ amount }), draft.currency)}
           {draft.valueKind === 'amount' &&
-            input('value.currency', 'Currency', draft.currency, (value) =>
+            text('value.currency', 'Currency', draft.currency, (value) =>
               set({ currency: value.toUpperCase() }),
             )}
           {fieldError('value')}
@@ -180,40 +184,16 @@ export function OfferForm({
 
         <fieldset className="form-group">
           <legend>Where</legend>
-          <div className="field">
-            <span id={`${id}-stores`}>Stores</span>
-            <div
-              className="check-list"
-              role="group"
-              aria-labelledby={`${id}-stores`}
-              aria-describedby={describedBy('stores')}
-            >
-              {stores.map((store) => (
-                <label key={store.storeId} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={draft.stores.includes(store.storeId)}
-                    onChange={(event) => toggleStore(store.storeId, event.target.checked)}
-                  />
-                  <span>
-                    {store.name} <span className="muted">· {store.city}</span>
-                  </span>
-                </label>
-              ))}
-            </div>
-            <span className="field-hint">
-              {draft.stores.length === 0
-                ? `None ticked: every store (${stores.length}).`
-                : `${draft.stores.length} chosen.`}
-            </span>
-            {fieldError('stores')}
-          </div>
-          {input('radiusM', 'Radius around each store (m)', draft.radiusM, (radiusM) => set({ radiusM }), {
-            type: 'number',
-            min: 25,
-            max: 5000,
-            hint: '25 to 5,000 m',
-          })}
+          <MultiSelectField
+            label="Stores"
+            options={stores.map((store) => ({ value: store.storeId, label: store.name, detail: store.city }))}
+            selected={draft.stores}
+            onChange={(next) => set({ stores: next })}
+            noneLabel={`All ${stores.length} stores`}
+          />
+          {fieldError('stores')}
+          {number('radiusM', 'Radius around each store', draft.radiusM, (radiusM) => set({ radiusM }), 'm')}
+          <span className="field-hint">25 to 5,000 m; empty: 300.</span>
         </fieldset>
 
         <fieldset className="form-group">
@@ -223,7 +203,7 @@ export function OfferForm({
             <select
               value={draft.segmentId}
               aria-invalid={errorOf('segmentId') ? true : undefined}
-              aria-describedby={describedBy('segmentId')}
+              aria-describedby={errorOf('segmentId') ? `${id}-segmentId-error` : undefined}
               onChange={(event) => set({ segmentId: event.target.value })}
             >
               <option value="">Everyone</option>
@@ -239,27 +219,17 @@ export function OfferForm({
             <span className="field-hint">Saved on the Audiences page.</span>
             {fieldError('segmentId')}
           </label>
-          {input(
+          {number(
             'holdoutPercent',
-            'Held out (%)',
+            'Held out',
             draft.holdoutPercent,
             (holdoutPercent) => set({ holdoutPercent }),
-            {
-              type: 'number',
-              min: 0,
-              max: 50,
-              hint: '0 to 50; the same customers every time',
-            },
+            '%',
           )}
+          <span className="field-hint">0 to 50; the same customers every time; empty: 10.</span>
           <div className="field-pair">
-            {input('cap.count', 'Shown at most (times)', draft.capCount, (capCount) => set({ capCount }), {
-              type: 'number',
-              min: 1,
-            })}
-            {input('cap.days', 'per customer in (days)', draft.capDays, (capDays) => set({ capDays }), {
-              type: 'number',
-              min: 1,
-            })}
+            {number('cap.count', 'Shown at most', draft.capCount, (capCount) => set({ capCount }), 'times')}
+            {number('cap.days', 'per customer in', draft.capDays, (capDays) => set({ capDays }), 'days')}
           </div>
           {fieldError('cap')}
         </fieldset>
@@ -267,20 +237,20 @@ export function OfferForm({
         <fieldset className="form-group">
           <legend>When</legend>
           <div className="field-pair">
-            {input('schedule.from', 'From', draft.from, (from) => set({ from }), { type: 'date' })}
-            {input('schedule.to', 'To (inclusive)', draft.to, (to) => set({ to }), { type: 'date' })}
+            {text('schedule.from', 'From', draft.from, (from) => set({ from }), { type: 'date' })}
+            {text('schedule.to', 'To (inclusive)', draft.to, (to) => set({ to }), { type: 'date' })}
           </div>
           <div className="field">
             <span id={`${id}-days`}>Days</span>
             <div className="weekdays" role="group" aria-labelledby={`${id}-days`}>
-              {isoWeekdays.map((day) => (
-                <label key={day} className="checkbox">
+              {weekdayNames.map((name, index) => (
+                <label key={name} className="checkbox">
                   <input
                     type="checkbox"
-                    checked={draft.days.includes(day)}
-                    onChange={(event) => toggleDay(day, event.target.checked)}
+                    checked={draft.days.includes(index + 1)}
+                    onChange={(event) => toggleDay(index + 1, event.target.checked)}
                   />
-                  <span>{weekdayName(day)}</span>
+                  <span>{name}</span>
                 </label>
               ))}
             </div>
@@ -297,16 +267,10 @@ export function OfferForm({
           </label>
           {draft.limitHours && (
             <div className="field-pair">
-              {input(
-                'schedule.hours.from',
-                'From (local)',
-                draft.hoursFrom,
-                (hoursFrom) => set({ hoursFrom }),
-                {
-                  type: 'time',
-                },
+              {text('schedule.hours.from', 'From (local)', draft.hoursFrom, (hoursFrom) =>
+                set({ hoursFrom }),
               )}
-              {input('schedule.hours.to', 'Until (local)', draft.hoursTo, (hoursTo) => set({ hoursTo }), {
+              {text('schedule.hours.to', 'Until (local)', draft.hoursTo, (hoursTo) => set({ hoursTo }), {
                 type: 'time',
                 hint: 'Earlier than “from” runs past midnight.',
               })}
@@ -318,29 +282,22 @@ export function OfferForm({
 
         <fieldset className="form-group">
           <legend>Budget and measurement</legend>
-          {input(
+          {number(
             'dailyBudget',
-            'Daily budget (impressions)',
+            'Daily budget',
             draft.dailyBudget,
             (dailyBudget) => set({ dailyBudget }),
-            {
-              type: 'number',
-              min: 1,
-              hint: 'Per local day across customers; empty for no limit.',
-            },
+            'impressions',
           )}
-          {input(
+          <span className="field-hint">Per local day across customers; empty for no limit.</span>
+          {number(
             'attributionDays',
-            'Count purchases within (days)',
+            'Count purchases within',
             draft.attributionDays,
             (attributionDays) => set({ attributionDays }),
-            {
-              type: 'number',
-              min: 1,
-              max: 30,
-              hint: 'After a customer first sees the offer: 1 to 30.',
-            },
+            'days',
           )}
+          <span className="field-hint">Of a customer first seeing the offer: 1 to 30; empty: 7.</span>
           {!offer && (
             <label className="field">
               <span>Start</span>

@@ -4,6 +4,7 @@ import type { QueryState } from '../../api/useApiQuery.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { privateCount } from '../../components/privateCount.ts'
 import { SegmentedControl } from '../../components/SegmentedControl.tsx'
 import { scheduleText, valueText } from './offerDescription.ts'
 
@@ -106,7 +107,12 @@ export function OffersPanel(props: OffersPanelProps) {
       label: 'Customers reached',
       // Fewer than K is never a number, not even in the export.
       value: (r) => r.exposedCustomers ?? fewer(data),
-      render: (r) => (r.exposedCustomers === null ? fewer(data) : count.number(r.exposedCustomers)),
+      render: (r) =>
+        privateCount(
+          { size: r.exposedCustomers, suppressed: r.exposedCustomers === null },
+          data.privacyThreshold,
+          count.number,
+        ),
       numeric: true,
     },
   ]

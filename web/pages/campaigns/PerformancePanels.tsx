@@ -1,11 +1,11 @@
 import type { OfferDailyRow, OfferGroupFigures, OfferPerformance } from '../../../server/contract.ts'
-import { mapQueryState } from '../../api/mapQueryState.ts'
-import type { QueryState } from '../../api/useApiQuery.ts'
+import { mapQueryState, type QueryState } from '../../api/useApiQuery.ts'
 import { SeriesChart, type SeriesLine } from '../../charts/SeriesChart.tsx'
 import { UpliftChart } from '../../charts/UpliftChart.tsx'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat, formatLocalDate } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { privateCount } from '../../components/privateCount.ts'
 import { upliftSentence } from './upliftSentence.ts'
 
 interface GroupRow extends OfferGroupFigures {
@@ -40,7 +40,12 @@ function groupColumns(data: OfferPerformance): Column<GroupRow>[] {
       key: 'customers',
       label: 'Customers',
       value: (r) => r.customers ?? fewer,
-      render: (r) => (r.customers === null ? fewer : format.number(r.customers)),
+      render: (r) =>
+        privateCount(
+          { size: r.customers, suppressed: r.customers === null },
+          data.privacyThreshold,
+          format.number,
+        ),
       numeric: true,
     },
     {
@@ -152,7 +157,12 @@ function dailyColumns(data: OfferPerformance): Column<OfferDailyRow>[] {
       key: line.key,
       label: line.name,
       value: (r) => r[line.key] ?? fewer,
-      render: (r) => (r[line.key] === null ? fewer : count.number(r[line.key])),
+      render: (r) =>
+        privateCount(
+          { size: r[line.key], suppressed: r[line.key] === null },
+          data.privacyThreshold,
+          count.number,
+        ),
       numeric: true,
     })),
   ]

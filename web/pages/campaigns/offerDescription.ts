@@ -1,12 +1,8 @@
 import type { Offer } from '../../../server/contract.ts'
 import { formatLocalDate } from '../../components/numberFormat.ts'
+import { weekdayNames } from '../../components/weekdayNames.ts'
 
-export const isoWeekdays = [1, 2, 3, 4, 5, 6, 7] as const
-
-/** Short name of an ISO weekday (1 = Monday) in the locale; 2024-01-01 was a Monday. */
-export function weekdayName(day: number, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2024, 0, day))
-}
+const weekdayName = (day: number) => weekdayNames[day - 1] ?? String(day)
 
 /** "10% off" or "$2.50 off"; an amount without a currency is in the merchant's. */
 export function valueText(value: Offer['value'], merchantCurrency: string, locale?: string): string {
@@ -19,7 +15,7 @@ export function valueText(value: Offer['value'], merchantCurrency: string, local
 }
 
 /** Runs of consecutive days read as ranges: [1,2,3,4,5] is "Mon–Fri", [1,3,6,7] is "Mon, Wed, Sat–Sun". */
-function daysText(days: readonly number[], locale?: string): string {
+function daysText(days: readonly number[]): string {
   const sorted = [...new Set(days)].sort((a, b) => a - b)
   const runs: number[][] = []
   for (const day of sorted) {
@@ -30,16 +26,16 @@ function daysText(days: readonly number[], locale?: string): string {
   return runs
     .map((run) =>
       run.length >= 3
-        ? `${weekdayName(run[0] ?? 1, locale)}–${weekdayName(run.at(-1) ?? 7, locale)}`
-        : run.map((day) => weekdayName(day, locale)).join(', '),
+        ? `${weekdayName(run[0] ?? 1)}–${weekdayName(run.at(-1) ?? 7)}`
+        : run.map(weekdayName).join(', '),
     )
     .join(', ')
 }
 
 /** "Nov 1, 2026 – Nov 30, 2026 · Mon–Fri · 07:00–11:00": dates, then days and hours when limited. */
-export function scheduleText(schedule: Offer['schedule'], locale?: string): string {
+export function scheduleText(schedule: Offer['schedule']): string {
   const parts = [`${formatLocalDate(schedule.from)} – ${formatLocalDate(schedule.to)}`]
-  if (schedule.days && schedule.days.length < 7) parts.push(daysText(schedule.days, locale))
+  if (schedule.days && schedule.days.length < 7) parts.push(daysText(schedule.days))
   if (schedule.hours) parts.push(`${schedule.hours.from}–${schedule.hours.to}`)
   return parts.join(' · ')
 }

@@ -1,15 +1,16 @@
-import type { CreateOfferRequest, Offer, OfferStatus, PatchOfferRequest } from '../../../server/contract.ts'
+import type { Offer, OfferStatus } from '../../../server/contract.ts'
+import type { OfferBody, OfferPatch } from '../../api/offersHooks.ts'
 
-/** The offer form as typed: text inputs stay strings until sent, so the API judges every value. */
+/** The offer form as typed; a number left empty is undefined and is left out of the request. */
 export interface OfferDraft {
   name: string
   text: string
   valueKind: 'percent' | 'amount'
-  amount: string
+  amount: number | undefined
   currency: string
   /** Chosen store ids; none = every store of the merchant. */
   stores: string[]
-  radiusM: string
+  radiusM: number | undefined
   /** '' = everyone, no segment. */
   segmentId: string
   from: string
@@ -20,12 +21,12 @@ export interface OfferDraft {
   limitHours: boolean
   hoursFrom: string
   hoursTo: string
-  capCount: string
-  capDays: string
-  /** '' = no daily budget. */
-  dailyBudget: string
-  holdoutPercent: string
-  attributionDays: string
+  capCount: number | undefined
+  capDays: number | undefined
+  /** undefined = no daily budget. */
+  dailyBudget: number | undefined
+  holdoutPercent: number | undefined
+  attributionDays: number | undefined
   status: OfferStatus
 }
 
@@ -36,10 +37,10 @@ export function newOfferDraft(today: string, currency: string): OfferDraft {
     name: '',
     text: '',
     valueKind: 'percent',
-    amount: '10',
+    amount: 10,
     currency,
     stores: [],
-    radiusM: '300',
+    radiusM: 300,
     segmentId: '',
     from: today,
     to: until,
@@ -47,11 +48,11 @@ export function newOfferDraft(today: string, currency: string): OfferDraft {
     limitHours: false,
     hoursFrom: '07:00',
     hoursTo: '11:00',
-    capCount: '3',
-    capDays: '7',
-    dailyBudget: '',
-    holdoutPercent: '10',
-    attributionDays: '7',
+    capCount: 3,
+    capDays: 7,
+    dailyBudget: undefined,
+    holdoutPercent: 10,
+    attributionDays: 7,
     status: 'active',
   }
 }
@@ -61,10 +62,10 @@ export function draftOf(offer: Offer, merchantCurrency: string): OfferDraft {
     name: offer.name,
     text: offer.text,
     valueKind: offer.value.kind,
-    amount: String(offer.value.amount),
+    amount: offer.value.amount,
     currency: offer.value.currency ?? merchantCurrency,
     stores: [...offer.stores],
-    radiusM: String(offer.radiusM),
+    radiusM: offer.radiusM,
     segmentId: offer.segmentId ?? '',
     from: offer.schedule.from,
     to: offer.schedule.to,
@@ -72,20 +73,14 @@ export function draftOf(offer: Offer, merchantCurrency: string): OfferDraft {
     limitHours: offer.schedule.hours !== undefined,
     hoursFrom: offer.schedule.hours?.from ?? '07:00',
     hoursTo: offer.schedule.hours?.to ?? '11:00',
-    capCount: String(offer.cap.count),
-    capDays: String(offer.cap.days),
-    dailyBudget: offer.dailyBudget === null ? '' : String(offer.dailyBudget),
-    holdoutPercent: String(offer.holdoutPercent),
-    attributionDays: String(offer.attributionDays),
+    capCount: offer.cap.count,
+    capDays: offer.cap.days,
+    dailyBudget: offer.dailyBudget ?? undefined,
+    holdoutPercent: offer.holdoutPercent,
+    attributionDays: offer.attributionDays,
     status: offer.status === 'paused' ? 'paused' : 'active',
   }
 }
-
-/**
- * A typed number; a blank or malformed field becomes NaN, which JSON sends as null, so the API answers
- * with a message naming that field instead of the form guessing at a rule.
- */
-const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text))
 
 function fieldsOf(draft: OfferDraft) {
   return {
@@ -93,42 +88,41 @@ function fieldsOf(draft: OfferDraft) {
     text: draft.text,
     value: {
       kind: draft.valueKind,
-      amount: numberOf(draft.amount),
+      amount: draft.amount,
       ...(draft.valueKind === 'amount' ? { currency: draft.currency } : {}),
     },
     stores: draft.stores,
-    radiusM: numberOf(draft.radiusM),
+    radiusM: draft.radiusM,
     schedule: {
       from: draft.from,
       to: draft.to,
       ...(draft.days.length > 0 ? { days: [...draft.days].sort((a, b) => a - b) } : {}),
       ...(draft.limitHours ? { hours: { from: draft.hoursFrom, to: draft.hoursTo } } : {}),
     },
-    cap: { count: numberOf(draft.capCount), days: numberOf(draft.capDays) },
-    holdoutPercent: numberOf(draft.holdoutPercent),
-    attributionDays: numberOf(draft.attributionDays),
+    cap: { count: draft.capCount, days: draft.capDays },
+    holdoutPercent: draft.holdoutPercent,
+    attributionDays: draft.attributionDays,
   }
 }
 
-export function createRequestOf(draft: OfferDraft, merchantId: string): CreateOfferRequest {
+export function createRequestOf(draft: OfferDraft, merchantId: string): OfferBody {
   return {
     merchantId,
     ...fieldsOf(draft),
     ...(draft.segmentId ? { segmentId: draft.segmentId } : {}),
-    ...(draft.dailyBudget.trim() ? { dailyBudget: numberOf(draft.dailyBudget) } : {}),
+    ...(draft.dailyBudget !== undefined ? { dailyBudget: draft.dailyBudget } : {}),
     status: draft.status,
   }
 }
 
 /** Every field of the form; null clears a segment or a budget that was set. Status changes on its own. */
-export function patchRequestOf(draft: OfferDraft): PatchOfferRequest {
+export function patchRequestOf(draft: OfferDraft): OfferPatch {
   return {
     ...fieldsOf(draft),
     segmentId: draft.segmentId || null,
-    dailyBudget: draft.dailyBudget.trim() ? numberOf(draft.dailyBudget) : null,
+    dailyBudget: draft.dailyBudget ?? null,
   }
 }
-
 /**
  * Where an API error belongs in the form. The API names the field first ("schedule.to: must not be before
  * schedule.from"); the error goes to the deepest field of the form that path is in, else to the form.

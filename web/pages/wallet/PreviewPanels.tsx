@@ -4,8 +4,7 @@ import {
   type PreviewExclusion,
   type PreviewOffer,
 } from '../../../server/contract.ts'
-import { mapQueryState } from '../../api/mapQueryState.ts'
-import type { QueryState } from '../../api/useApiQuery.ts'
+import { mapQueryState, type QueryState } from '../../api/useApiQuery.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'

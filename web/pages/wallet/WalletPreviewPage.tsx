@@ -2,11 +2,11 @@ import './walletPreview.css'
 import { useSearchParams } from 'react-router'
 import type { Merchant, Store } from '../../../server/contract.ts'
 import { useMerchants, useStores } from '../../api/foundationHooks.ts'
-import { mapQueryState } from '../../api/mapQueryState.ts'
 import { useOfferPreview, useOffers } from '../../api/offersHooks.ts'
-import { useSegments } from '../../api/segmentsHooks.ts'
+import { useSegments } from '../../api/segmentHooks.ts'
 import { useSignedIn } from '../../api/SessionProvider.tsx'
-import { Panel } from '../../components/Panel.tsx'
+import { mapQueryState } from '../../api/useApiQuery.ts'
+import { MerchantsPending } from '../../components/MerchantsPending.tsx'
 import { PreviewControls } from './PreviewControls.tsx'
 import { ExcludedPanel, OfferedPanel } from './PreviewPanels.tsx'
 import { StoresPanel } from './StoresPanel.tsx'
@@ -70,18 +70,8 @@ export default function WalletPreviewPage() {
   const update = (patch: Partial<PreviewView>) =>
     setSearchParams(paramsOf({ ...view, ...patch, merchant: patch.merchant ?? merchant?.merchantId ?? null }))
 
-  if (merchants.status !== 'success' || !merchant) {
-    return (
-      <div className="page">
-        <h1>Wallet preview</h1>
-        <Panel
-          title="Merchant"
-          query={merchants}
-          empty="No merchant yet. Load stores or transactions on the Data page."
-        />
-      </div>
-    )
-  }
+  if (merchants.status !== 'success' || !merchant)
+    return <MerchantsPending title="Wallet preview" query={merchants} />
   return (
     <div className="page">
       <div className="page-head">
