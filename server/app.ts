@@ -15,6 +15,10 @@ import { adminRoutes } from './routes/adminRoutes.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
+import { offerRoutes } from './routes/offerRoutes.ts'
+import { walletRoutes } from './routes/walletRoutes.ts'
+import { privacyThreshold } from './queries/customerOrigins.ts'
+import type { WalletService } from './wallet/walletService.ts'
 
 export interface AppOptions {
   db: Db
@@ -26,6 +30,8 @@ export interface AppOptions {
     ingestBytes: number
     ingestChunkBytes?: number
     rangeDays: number
+    /** Wallet requests a second per key (and the burst allowed at once); default 2000. */
+    walletRatePerSecond?: number
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
@@ -33,13 +39,28 @@ export interface AppOptions {
   spoolDir?: string | undefined
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined
+  /** The started wallet service (main.ts owns its lifetime); the offer and wallet routes exist with it. */
+  wallet?: WalletService | undefined
 }
 
-export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }: AppOptions): Express {
+export function createApp({
+  db,
+  logger,
+  limits,
+  pseudonymKey,
+  spoolDir,
+  webDir,
+  wallet,
+}: AppOptions): Express {
   const app = express()
   const verify = createKeyVerifier(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
+  // The wallet's lean path sits ahead of logging, helmet and the per-minute limiter (see walletRoutes).
+  if (wallet) {
+    const walletLimits = { ratePerSecond: limits.walletRatePerSecond ?? 2000, jsonBytes: limits.jsonBytes }
+    app.use('/api/v1/wallet', walletRoutes(verify, wallet, walletLimits))
+  }
   app.use(
     pinoHttp({
       logger,
@@ -80,6 +101,16 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
       },
     }),
   )
+  if (wallet) {
+    // Stores moved or added: the wallet's geofences follow once the batch is stored.
+    api.post('/ingest/stores', (_req, res, next) => {
+      res.on('finish', () => {
+        if (res.statusCode === 200)
+          wallet.reload().catch((err: unknown) => logger.error({ err }, 'wallet reload failed'))
+      })
+      next()
+    })
+  }
   // Ingest bodies are streamed into the pipeline, so their router sits before the JSON body parser.
   api.use(
     ingestRoutes(db, verify, {
@@ -97,6 +128,7 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
   api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
+  if (wallet) api.use(offerRoutes(db, verify, { wallet, privacyThreshold }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

@@ -31,6 +31,7 @@ export const Config = z
     /** Bytes of text committed per INSERT while loading; smaller keeps less in memory and less to re-send. */
     INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(268_435_456),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
+    WALLET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(2000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -58,6 +59,7 @@ export const Config = z
       ingestBytes: env.MAX_INGEST_BYTES,
       ingestChunkBytes: env.INGEST_CHUNK_BYTES,
       rangeDays: env.MAX_RANGE_DAYS,
+      walletRatePerSecond: env.WALLET_RATE_PER_SECOND,
     },
   }))
 export type Config = z.infer<typeof Config>

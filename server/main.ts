@@ -9,6 +9,7 @@ import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
+import { createWalletService, type WalletService } from './wallet/walletService.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
   const db = await createDb(dbOptionsFromConfig(config))
   let closing = false
   let server: Server | undefined
+  let wallet: WalletService | undefined
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     say(`${signal} received, shutting down`)
     server?.close()
+    await wallet?.close()
     await db.close()
     process.exit(0)
   }
@@ -48,7 +51,15 @@ async function main(): Promise<void> {
   const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
-  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, spoolDir, webDir })
+  // Wallet events are journaled in DATA_DIR before a wallet is answered; start() replays what a crash left.
+  wallet = createWalletService({
+    db,
+    pseudonymKey,
+    journalDir: path.join(config.dataDir, 'wallet-journal'),
+    onFlushError: (err) => logger.error({ err }, 'wallet events not yet in ClickHouse; kept in the journal'),
+  })
+  await wallet.start()
+  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, spoolDir, webDir, wallet })
   const listening = app.listen(config.port, config.host)
   server = listening
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { customerKeySql, hmacPads, loadPseudonymKey } from '../../pipelines/pseudonymKey.ts'
+import { customerKey } from '../../server/wallet/customerKey.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 let db: Awaited<ReturnType<typeof createTestDb>>
@@ -25,6 +26,16 @@ describe('customer pseudonyms', () => {
       ...pads,
     })
     expect(row?.k).toBe(createHmac('sha256', key).update(customer).digest('hex').slice(0, 32))
+  })
+
+  it('gives a wallet customer the same pseudonym in JS as ingest gives the payer in SQL', async () => {
+    const key = 'wallet-and-till-key-0123'
+    const [row] = await rows<{ k: string }>(db, `SELECT ${customerKeySql('toNullable({c:String})')} AS k`, {
+      c: 'traveller-42',
+      ...hmacPads(key),
+    })
+    expect(customerKey(key, 'traveller-42')).toBe(row?.k)
+    expect(row?.k).toMatch(/^[0-9a-f]{32}$/)
   })
 
   it('keeps an unknown customer empty', async () => {

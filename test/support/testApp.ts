@@ -9,7 +9,11 @@ import type { Db } from '../../server/db/createDb.ts'
 export const testPseudonymKey = 'test-pseudonym-key-0123456789'
 
 /** Starts the real app on 127.0.0.1 with an ephemeral port; returns its base URL and a fetch helper. */
-export async function startTestApp(db: Db, overrides: Partial<AppOptions['limits']> = {}) {
+export async function startTestApp(
+  db: Db,
+  overrides: Partial<AppOptions['limits']> = {},
+  services: Pick<AppOptions, 'wallet'> = {},
+) {
   const limits = {
     ratePerMinute: 10_000,
     jsonBytes: 1_048_576,
@@ -17,7 +21,13 @@ export async function startTestApp(db: Db, overrides: Partial<AppOptions['limits
     rangeDays: 1100,
     ...overrides,
   }
-  const app = createApp({ db, logger: pino({ level: 'silent' }), limits, pseudonymKey: testPseudonymKey })
+  const app = createApp({
+    db,
+    logger: pino({ level: 'silent' }),
+    limits,
+    pseudonymKey: testPseudonymKey,
+    ...services,
+  })
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
