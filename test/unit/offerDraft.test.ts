@@ -101,13 +101,14 @@ describe('fieldErrorOf', () => {
 
 describe('offer descriptions', () => {
   it.each([
-    [{ from: '2026-11-01', to: '2026-11-30' }, 'Nov 1, 2026 – Nov 30, 2026'],
-    [{ from: '2026-11-01', to: '2026-11-30', days: [1, 2, 3, 4, 5] }, 'Nov 1, 2026 – Nov 30, 2026 · Mon–Fri'],
+    [{ from: '2026-11-01', to: '2026-11-30' }, 'Nov 1 – Nov 30, 2026'],
+    [{ from: '2026-11-01', to: '2026-11-30', days: [1, 2, 3, 4, 5] }, 'Nov 1 – Nov 30, 2026 · Mon–Fri'],
     [
       { from: '2026-11-01', to: '2026-11-01', days: [7, 1, 3, 6], hours: { from: '22:00', to: '02:00' } },
-      'Nov 1, 2026 – Nov 1, 2026 · Mon, Wed, Sat, Sun · 22:00–02:00',
+      'Nov 1 – Nov 1, 2026 · Mon, Wed, Sat, Sun · 22:00–02:00',
     ],
-    [{ from: '2026-11-01', to: '2026-11-30', days: [1, 2, 3, 4, 5, 6, 7] }, 'Nov 1, 2026 – Nov 30, 2026'],
+    [{ from: '2026-11-01', to: '2026-11-30', days: [1, 2, 3, 4, 5, 6, 7] }, 'Nov 1 – Nov 30, 2026'],
+    [{ from: '2026-12-01', to: '2027-01-31' }, 'Dec 1, 2026 – Jan 31, 2027'],
   ])('reads a schedule plainly', (schedule, text) => {
     expect(scheduleText(schedule)).toBe(text)
   })

@@ -50,71 +50,97 @@ export function OffersPanel(props: OffersPanelProps) {
     id === null ? 'Everyone' : (segments.find((s) => s.id === id)?.name ?? id)
   const fewer = (data: OfferList) => `fewer than ${data.privacyThreshold}`
 
-  const columnsFor = (data: OfferList): Column<OfferListRow>[] => [
-    {
-      key: 'name',
-      label: 'Offer',
-      value: (r) => r.name,
-      render: (r) => (
-        <button
-          type="button"
-          className="link-button offer-name"
-          aria-pressed={r.offerId === selected}
-          onClick={() => props.onSelect(r.offerId)}
-        >
-          {r.name}
-        </button>
+  const name: Column<OfferListRow> = {
+    key: 'name',
+    label: 'Offer',
+    value: (r) => r.name,
+    render: (r) => (
+      <button
+        type="button"
+        className="link-button offer-name"
+        aria-pressed={r.offerId === selected}
+        onClick={() => props.onSelect(r.offerId)}
+      >
+        {r.name}
+      </button>
+    ),
+  }
+  const status: Column<OfferListRow> = {
+    key: 'status',
+    label: 'Status',
+    value: (r) => r.status,
+    render: (r) => <span className={`badge badge-${r.status}`}>{r.status}</span>,
+  }
+  const value: Column<OfferListRow> = {
+    key: 'value',
+    label: 'Value',
+    value: (r) => valueText(r.value, currency),
+  }
+  const storesOf = (r: OfferListRow) =>
+    r.stores.length === 0 ? `All ${storeCount}` : count.number(r.stores.length)
+  const stores: Column<OfferListRow> = {
+    key: 'stores',
+    label: 'Stores',
+    value: (r) => (r.stores.length === 0 ? 'all' : r.stores.join('; ')),
+    render: storesOf,
+  }
+  const radius: Column<OfferListRow> = {
+    key: 'radiusM',
+    label: 'Radius',
+    value: (r) => r.radiusM,
+    numeric: true,
+  }
+  const where: Column<OfferListRow> = {
+    key: 'where',
+    label: 'Where',
+    value: (r) => r.stores.length,
+    render: (r) =>
+      `${storesOf(r)} ${r.stores.length === 1 ? 'store' : 'stores'} · ${count.number(r.radiusM)} m`,
+  }
+  const who: Column<OfferListRow> = { key: 'segment', label: 'Who', value: (r) => segmentName(r.segmentId) }
+  const when: Column<OfferListRow> = {
+    key: 'schedule',
+    label: 'When',
+    value: (r) => scheduleText(r.schedule),
+  }
+  const holdout: Column<OfferListRow> = {
+    key: 'holdoutPercent',
+    label: 'Held out %',
+    value: (r) => r.holdoutPercent,
+    numeric: true,
+  }
+  const impressions: Column<OfferListRow> = {
+    key: 'impressions',
+    label: 'Impressions',
+    value: (r) => r.impressions,
+    render: (r) => count.number(r.impressions),
+    numeric: true,
+  }
+  const reachedFor = (data: OfferList): Column<OfferListRow> => ({
+    key: 'exposedCustomers',
+    label: 'Reached',
+    // Fewer than K is never a number, not even in the export.
+    value: (r) => r.exposedCustomers ?? fewer(data),
+    render: (r) =>
+      privateCount(
+        { size: r.exposedCustomers, suppressed: r.exposedCustomers === null },
+        data.privacyThreshold,
+        count.number,
       ),
-    },
-    {
-      key: 'status',
-      label: 'Status',
-      value: (r) => r.status,
-      render: (r) => <span className={`badge badge-${r.status}`}>{r.status}</span>,
-    },
-    { key: 'value', label: 'Value', value: (r) => valueText(r.value, currency) },
-    {
-      key: 'stores',
-      label: 'Stores',
-      value: (r) => (r.stores.length === 0 ? 'all' : r.stores.join('; ')),
-      render: (r) => (r.stores.length === 0 ? `All ${storeCount}` : count.number(r.stores.length)),
-    },
-    {
-      key: 'radiusM',
-      label: 'Radius',
-      value: (r) => r.radiusM,
-      render: (r) => `${count.number(r.radiusM)} m`,
-      numeric: true,
-    },
-    { key: 'segment', label: 'Who', value: (r) => segmentName(r.segmentId) },
-    { key: 'schedule', label: 'When', value: (r) => scheduleText(r.schedule) },
-    {
-      key: 'holdoutPercent',
-      label: 'Held out',
-      value: (r) => r.holdoutPercent,
-      render: (r) => `${r.holdoutPercent}%`,
-      numeric: true,
-    },
-    {
-      key: 'impressions',
-      label: 'Impressions',
-      value: (r) => r.impressions,
-      render: (r) => count.number(r.impressions),
-      numeric: true,
-    },
-    {
-      key: 'exposedCustomers',
-      label: 'Customers reached',
-      // Fewer than K is never a number, not even in the export.
-      value: (r) => r.exposedCustomers ?? fewer(data),
-      render: (r) =>
-        privateCount(
-          { size: r.exposedCustomers, suppressed: r.exposedCustomers === null },
-          data.privacyThreshold,
-          count.number,
-        ),
-      numeric: true,
-    },
+    numeric: true,
+  })
+  // The export has every setting in its own column; the table folds stores and radius to stay readable.
+  const csvColumnsFor = (data: OfferList) => [
+    name,
+    status,
+    value,
+    stores,
+    radius,
+    who,
+    when,
+    holdout,
+    impressions,
+    reachedFor(data),
   ]
 
   const actions: Column<OfferListRow> = {
@@ -174,11 +200,11 @@ export function OffersPanel(props: OffersPanelProps) {
           onChange={props.onShowChange}
         />
       }
-      csv={(data) => csvOf('offers', columnsFor(data), data.rows.filter(shows[show]))}
+      csv={(data) => csvOf('offers', csvColumnsFor(data), data.rows.filter(shows[show]))}
       table={(data) => (
         <DataTable
           caption="Offers"
-          columns={[...columnsFor(data), actions]}
+          columns={[name, status, value, where, who, when, impressions, reachedFor(data), actions]}
           rows={data.rows.filter(shows[show])}
           rowKey={(r) => r.offerId}
           sortable

@@ -32,9 +32,12 @@ function daysText(days: readonly number[]): string {
     .join(', ')
 }
 
-/** "Nov 1, 2026 – Nov 30, 2026 · Mon–Fri · 07:00–11:00": dates, then days and hours when limited. */
+/** "Nov 1 – Nov 30, 2026 · Mon–Fri · 07:00–11:00": dates, then days and hours when limited. */
 export function scheduleText(schedule: Offer['schedule']): string {
-  const parts = [`${formatLocalDate(schedule.from)} – ${formatLocalDate(schedule.to)}`]
+  const sameYear = schedule.from.slice(0, 4) === schedule.to.slice(0, 4)
+  const parts = [
+    `${formatLocalDate(schedule.from, sameYear ? { month: 'short', day: 'numeric' } : undefined)} – ${formatLocalDate(schedule.to)}`,
+  ]
   if (schedule.days && schedule.days.length < 7) parts.push(daysText(schedule.days))
   if (schedule.hours) parts.push(`${schedule.hours.from}–${schedule.hours.to}`)
   return parts.join(' · ')

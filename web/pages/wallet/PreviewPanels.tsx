@@ -126,32 +126,37 @@ export function OfferedPanel({ query, picked, currency, timeZone }: OfferedPanel
   )
 }
 
-const excludedColumns: Column<PreviewExclusion>[] = [
-  { key: 'name', label: 'Offer', value: (e) => e.name },
-  {
-    key: 'reason',
-    label: 'Left out because',
-    value: (e) => e.reason,
-    render: (e) => <span className={`badge badge-reason-${e.reason}`}>{reasonLabels[e.reason]}</span>,
-  },
-  { key: 'detail', label: 'Detail', value: (e) => e.detail },
-  {
-    key: 'storeId',
-    label: 'Nearest store',
-    value: (e) => e.storeId,
-    render: (e) => (e.storeId ? <code>{e.storeId}</code> : '–'),
-  },
-  {
-    key: 'distanceM',
-    label: 'Distance',
-    value: (e) => e.distanceM,
-    render: (e) => distance(e.distanceM),
-    numeric: true,
-  },
-]
+interface ExcludedPanelProps {
+  query: QueryState<OfferPreview>
+  picked: boolean
+  storeNames: ReadonlyMap<string, string>
+}
 
 /** Every other offer of the merchant, with the first rule that left it out. */
-export function ExcludedPanel({ query, picked }: { query: QueryState<OfferPreview>; picked: boolean }) {
+export function ExcludedPanel({ query, picked, storeNames }: ExcludedPanelProps) {
+  const columns: Column<PreviewExclusion>[] = [
+    { key: 'name', label: 'Offer', value: (e) => e.name },
+    {
+      key: 'reason',
+      label: 'Left out because',
+      value: (e) => e.reason,
+      render: (e) => <span className={`badge badge-reason-${e.reason}`}>{reasonLabels[e.reason]}</span>,
+    },
+    { key: 'detail', label: 'Detail', value: (e) => e.detail },
+    {
+      key: 'storeId',
+      label: 'Nearest store',
+      value: (e) => e.storeId,
+      render: (e) => (e.storeId ? (storeNames.get(e.storeId) ?? e.storeId) : '–'),
+    },
+    {
+      key: 'distanceM',
+      label: 'Distance',
+      value: (e) => e.distanceM,
+      render: (e) => distance(e.distanceM),
+      numeric: true,
+    },
+  ]
   return (
     <Panel
       title="Left out, and why"
@@ -163,11 +168,11 @@ export function ExcludedPanel({ query, picked }: { query: QueryState<OfferPrevie
       empty={
         picked ? 'No other offer: every offer of this merchant would be shown.' : 'Pick a point on the plot.'
       }
-      csv={(data) => csvOf('wallet-preview-left-out', excludedColumns, data.rows)}
+      csv={(data) => csvOf('wallet-preview-left-out', columns, data.rows)}
       table={(data) => (
         <DataTable
           caption="Offers left out"
-          columns={excludedColumns}
+          columns={columns}
           rows={data.rows}
           rowKey={(e) => e.offerId}
           sortable

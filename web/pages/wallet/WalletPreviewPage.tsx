@@ -161,7 +161,11 @@ function PreviewBody({ merchant, merchants, view, onChange }: BodyProps) {
           timeZone={timeZone}
         />
       </div>
-      <ExcludedPanel query={preview} picked={picked !== null} />
+      <ExcludedPanel
+        query={preview}
+        picked={picked !== null}
+        storeNames={new Map(all.map((s) => [s.storeId, s.name]))}
+      />
     </>
   )
 }
