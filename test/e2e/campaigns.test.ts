@@ -132,6 +132,8 @@ describe('campaigns and wallet preview in a real browser', () => {
   })
 
   it('creates an offer through the form, shows the API’s message next to its field, then pauses and ends it', async () => {
+    await page.goto(`${server.base}/campaigns?merchant=${merchantId}`)
+    await panelState('offers')
     await page.getByRole('button', { name: 'New offer' }).click()
     expect(new URL(page.url()).searchParams.get('edit')).toBe('new')
     const form = page.getByTestId('offer-form')
