@@ -17,13 +17,18 @@ import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
 import { offerRoutes } from './routes/offerRoutes.ts'
 import { walletRoutes } from './routes/walletRoutes.ts'
-import { privacyThreshold } from './queries/customerOrigins.ts'
 import type { WalletService } from './wallet/walletService.ts'
+import { segmentRoutes } from './routes/segmentRoutes.ts'
+import { defaultPrivacyThreshold } from './queries/privacy.ts'
+import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 
 export interface AppOptions {
   db: Db
   logger: Logger
-  /** rangeDays: the longest date range an insights report may ask for. */
+  /**
+   * rangeDays: the longest date range an insights report or segment window may ask for; privacyK: the
+   * fewest customers a count may show (PRIVACY_K, default 50).
+   */
   limits: {
     ratePerMinute: number
     jsonBytes: number
@@ -32,6 +37,7 @@ export interface AppOptions {
     rangeDays: number
     /** Wallet requests a second per key (and the burst allowed at once); default 2000. */
     walletRatePerSecond?: number
+    privacyK?: number
   }
   /** Key of the customer pseudonyms (config.pseudonymKey or the one kept in DATA_DIR). */
   pseudonymKey: string
@@ -41,6 +47,8 @@ export interface AppOptions {
   webDir?: string | undefined
   /** The started wallet service (main.ts owns its lifetime); the offer and wallet routes exist with it. */
   wallet?: WalletService | undefined
+  /** Saved segments' members (main.ts refreshes it on a schedule); one is made when omitted. */
+  segmentMembership?: SegmentMembership | undefined
 }
 
 export function createApp({
@@ -51,8 +59,12 @@ export function createApp({
   spoolDir,
   webDir,
   wallet,
+  segmentMembership,
 }: AppOptions): Express {
   const app = express()
+  const privacyK = limits.privacyK ?? defaultPrivacyThreshold
+  const membership =
+    segmentMembership ?? createSegmentMembership(db, { limits: { rangeDays: limits.rangeDays }, logger })
   const verify = createKeyVerifier(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
@@ -118,6 +130,12 @@ export function createApp({
       maxBytes: limits.ingestBytes,
       chunkBytes: limits.ingestChunkBytes,
       spoolDir,
+      // New lines can change who is in a segment: refresh in the background, the batch answers now.
+      onLinesInserted: () => {
+        membership.refresh().catch((err: unknown) => {
+          logger.error({ err }, 'segment membership refresh failed')
+        })
+      },
     }),
   )
   api.use(express.json({ limit: limits.jsonBytes }))
@@ -127,8 +145,9 @@ export function createApp({
   })
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
-  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
-  if (wallet) api.use(offerRoutes(db, verify, { wallet, privacyThreshold }))
+  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays, privacyK }))
+  api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))
+  if (wallet) api.use(offerRoutes(db, verify, { wallet, privacyThreshold: privacyK }))
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

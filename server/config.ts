@@ -32,6 +32,9 @@ export const Config = z
     INGEST_CHUNK_BYTES: z.coerce.number().int().min(4096).default(268_435_456),
     MAX_RANGE_DAYS: z.coerce.number().int().min(1).default(1100),
     WALLET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(2000),
+    /** The product never shows a count of fewer than 50 customers; operators may only raise K. */
+    PRIVACY_K: z.coerce.number().int().min(50, 'must be at least 50').default(50),
+    SEGMENT_REFRESH_SECONDS: z.coerce.number().int().min(10).default(300),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -60,7 +63,9 @@ export const Config = z
       ingestChunkBytes: env.INGEST_CHUNK_BYTES,
       rangeDays: env.MAX_RANGE_DAYS,
       walletRatePerSecond: env.WALLET_RATE_PER_SECOND,
+      privacyK: env.PRIVACY_K,
     },
+    segmentRefreshSeconds: env.SEGMENT_REFRESH_SECONDS,
   }))
 export type Config = z.infer<typeof Config>
 

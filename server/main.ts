@@ -10,6 +10,7 @@ import { migrate } from './db/migrate.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { createWalletService, type WalletService } from './wallet/walletService.ts'
+import { createSegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
@@ -51,15 +52,34 @@ async function main(): Promise<void> {
   const webDir = config.web ? await ensureWebBuilt(root, say) : undefined
 
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
+  // Membership is derived from the lines: recomputed whole at start (repairing whatever a crash left), after
+  // ingest batches (the ingest route asks), and on a schedule (SEGMENT_REFRESH_SECONDS).
+  const segmentMembership = createSegmentMembership(db, { limits: config.limits, logger })
+  await segmentMembership.refresh()
+  setInterval(() => {
+    segmentMembership.refresh().catch((err: unknown) => {
+      logger.error({ err }, 'scheduled segment membership refresh failed')
+    })
+  }, config.segmentRefreshSeconds * 1000).unref()
   // Wallet events are journaled in DATA_DIR before a wallet is answered; start() replays what a crash left.
   wallet = createWalletService({
     db,
     pseudonymKey,
     journalDir: path.join(config.dataDir, 'wallet-journal'),
+    segments: segmentMembership,
     onFlushError: (err) => logger.error({ err }, 'wallet events not yet in ClickHouse; kept in the journal'),
   })
   await wallet.start()
-  const app = createApp({ db, logger, limits: config.limits, pseudonymKey, spoolDir, webDir, wallet })
+  const app = createApp({
+    db,
+    logger,
+    limits: config.limits,
+    pseudonymKey,
+    spoolDir,
+    webDir,
+    segmentMembership,
+    wallet,
+  })
   const listening = app.listen(config.port, config.host)
   server = listening
   await new Promise<void>((resolve, reject) => {

@@ -208,7 +208,11 @@ export const OfferDailyRow = z.object({
   date: z.string().describe('UTC date'),
   impressions: z.number().int().nullable().describe('null when fewer than K'),
   heldOut: z.number().int().nullable().describe('"Would have seen" events; null when fewer than K'),
-  conversions: z.number().int().nullable().describe('Customers converting that day; null when fewer than K'),
+  conversions: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Exposed customers whose first purchase in the window fell that day; null when fewer than K'),
 })
 export type OfferDailyRow = z.infer<typeof OfferDailyRow>
 

@@ -11,4 +11,10 @@ export const rollupTables = [
   'customers_merchant_monthly_bitmap',
 ] as const
 
-export const derivedTables = [...rollupTables, 'customer_numbers', 'customer_number_tops'] as const
+/** segment_members is recomputed from the lines by segment membership refreshes (docs/segments.md). */
+export const derivedTables = [
+  ...rollupTables,
+  'customer_numbers',
+  'customer_number_tops',
+  'segment_members',
+] as const

@@ -16,6 +16,15 @@ import {
 /** Baskets a customer of each kind makes in a city over the year, on average (sets the pool sizes). */
 const visitsPerLocal = 12
 const visitsPerTourist = 4
+/**
+ * Regulars: the first 2% of a city's locals get 20% of the locals' baskets, about ten times the visits
+ * (and spend) of the others: the clear high spenders a wallet wants to reach. A third of them (every
+ * third index) stop coming somewhere between 120 days into the year and 120 days before its end: lapsed
+ * regulars.
+ */
+const regularPoolShare = 0.02
+const regularBasketShare = 0.2
+const lapseMarginDays = 120
 
 /** Every array the generator indexes, built from the catalog for one city (all 1-based in SQL). */
 export function demoCityParams(city: DemoCity, lines: number) {
@@ -108,6 +117,12 @@ export function demoCityParams(city: DemoCity, lines: number) {
     ),
     transitKind: businessKinds.indexOf('transit') + 1,
     localPool: Math.max(1, Math.round((knownBaskets - touristBaskets) / visitsPerLocal)),
+    regularPool: Math.max(
+      1,
+      Math.round(((knownBaskets - touristBaskets) / visitsPerLocal) * regularPoolShare),
+    ),
+    regularShare: regularBasketShare,
+    lapseMargin: lapseMarginDays,
   }
 }
 
@@ -196,12 +211,16 @@ export async function insertDemoTransactions(
                     1) AS customer_kind,
             {originSlots:Array(UInt16)}[1 + cityHash64(number, 'origin') % length({originSlots:Array(UInt16)})] AS origin,
             cityHash64(number, 'tourist') % {originPool:Array(UInt32)}[origin] AS tourist,
-            cityHash64(number, 'local') % {localPool:UInt32} AS local,
-            -- A tourist's visits fall within their stay of 3-10 days; locals come any day.
+            cityHash64(number, 'local') % if(cityHash64(number, 'regular') / 18446744073709551616.0
+              < {regularShare:Float64}, {regularPool:UInt32}, {localPool:UInt32}) AS local,
+            -- A tourist's visits fall within their stay of 3-10 days; locals come any day, lapsed regulars
+            -- only before their lapse day.
             if(customer_kind = 2,
                cityHash64({city:String}, origin, tourist, 'arrives') % ({days:UInt16} - 9)
                  + cityHash64(number, 'stay') % (3 + cityHash64({city:String}, origin, tourist, 'stays') % 8),
-               cityHash64(number, 'day') % {days:UInt16}) AS day,
+               cityHash64(number, 'day') % if(customer_kind = 1 AND local < {regularPool:UInt32} AND local % 3 = 0,
+                 {lapseMargin:UInt16} + cityHash64({city:String}, local, 'lapse') % ({days:UInt16} - 2 * {lapseMargin:UInt16}),
+                 {days:UInt16})) AS day,
             toDate({firstDay:String}) + day AS date,
             {storeOpens:Array(UInt16)}[s]
               + cityHash64(number, 'minute') % ({storeCloses:Array(UInt16)}[s] - {storeOpens:Array(UInt16)}[s]) AS minute,

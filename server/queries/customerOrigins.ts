@@ -1,11 +1,9 @@
 import type { OriginRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
 import type { InsightsScope } from './insightsScope.ts'
+import { defaultPrivacyThreshold, suppressSmallGroups } from './privacy.ts'
 import { reportFx } from './reportFx.ts'
 import { customerLines, customerSets, type CustomerSource } from './salesSource.ts'
-
-/** Privacy threshold K: a group of fewer distinct customers is never shown as a number. */
-export const privacyThreshold = 50
 
 interface OriginCounts {
   homeCountry: string
@@ -76,28 +74,25 @@ export async function customerOrigins(
     clickhouse_settings: { log_comment: 'customerOrigins', join_use_nulls: 0 },
   })
   const groups = (await result.json<OriginCounts>()).map((g) => ({ ...g, tourist: Boolean(g.tourist) }))
-  return suppressSmallGroups(groups, params.threshold ?? privacyThreshold).slice(0, params.limit)
+  return withoutSmallGroups(groups, params.threshold ?? defaultPrivacyThreshold).slice(0, params.limit)
 }
 
-function suppressSmallGroups(groups: OriginCounts[], threshold: number): OriginRow[] {
-  const hidden = new Set(groups.filter((g) => g.customers < threshold))
-  if (hidden.size === 1) {
-    const smallestShown = groups.filter((g) => !hidden.has(g)).sort((a, b) => a.customers - b.customers)[0]
-    if (smallestShown) hidden.add(smallestShown)
-  }
-  const shown = groups.filter((g) => !hidden.has(g))
-  const suppressed = groups
-    .filter((g) => hidden.has(g))
-    .sort((a, b) => a.homeCountry.localeCompare(b.homeCountry) || Number(a.tourist) - Number(b.tourist))
-  return [
-    ...shown.map((g) => ({ ...g, suppressed: false })),
-    ...suppressed.map((g) => ({
-      homeCountry: g.homeCountry,
-      tourist: g.tourist,
-      customers: null,
-      revenue: null,
-      share: null,
-      suppressed: true,
-    })),
-  ]
+function withoutSmallGroups(groups: OriginCounts[], threshold: number): OriginRow[] {
+  return suppressSmallGroups(
+    groups,
+    threshold,
+    (g) => g.customers,
+    (a, b) => a.homeCountry.localeCompare(b.homeCountry) || Number(a.tourist) - Number(b.tourist),
+  ).map(({ group: g, hidden }) =>
+    hidden
+      ? {
+          homeCountry: g.homeCountry,
+          tourist: g.tourist,
+          customers: null,
+          revenue: null,
+          share: null,
+          suppressed: true,
+        }
+      : { ...g, suppressed: false },
+  )
 }

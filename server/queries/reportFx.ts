@@ -30,11 +30,16 @@ export const fxCte = `
     HAVING rate > 0
   ),
   fx_day AS (
-    SELECT base, quote, day AS date, argMax(rate, date) AS rate
-    FROM fx_loaded
-    ARRAY JOIN arrayMap(i -> date + i, range(${fxCarryDays + 1})) AS day
-    WHERE day >= {fxFrom:Date} AND day <= {fxTo:Date}
-    GROUP BY base, quote, day
+    -- The newest loaded rate on or before each day. (Aliasing day AS date here would make argMax order
+    -- by the alias, every candidate alike, and pick any rate of the week.)
+    SELECT base, quote, day AS date, rate
+    FROM (
+      SELECT base, quote, day, argMax(rate, date) AS rate
+      FROM fx_loaded
+      ARRAY JOIN arrayMap(i -> date + i, range(${fxCarryDays + 1})) AS day
+      WHERE day >= {fxFrom:Date} AND day <= {fxTo:Date}
+      GROUP BY base, quote, day
+    )
   ),
   fx_leg AS (
     SELECT cur, tgt, date, argMin(r, prio) AS r
@@ -78,13 +83,19 @@ const converting: ReportFx = {
   keys: ['currency', 'hour_utc'],
 }
 
+/** The currency a query converts into, and the request field that chose it (named in a 400). */
+interface FxTarget {
+  currency: string
+  currencyField?: string
+}
+
 /**
  * Decides how a query over `linesSql` (the scope's sales, with columns currency and hour_utc) converts
  * into the report currency, after making sure every foreign-currency sale has a rate (else 400).
  */
 export async function reportFx(
   db: Db,
-  scope: InsightsScope,
+  scope: FxTarget,
   linesSql: string,
   params: Record<string, unknown>,
 ): Promise<ReportFx> {
@@ -114,7 +125,7 @@ export function fxParams(scope: InsightsScope, padDays = 0): Record<string, unkn
  */
 async function assertFxCoverage(
   db: Db,
-  scope: InsightsScope,
+  scope: FxTarget,
   linesSql: string,
   params: Record<string, unknown>,
 ): Promise<void> {
@@ -135,7 +146,7 @@ async function assertFxCoverage(
   if (missing.length > 0) {
     const list = missing.map((m) => `${m.currency} on ${m.day}`).join(', ')
     throw HttpError.badRequest(
-      `currency: no FX rate into ${scope.currency} (direct, inverse or via USD) for ${list}; load fx_rates or pick another currency`,
+      `${scope.currencyField ?? 'currency'}: no FX rate into ${scope.currency} (direct, inverse or via USD) for ${list}; load fx_rates or pick another currency`,
     )
   }
 }

@@ -19,6 +19,8 @@ export interface IngestOptions {
   chunkBytes?: number | undefined
   /** Where the embedded engine's chunks are spooled (see resetSpool); the system temp dir by default. */
   spoolDir?: string | undefined
+  /** Called after a transactions batch stored at least one line (derived state such as segments refreshes). */
+  onLinesInserted?: (() => void) | undefined
 }
 
 const idempotencyKey = /^[A-Za-z0-9_.:-]{1,128}$/
@@ -98,6 +100,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
         allowedMerchants: visibleMerchants(principal),
         maxBytes: options.maxBytes,
       })
+      if (kind === 'transactions' && ledger.inserted > 0) options.onLinesInserted?.()
       res.json(BatchLedger.parse(ledger))
     } catch (err) {
       if (err instanceof BatchError) throw new HttpError(err.status, err.code, err.message)

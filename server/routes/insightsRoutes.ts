@@ -18,7 +18,7 @@ import {
   type Summary,
 } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
-import { customerOrigins, privacyThreshold } from '../queries/customerOrigins.ts'
+import { customerOrigins } from '../queries/customerOrigins.ts'
 import {
   comparisonScope,
   resolveInsightsScope,
@@ -81,7 +81,11 @@ async function withComparison<Rows>(
  * merchants (others answer 404). Every answer is an aggregate; no route returns a customer pseudonym, and
  * origin groups under K customers are suppressed for every role, so marketers get the same answers.
  */
-export function insightsRoutes(db: Db, verify: KeyVerifier, limits: ScopeLimits): Router {
+export function insightsRoutes(
+  db: Db,
+  verify: KeyVerifier,
+  limits: ScopeLimits & { privacyK: number },
+): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
   const scopeOf = async (req: Request, res: Response, query: InsightsQuery) =>
@@ -151,11 +155,11 @@ export function insightsRoutes(db: Db, verify: KeyVerifier, limits: ScopeLimits)
     const scope = await scopeOf(req, res, query)
     const limit = query.limit ?? defaultLimit
     const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-      customerOrigins(db, s, { limit }),
+      customerOrigins(db, s, { limit, threshold: limits.privacyK }),
     )
     const body: CustomerOrigins = {
       ...envelope(scope),
-      privacyThreshold,
+      privacyThreshold: limits.privacyK,
       rows,
       ...(comparison && { comparison }),
     }

@@ -17,6 +17,7 @@ import type { Principal } from '../auth/apiKeys.ts'
 import { findOffer } from '../queries/findOffer.ts'
 import { listOffers } from '../queries/listOffers.ts'
 import { listStores } from '../queries/listStores.ts'
+import { offerPerformance } from '../queries/offerPerformance.ts'
 import { saveOffer } from '../queries/saveOffer.ts'
 import { segmentMerchants } from '../queries/segmentMerchants.ts'
 import type { WalletService } from '../wallet/walletService.ts'
@@ -102,6 +103,13 @@ export function offerRoutes(db: Db, verify: KeyVerifier, options: OfferRouteOpti
 
   router.get('/offers/:offerId', editors, async (req, res) => {
     res.json(await visibleOffer(db, principalOf(res), req.params.offerId))
+  })
+
+  router.get('/offers/:offerId/performance', editors, async (req, res) => {
+    const offer = await visibleOffer(db, principalOf(res), req.params.offerId)
+    const [firstStore] = await listStores(db, offer.merchantId)
+    const currency = firstStore?.currency ?? offer.value.currency ?? ''
+    res.json(await offerPerformance(db, offer, { currency, threshold: options.privacyThreshold }))
   })
 
   router.patch('/offers/:offerId', editors, async (req, res) => {

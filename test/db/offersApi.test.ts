@@ -169,6 +169,7 @@ describe('offers CRUD', () => {
     [{ value: { kind: 'percent', amount: 120 } }, 'value.amount'],
     [{ cap: { count: 0, days: 1 } }, 'cap.count'],
     [{ stores: ['s1', 'nope'] }, 'stores.1'],
+    [{ segmentId: 'no-such-segment' }, 'segmentId'],
     [{ surprise: 1 }, 'body'],
   ])('refuses %j with 400 naming %s, saving nothing', async (over, field) => {
     const before = await rows<{ n: number }>(db, 'SELECT count() AS n FROM offers')

@@ -21,6 +21,8 @@ export interface LineInput {
   home?: string
   storeCountry?: string
   merchant?: string
+  payment?: string
+  wallet?: string
 }
 
 /**
@@ -47,8 +49,8 @@ export async function insertLines(db: Db, lines: LineInput[]): Promise<void> {
     amount: l.amount,
     currency: l.currency ?? 'USD',
     status: l.status ?? 'completed',
-    payment_method: 'card',
-    wallet: '',
+    payment_method: l.payment ?? 'card',
+    wallet: l.wallet ?? '',
     customer_key: l.customer ?? '',
     customer_home_country: l.home ?? '',
     store_country: l.storeCountry ?? 'US',

@@ -12,7 +12,7 @@ export const testPseudonymKey = 'test-pseudonym-key-0123456789'
 export async function startTestApp(
   db: Db,
   overrides: Partial<AppOptions['limits']> = {},
-  services: Pick<AppOptions, 'wallet'> = {},
+  options: Pick<AppOptions, 'segmentMembership' | 'wallet'> = {},
 ) {
   const limits = {
     ratePerMinute: 10_000,
@@ -26,7 +26,7 @@ export async function startTestApp(
     logger: pino({ level: 'silent' }),
     limits,
     pseudonymKey: testPseudonymKey,
-    ...services,
+    ...options,
   })
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))

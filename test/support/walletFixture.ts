@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { AppOptions } from '../../server/app.ts'
+import type { SegmentMembership } from '../../server/segments/segmentMembership.ts'
 import { createWalletService, type WalletServiceOptions } from '../../server/wallet/walletService.ts'
 import { startTestApp, testPseudonymKey, type TestApp } from './testApp.ts'
 import type { createTestDb } from './testDb.ts'
@@ -34,7 +35,9 @@ export async function startWalletApp(
   db: TestDb,
   options: {
     limits?: Partial<AppOptions['limits']>
-    service?: Partial<Omit<WalletServiceOptions, 'db' | 'pseudonymKey' | 'journalDir'>>
+    service?: Partial<Omit<WalletServiceOptions, 'db' | 'pseudonymKey' | 'journalDir' | 'segments'>>
+    /** Shared by the app (segment routes refresh it) and the wallet (offers test it). */
+    membership?: SegmentMembership
   } = {},
 ) {
   const journalDir = path.join(db.dir, 'wallet-journal')
@@ -44,10 +47,11 @@ export async function startWalletApp(
       pseudonymKey: testPseudonymKey,
       journalDir,
       flushMs: 60_000,
+      segments: options.membership,
       ...options.service,
     })
     await wallet.start()
-    const app = await startTestApp(db, options.limits, { wallet })
+    const app = await startTestApp(db, options.limits, { wallet, segmentMembership: options.membership })
     return { wallet, app }
   }
   let running = await start()

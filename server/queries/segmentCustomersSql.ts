@@ -1,0 +1,163 @@
+import type { Db } from '../db/createDb.ts'
+import { addDays } from './insightsScope.ts'
+import { reportFx } from './reportFx.ts'
+import type { SegmentScope } from './segmentScope.ts'
+
+/**
+ * SQL for the customers of a segment, built from its rules: CTEs (each ending with a comma, to follow a
+ * WITH) whose last, `segment_customers`, holds one row per member with
+ *   ck       UInt64   64-bit hash of the customer_key (the same person across the merchants),
+ *   home     String   home country: the latest known one on their lines ('' when none),
+ *   visitor  String   'local' (paid in a store of their home country), 'tourist' (never did, but paid
+ *                     abroad) or 'unknown' (home or store country unknown),
+ *   numbers  Array(Tuple(String, UInt32))  (merchant, customer_no) pairs, only when `withNumbers`.
+ * `seg_lines` (the merchants' completed lines of known customers in the history window, with `day` the
+ * store-local date) is among the CTEs for queries that describe the members' purchases.
+ *
+ * Every value is bound; the rules only decide which fixed fragments are included.
+ */
+export interface SegmentCustomersSql {
+  ctes: string
+  params: Record<string, unknown>
+}
+
+export async function segmentCustomersSql(
+  db: Db,
+  scope: SegmentScope,
+  options: { withNumbers?: boolean } = {},
+): Promise<SegmentCustomersSql> {
+  const { rules, asOf } = scope
+  const from = (days: number) => addDays(asOf, 1 - days)
+  const params: Record<string, unknown> = {
+    segMerchants: scope.merchantIds,
+    historyFrom: scope.historyFrom,
+    asOf,
+  }
+  const linesSql = `
+    SELECT cityHash64(customer_key) AS ck, merchant_id, customer_no, store_id, toDate(local_at) AS day,
+           local_at, currency, toStartOfDay(occurred_at) AS hour_utc, amount, transaction_id,
+           customer_home_country AS home_country, store_country, category, product_id, product_name,
+           wallet, payment_method
+    FROM transactions
+    WHERE merchant_id IN {segMerchants:Array(String)} AND customer_key != '' AND status = 'completed'
+      -- A local day lies within a day either side of its UTC date: this bound prunes by the primary key.
+      AND occurred_at >= toDateTime64({historyFrom:Date} - 1, 3, 'UTC')
+      AND occurred_at < toDateTime64({asOf:Date} + 2, 3, 'UTC')
+      AND toDate(local_at) BETWEEN {historyFrom:Date} AND {asOf:Date}`
+
+  const columns: string[] = [
+    `argMaxIf(g.home_country, g.local_at, g.home_country != '') AS home`,
+    `countIf(g.home_country != '' AND g.home_country = g.store_country) > 0 AS paid_at_home`,
+    `countIf(g.home_country != '' AND g.store_country != '' AND g.home_country != g.store_country) > 0 AS paid_abroad`,
+    `max(g.day) AS last_day`,
+  ]
+  const conditions: string[] = []
+  const flag = (name: string, column: string, values: string[] | undefined) => {
+    if (!values) return
+    params[name] = values
+    columns.push(`countIf(g.${column} IN {${name}:Array(String)}) > 0 AS ${name}_hit`)
+    conditions.push(`${name}_hit`)
+  }
+
+  if (rules.homeCountries) {
+    params.homeCountries = rules.homeCountries
+    conditions.push(`home IN {homeCountries:Array(String)}`)
+  }
+  if (rules.visitor === 'tourist') conditions.push(`NOT paid_at_home AND paid_abroad`)
+  if (rules.visitor === 'local') conditions.push(`paid_at_home`)
+
+  // Money converts into the scope's currency at each line's UTC day rate, as insights do (reportFx).
+  const moneyFrom = [rules.spend?.days, rules.spendRank?.days].filter((d) => d !== undefined)
+  let fxCtes = ''
+  let fxJoin = ''
+  let money = 'toDecimal128(g.amount, 4)'
+  if (moneyFrom.length > 0) {
+    const earliest = from(Math.max(...moneyFrom))
+    const fxParams = { currency: scope.currency, fxFrom: addDays(earliest, -1), fxTo: addDays(asOf, 1) }
+    params.moneyFrom = earliest
+    const fx = await reportFx(
+      db,
+      { currency: scope.currency, currencyField: rules.spend ? 'rules.spend.currency' : 'rules.spendRank' },
+      `SELECT currency, hour_utc FROM (${linesSql}) WHERE day >= {moneyFrom:Date}`,
+      { ...params, ...fxParams },
+    )
+    if (fx.keys.length > 0) {
+      Object.assign(params, fxParams)
+      fxCtes = fx.ctes
+      fxJoin = fx.join
+      money = `g.amount * ${fx.rate}`
+    }
+  }
+  if (rules.spend) {
+    params.spendFrom = from(rules.spend.days)
+    columns.push(`sumIf(${money}, g.day >= {spendFrom:Date}) AS spend`)
+    if (rules.spend.min !== undefined) {
+      params.spendMin = rules.spend.min
+      conditions.push(`toFloat64(spend) >= {spendMin:Float64}`)
+    }
+    if (rules.spend.max !== undefined) {
+      params.spendMax = rules.spend.max
+      conditions.push(`toFloat64(spend) <= {spendMax:Float64}`)
+    }
+  }
+  if (rules.visits) {
+    params.visitsFrom = from(rules.visits.days)
+    columns.push(`uniqExactIf(g.day, g.day >= {visitsFrom:Date}) AS visits`)
+    if (rules.visits.min !== undefined) {
+      params.visitsMin = rules.visits.min
+      conditions.push(`visits >= {visitsMin:UInt32}`)
+    }
+    if (rules.visits.max !== undefined) {
+      params.visitsMax = rules.visits.max
+      conditions.push(`visits <= {visitsMax:UInt32}`)
+    }
+  }
+  if (rules.lastSeenWithinDays !== undefined) {
+    params.seenFrom = from(rules.lastSeenWithinDays)
+    conditions.push(`last_day >= {seenFrom:Date}`)
+  }
+  if (rules.notSeenForDays !== undefined) {
+    params.lapsedFrom = from(rules.notSeenForDays)
+    conditions.push(`last_day < {lapsedFrom:Date}`)
+  }
+  flag('categories', 'category', rules.categories)
+  flag('products', 'product_id', rules.products)
+  flag('stores', 'store_id', rules.stores)
+  flag('wallets', 'wallet', rules.wallets)
+  flag('paymentMethods', 'payment_method', rules.paymentMethods)
+  if (options.withNumbers) columns.push(`groupUniqArray((g.merchant_id, g.customer_no)) AS numbers`)
+
+  // Top N% by spend: rank r (ties share a rank) is in when r <= ceil(spenders * N / 100), i.e.
+  // (r - 1) * 100 < spenders * N; only customers who spent in the window are ranked.
+  let ranked = ''
+  let source = 'per_customer'
+  if (rules.spendRank) {
+    params.rankFrom = from(rules.spendRank.days)
+    params.topPercent = rules.spendRank.topPercent
+    columns.push(`sumIf(${money}, g.day >= {rankFrom:Date}) AS rank_spend`)
+    ranked = `
+    ranked AS (
+      SELECT *, rank() OVER (ORDER BY rank_spend DESC) AS spend_rank,
+             countIf(rank_spend > 0) OVER () AS spenders
+      FROM per_customer
+    ),`
+    source = 'ranked'
+    conditions.push(`rank_spend > 0 AND (spend_rank - 1) * 100 < spenders * {topPercent:Float64}`)
+  }
+
+  const ctes = `
+    seg_lines AS (${linesSql}),
+    ${fxCtes ? `${fxCtes}` : ''}
+    per_customer AS (
+      SELECT g.ck AS ck, ${columns.join(',\n             ')}
+      FROM seg_lines AS g ${fxJoin}
+      GROUP BY ck
+    ),${ranked}
+    segment_customers AS (
+      SELECT ck, home, multiIf(paid_at_home, 'local', paid_abroad, 'tourist', 'unknown') AS visitor
+             ${options.withNumbers ? ', numbers' : ''}
+      FROM ${source}
+      ${conditions.length ? `WHERE ${conditions.join('\n        AND ')}` : ''}
+    ),`
+  return { ctes, params }
+}
