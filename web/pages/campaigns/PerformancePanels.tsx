@@ -94,6 +94,8 @@ export function UpliftPanel({ query }: { query: QueryState<OfferPerformance> }) 
       }
       query={shaped}
       testId="uplift"
+      isEmpty={(data) => data.rows.every((r) => r.conversionRate === null)}
+      empty="No conversion rate to draw yet."
       csv={(data) => {
         const table = csvOf(`offer-${data.offerId}-groups`, groupColumns(data), data.rows)
         const { absolute, ci95, method } = data.uplift

@@ -77,7 +77,7 @@ export function PreviewControls({
         />
       </div>
       {view.at && (
-        <label className="field">
+        <label className="field preview-time">
           <span>Local time ({timeZone})</span>
           <input
             type="datetime-local"
