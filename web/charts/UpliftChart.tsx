@@ -37,7 +37,10 @@ interface UpliftChartProps {
   formatPoints: (value: number) => string
 }
 
-const labelWidth = 120
+/** Both charts share their frame, so the bars and the interval line up on the same left edge. */
+const frame = { layout: 'vertical', margin: { top: 4, right: 64, bottom: 4, left: 4 } } as const
+const tick = { fontSize: chartTheme.fontSize, fill: chartTheme.axis }
+const groupAxis = { type: 'category', dataKey: 'label', width: 120, tick, interval: 0 } as const
 
 /**
  * Conversion of each group as bars, and below it the difference between them as a dot with its 95%
@@ -69,21 +72,10 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
       aria-label={`Conversion by group (${bars.map((b) => `${b.label} ${b.note}`).join(', ')}); ${summary}`}
     >
       <ResponsiveContainer width="100%" height={groups.length * 40 + 36}>
-        <BarChart data={bars} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }}>
+        <BarChart data={bars} {...frame}>
           <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-          <XAxis
-            type="number"
-            domain={[0, top * 1.1]}
-            tickFormatter={format}
-            tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
-          />
-          <YAxis
-            type="category"
-            dataKey="label"
-            width={labelWidth}
-            tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
-            interval={0}
-          />
+          <XAxis type="number" domain={[0, top * 1.1]} tickFormatter={format} tick={tick} />
+          <YAxis {...groupAxis} />
           <Tooltip formatter={(value) => [format(Number(value)), 'Bought within the window']} />
           <Bar dataKey="value" radius={[0, 4, 4, 0]} isAnimationActive={false} barSize={22}>
             {bars.map((b) => (
@@ -95,20 +87,10 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
       </ResponsiveContainer>
       {difference && (
         <ResponsiveContainer width="100%" height={84}>
-          <ComposedChart data={interval} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }}>
+          <ComposedChart data={interval} {...frame}>
             <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-            <XAxis
-              type="number"
-              domain={domain}
-              tickFormatter={formatPoints}
-              tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
-            />
-            <YAxis
-              type="category"
-              dataKey="label"
-              width={labelWidth}
-              tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
-            />
+            <XAxis type="number" domain={domain} tickFormatter={formatPoints} tick={tick} />
+            <YAxis {...groupAxis} />
             <ReferenceLine x={0} stroke={chartTheme.axis} strokeWidth={1.5} />
             <Bar
               dataKey="range"

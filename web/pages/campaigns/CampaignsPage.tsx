@@ -1,10 +1,9 @@
 import './campaigns.css'
 import { useSearchParams } from 'react-router'
 import type { Merchant, OfferList } from '../../../server/contract.ts'
-import { useMerchants, useStores } from '../../api/foundationHooks.ts'
+import { useChosenMerchant, useStores } from '../../api/foundationHooks.ts'
 import { useEndOffer, useOfferPerformance, useOffers, useUpdateOffer } from '../../api/offersHooks.ts'
 import { useSegments } from '../../api/segmentHooks.ts'
-import { useSignedIn } from '../../api/SessionProvider.tsx'
 import { MerchantsPending } from '../../components/MerchantsPending.tsx'
 import { SelectField } from '../../components/SelectField.tsx'
 import { localDateOf } from '../insights/insightsFilters.ts'
@@ -43,13 +42,7 @@ function paramsOf(view: CampaignsView): URLSearchParams {
 export default function CampaignsPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const view = viewOf(searchParams)
-  const { whoami } = useSignedIn()
-  const merchants = useMerchants()
-  const list = merchants.status === 'success' ? merchants.data.rows : []
-  const merchant =
-    list.find((m) => m.merchantId === view.merchant) ??
-    list.find((m) => whoami.merchantIds.includes(m.merchantId)) ??
-    list[0]
+  const { merchants, list, merchant } = useChosenMerchant(view.merchant)
   const update = (patch: Partial<CampaignsView>) =>
     setSearchParams(paramsOf({ ...view, ...patch, merchant: patch.merchant ?? merchant?.merchantId ?? null }))
 

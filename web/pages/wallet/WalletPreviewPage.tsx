@@ -1,10 +1,9 @@
 import './walletPreview.css'
 import { useSearchParams } from 'react-router'
 import type { Merchant, Store } from '../../../server/contract.ts'
-import { useMerchants, useStores } from '../../api/foundationHooks.ts'
+import { useChosenMerchant, useStores } from '../../api/foundationHooks.ts'
 import { useOfferPreview, useOffers } from '../../api/offersHooks.ts'
 import { useSegments } from '../../api/segmentHooks.ts'
-import { useSignedIn } from '../../api/SessionProvider.tsx'
 import { mapQueryState } from '../../api/useApiQuery.ts'
 import { MerchantsPending } from '../../components/MerchantsPending.tsx'
 import { PreviewControls } from './PreviewControls.tsx'
@@ -60,13 +59,7 @@ function paramsOf(view: PreviewView): URLSearchParams {
 export default function WalletPreviewPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const view = viewOf(searchParams)
-  const { whoami } = useSignedIn()
-  const merchants = useMerchants()
-  const list = merchants.status === 'success' ? merchants.data.rows : []
-  const merchant =
-    list.find((m) => m.merchantId === view.merchant) ??
-    list.find((m) => whoami.merchantIds.includes(m.merchantId)) ??
-    list[0]
+  const { merchants, list, merchant } = useChosenMerchant(view.merchant)
   const update = (patch: Partial<PreviewView>) =>
     setSearchParams(paramsOf({ ...view, ...patch, merchant: patch.merchant ?? merchant?.merchantId ?? null }))
 
