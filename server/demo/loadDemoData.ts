@@ -3,6 +3,7 @@ import { demoBatchId, demoCities, demoCity, demoMerchants, demoStores } from './
 import { insertDemoFxRates } from './insertDemoFxRates.ts'
 import { demoCityParams, insertDemoTransactions } from './insertDemoTransactions.ts'
 import { insertDemoWeather } from './insertDemoWeather.ts'
+import { seedDemoOffers } from './seedDemoOffers.ts'
 import { seedDemoSegments } from './seedDemoSegments.ts'
 
 /** Candidate baskets generated per line wanted: after thinning, a candidate yields 0.6-0.7 lines. */
@@ -12,7 +13,7 @@ const candidatesPerLine = 2
  * Loads the generated demo data set: merchants, stores, a year of hourly weather per city, daily FX rates,
  * and `lines` transaction lines split across the cities by store weight, all generated inside the engine
  * from hashes of row numbers, so the same `lines` always yields the same rows. Records the batch in the
- * ledger as batch 'demo', and saves the demo's marketing segments.
+ * ledger as batch 'demo', and saves the demo's marketing segments and offers (with a month of wallet traffic).
  */
 export async function loadDemoData(
   db: Db,
@@ -102,6 +103,7 @@ export async function loadDemoData(
     ],
   })
   await seedDemoSegments(db)
+  await seedDemoOffers(db)
   return { lines: options.lines, ms: Math.round(performance.now() - started) }
 }
 

@@ -13,6 +13,9 @@ import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import type { CustomerSource } from '../../server/queries/salesSource.ts'
 import { summary } from '../../server/queries/summary.ts'
 import { derivedTables } from '../../server/db/derivedTables.ts'
+import { listOffers } from '../../server/queries/listOffers.ts'
+import { offerPerformance } from '../../server/queries/offerPerformance.ts'
+import { isHeldOut } from '../../server/wallet/holdout.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 const lines = 20_000
@@ -304,6 +307,39 @@ describe('loadDemoData', () => {
     expect(usdHkd!.low).toBeGreaterThan(7.75)
     expect(usdHkd!.high).toBeLessThan(7.85)
     expect(usdHkd!.roundTrip).toBe(1)
+  })
+
+  it('plants offers for every merchant, a month of wallet traffic, and exposed customers who buy more', async () => {
+    const offers = await listOffers(db, undefined, { threshold: 1 })
+    expect([...new Set(offers.map((o) => o.merchantId))].sort()).toEqual(
+      demoMerchants.map((m) => m.id).sort(),
+    )
+    const withTraffic = offers.filter((o) => o.impressions > 0)
+    expect(withTraffic.map((o) => o.merchantId).sort()).toEqual(demoMerchants.map((m) => m.id).sort())
+    expect(offers.find((o) => o.name === 'American visitors')?.segmentId).toMatch(/^seg_/)
+    let exposed = [0, 0]
+    let heldOut = [0, 0]
+    for (const offer of withTraffic) {
+      const performance = await offerPerformance(db, offer, { currency: 'USD', threshold: 1 })
+      expect(performance.daily.length).toBeGreaterThanOrEqual(24)
+      exposed = [
+        exposed[0]! + (performance.exposed.converters ?? 0),
+        exposed[1]! + (performance.exposed.customers ?? 0),
+      ]
+      heldOut = [
+        heldOut[0]! + (performance.heldOut.converters ?? 0),
+        heldOut[1]! + (performance.heldOut.customers ?? 0),
+      ]
+    }
+    expect(heldOut[1]).toBeGreaterThan(0)
+    expect(exposed[0]! / exposed[1]!).toBeGreaterThan(heldOut[0]! / heldOut[1]! + 0.03)
+    // The held-out group is the wallet's own rule, computed in SQL by the demo and in JS by the wallet.
+    const sample = await rows<{ offer_id: string; customer_key: string; type: string }>(
+      db,
+      `SELECT DISTINCT offer_id, customer_key, toString(type) AS type FROM offer_events ORDER BY customer_key LIMIT 500`,
+    )
+    for (const e of sample)
+      expect(isHeldOut(e.offer_id, e.customer_key, 25)).toBe(e.type === 'would_have_seen')
   })
 
   it('keeps a basket only when its hour has weather at the city station, and stops at the limit', async () => {
