@@ -25,7 +25,7 @@ interface StorePlotProps {
 }
 
 /** Width over height of the plot; the box of the stores is widened or heightened to it. */
-const aspect = 1.6
+const aspect = 1.25
 /** Room around the outermost stores, in metres (about a walk of five minutes). */
 const marginM = 400
 

@@ -53,15 +53,9 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
     note: g.rate === null ? 'hidden' : format(g.rate),
     muted: g.muted,
   }))
-  const top = Math.max(...bars.map((b) => b.value), 0.01)
   const interval = difference
     ? [{ label: 'Difference', range: [difference.low, difference.high], value: difference.value }]
     : []
-  // The axis of the difference always shows zero, and a little room on both sides of the interval.
-  const span = difference ? Math.max(difference.high, 0) - Math.min(difference.low, 0) : 0
-  const domain = difference
-    ? [Math.min(difference.low, 0) - span * 0.1, Math.max(difference.high, 0) + span * 0.1]
-    : [0, 1]
   const summary = difference
     ? `difference ${formatPoints(difference.value)}, 95% interval ${formatPoints(difference.low)} to ${formatPoints(difference.high)}`
     : 'no difference shown'
@@ -74,7 +68,7 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
       <ResponsiveContainer width="100%" height={groups.length * 40 + 36}>
         <BarChart data={bars} {...frame}>
           <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-          <XAxis type="number" domain={[0, top * 1.1]} tickFormatter={format} tick={tick} />
+          <XAxis type="number" domain={[0, 'auto']} tickFormatter={format} tick={tick} />
           <YAxis {...groupAxis} />
           <Tooltip formatter={(value) => [format(Number(value)), 'Bought within the window']} />
           <Bar dataKey="value" radius={[0, 4, 4, 0]} isAnimationActive={false} barSize={22}>
@@ -89,9 +83,10 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
         <ResponsiveContainer width="100%" height={84}>
           <ComposedChart data={interval} {...frame}>
             <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-            <XAxis type="number" domain={domain} tickFormatter={formatPoints} tick={tick} />
+            <XAxis type="number" domain={['auto', 'auto']} tickFormatter={formatPoints} tick={tick} />
             <YAxis {...groupAxis} />
-            <ReferenceLine x={0} stroke={chartTheme.axis} strokeWidth={1.5} />
+            {/* Zero is always on the axis: an interval that reaches it means no clear effect. */}
+            <ReferenceLine x={0} stroke={chartTheme.axis} strokeWidth={1.5} ifOverflow="extendDomain" />
             <Bar
               dataKey="range"
               name="95% interval"

@@ -6,7 +6,7 @@ import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { privateCount } from '../../components/privateCount.ts'
 import { SegmentedControl } from '../../components/SegmentedControl.tsx'
-import { scheduleText, valueText } from './offerDescription.ts'
+import { scheduleParts, scheduleText, valueText } from './offerDescription.ts'
 
 export const offerShows = ['current', 'ended', 'all'] as const
 export type OfferShow = (typeof offerShows)[number]
@@ -102,6 +102,17 @@ export function OffersPanel(props: OffersPanelProps) {
     key: 'schedule',
     label: 'When',
     value: (r) => scheduleText(r.schedule),
+    // Each part stays whole when the column wraps.
+    render: (r) => (
+      <span className="offer-when">
+        {scheduleParts(r.schedule).map((part, index) => (
+          <span key={part}>
+            {index > 0 && ' · '}
+            <span className="nowrap">{part}</span>
+          </span>
+        ))}
+      </span>
+    ),
   }
   const holdout: Column<OfferListRow> = {
     key: 'holdoutPercent',

@@ -170,13 +170,21 @@ function dailyColumns(data: OfferPerformance): Column<OfferDailyRow>[] {
   ]
 }
 
+/** Says which days are blank, and which lines have no day to draw at all (so an empty line is not a bug). */
+function dailyNote(data: OfferPerformance): string {
+  const note = `Days with fewer than ${data.privacyThreshold} are left blank.`
+  const empty = dailyLines.filter((line) => data.daily.every((r) => r[line.key] === null))
+  if (empty.length === 0 || data.daily.length === 0) return note
+  return `${note} ${empty.map((line) => line.name).join(' and ')}: no day reaches ${data.privacyThreshold}.`
+}
+
 /** Impressions, held-out and conversions per day: the chart of the offer's month. */
 export function DailyPanel({ query }: { query: QueryState<OfferPerformance> }) {
   const shaped = mapQueryState(query, (data) => ({ ...data, rows: data.daily }))
   return (
     <Panel
       title="Day by day"
-      description={`Days of fewer than ${query.status === 'success' ? query.data.privacyThreshold : 50} customers are left blank.`}
+      description={query.status === 'success' ? dailyNote(query.data) : undefined}
       query={shaped}
       testId="offer-daily"
       empty="No impression yet."

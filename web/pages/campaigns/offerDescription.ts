@@ -32,13 +32,14 @@ function daysText(days: readonly number[]): string {
     .join(', ')
 }
 
-/** "Nov 1 – Nov 30, 2026 · Mon–Fri · 07:00–11:00": dates, then days and hours when limited. */
-export function scheduleText(schedule: Offer['schedule']): string {
+/** ["Nov 1 – Nov 30, 2026", "Mon–Fri", "07:00–11:00"]: the dates, then days and hours when limited. */
+export function scheduleParts(schedule: Offer['schedule']): string[] {
   const sameYear = schedule.from.slice(0, 4) === schedule.to.slice(0, 4)
-  const parts = [
-    `${formatLocalDate(schedule.from, sameYear ? { month: 'short', day: 'numeric' } : undefined)} – ${formatLocalDate(schedule.to)}`,
-  ]
+  const from = formatLocalDate(schedule.from, sameYear ? { month: 'short', day: 'numeric' } : undefined)
+  const parts = [`${from} – ${formatLocalDate(schedule.to)}`]
   if (schedule.days && schedule.days.length < 7) parts.push(daysText(schedule.days))
   if (schedule.hours) parts.push(`${schedule.hours.from}–${schedule.hours.to}`)
-  return parts.join(' · ')
+  return parts
 }
+
+export const scheduleText = (schedule: Offer['schedule']) => scheduleParts(schedule).join(' · ')

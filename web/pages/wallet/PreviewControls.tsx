@@ -67,7 +67,7 @@ export function PreviewControls({
         value={view.customer}
         onChange={(customer) => onChange({ customer })}
       />
-      <div className="field">
+      <div className="field preview-when">
         <span>When</span>
         <SegmentedControl
           label="When"
