@@ -236,10 +236,8 @@ export function OfferForm({
 
         <fieldset className="form-group">
           <legend>When</legend>
-          <div className="field-pair">
-            {text('schedule.from', 'From', draft.from, (from) => set({ from }), { type: 'date' })}
-            {text('schedule.to', 'To (inclusive)', draft.to, (to) => set({ to }), { type: 'date' })}
-          </div>
+          {text('schedule.from', 'From', draft.from, (from) => set({ from }), { type: 'date' })}
+          {text('schedule.to', 'To (inclusive)', draft.to, (to) => set({ to }), { type: 'date' })}
           <div className="field">
             <span id={`${id}-days`}>Days</span>
             <div className="weekdays" role="group" aria-labelledby={`${id}-days`}>

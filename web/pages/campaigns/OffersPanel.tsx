@@ -65,11 +65,16 @@ export function OffersPanel(props: OffersPanelProps) {
       </button>
     ),
   }
-  const status: Column<OfferListRow> = {
-    key: 'status',
-    label: 'Status',
-    value: (r) => r.status,
-    render: (r) => <span className={`badge badge-${r.status}`}>{r.status}</span>,
+  const status: Column<OfferListRow> = { key: 'status', label: 'Status', value: (r) => r.status }
+  // The table shows the status beside the name, leaving room for the actions; the export keeps both columns.
+  const nameAndStatus: Column<OfferListRow> = {
+    ...name,
+    render: (r) => (
+      <span className="offer-title">
+        {name.render?.(r)}
+        <span className={`badge badge-${r.status}`}>{r.status}</span>
+      </span>
+    ),
   }
   const value: Column<OfferListRow> = {
     key: 'value',
@@ -97,14 +102,19 @@ export function OffersPanel(props: OffersPanelProps) {
     render: (r) =>
       `${storesOf(r)} ${r.stores.length === 1 ? 'store' : 'stores'} · ${count.number(r.radiusM)} m`,
   }
-  const who: Column<OfferListRow> = { key: 'segment', label: 'Who', value: (r) => segmentName(r.segmentId) }
+  const who: Column<OfferListRow> = {
+    key: 'segment',
+    label: 'Who',
+    value: (r) => segmentName(r.segmentId),
+    render: (r) => <span className="cell-wrap">{segmentName(r.segmentId)}</span>,
+  }
   const when: Column<OfferListRow> = {
     key: 'schedule',
     label: 'When',
     value: (r) => scheduleText(r.schedule),
     // Each part stays whole when the column wraps.
     render: (r) => (
-      <span className="offer-when">
+      <span className="cell-wrap">
         {scheduleParts(r.schedule).map((part, index) => (
           <span key={part}>
             {index > 0 && ' · '}
@@ -215,7 +225,7 @@ export function OffersPanel(props: OffersPanelProps) {
       table={(data) => (
         <DataTable
           caption="Offers"
-          columns={[name, status, value, where, who, when, impressions, reachedFor(data), actions]}
+          columns={[nameAndStatus, value, where, who, when, impressions, reachedFor(data), actions]}
           rows={data.rows.filter(shows[show])}
           rowKey={(r) => r.offerId}
           sortable
