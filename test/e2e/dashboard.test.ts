@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type {
   BatchLedger,
@@ -10,6 +10,11 @@ import type {
   MerchantList,
   RejectList,
   SalesByProduct,
+  Segment,
+  SegmentList,
+  SegmentPreview,
+  SegmentPreviewRequest,
+  SegmentProfile,
   Summary,
 } from '../../server/contract.ts'
 import { launchBrowser } from './launchBrowser.ts'
@@ -311,17 +316,152 @@ describe('dashboard in a real browser', () => {
     expect(consoleErrors).toEqual([])
   })
 
-  it('says which pages come with the marketing features, and fits a phone', async () => {
-    await page.getByRole('link', { name: 'Audiences' }).click()
-    await page.getByText('Coming with the marketing features.').waitFor()
-    await shot('audiences-coming')
+  /**
+   * The preview the page asked for after `trigger` (the first whose request passes `wanted`, as a rule
+   * switched on may be sized before its fields are typed in), and the same request answered to Node.
+   */
+  async function previewOf(
+    trigger: () => Promise<unknown>,
+    wanted: (request: SegmentPreviewRequest) => boolean = () => true,
+  ): Promise<{ request: SegmentPreviewRequest; body: SegmentPreview }> {
+    const [response] = await Promise.all([
+      page.waitForResponse(
+        (r) =>
+          r.url().endsWith('/api/v1/segments/preview') &&
+          r.request().method() === 'POST' &&
+          wanted(r.request().postDataJSON() as SegmentPreviewRequest),
+      ),
+      trigger(),
+    ])
+    expect(response.status()).toBe(200)
+    const request = response.request().postDataJSON() as SegmentPreviewRequest
+    const body = await server.api<SegmentPreview>('/api/v1/segments/preview', server.adminKey, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    })
+    return { request, body }
+  }
 
+  /** What the page shows for a count: the rounded number, or "fewer than K" when suppressed. */
+  const shownCount = (count: { size: number | null }, threshold: number) =>
+    count.size === null ? `fewer than ${threshold}` : new Intl.NumberFormat('en-US').format(count.size)
+
+  async function waitForSize(expected: string) {
+    await page.waitForFunction(
+      (text) =>
+        document.querySelector('[data-testid="audience-size-value"]')?.textContent === text &&
+        !document.querySelector('[data-testid="audience-size"]')?.classList.contains('refreshing'),
+      expected,
+    )
+  }
+
+  it('sizes an audience live from the rules in the URL, saves it and shows its profile', async () => {
+    const all = await previewOf(() => page.goto(`${server.base}/audiences?merchant=${merchantId}`))
+    expect(all.request).toEqual({ merchantIds: [merchantId], rules: {} })
+    expect(all.body.size).toBeGreaterThan(0)
+    await waitForSize(shownCount(all.body, all.body.threshold))
+
+    // One rule: the request, the URL and the size follow it.
+    const tourists = await previewOf(() =>
+      page.getByRole('group', { name: 'Visitor' }).getByRole('button', { name: 'Tourists' }).click(),
+    )
+    expect(tourists.request.rules).toEqual({ visitor: 'tourist' })
+    expect(new URL(page.url()).searchParams.get('visitor')).toBe('tourist')
+    expect(tourists.body.size).not.toBe(all.body.size)
+    await waitForSize(shownCount(tourists.body, tourists.body.threshold))
+
+    // Typing a number asks once the typing settles, not per keystroke.
+    // The box follows the URL, which the router updates in a transition: click, then wait for the URL.
+    await page.getByRole('checkbox', { name: 'Spend', exact: true }).click()
+    await page.waitForFunction(() => new URL(location.href).searchParams.has('spendDays'))
+    const typedMins: (number | undefined)[] = []
+    const recordMin = (request: Request) => {
+      if (request.url().endsWith('/segments/preview'))
+        typedMins.push((request.postDataJSON() as SegmentPreviewRequest).rules.spend?.min)
+    }
+    page.on('request', recordMin)
+    const spenders = await previewOf(
+      async () => {
+        const min = page.getByLabel('At least').first()
+        await min.fill('')
+        await min.pressSequentially('25', { delay: 40 })
+      },
+      (request) => request.rules.spend?.min === 25,
+    )
+    page.off('request', recordMin)
+    expect(typedMins).not.toContain(2) // the half-typed number was never sent
+    expect(new URL(page.url()).searchParams.get('spendMin')).toBe('25')
+    await waitForSize(shownCount(spenders.body, spenders.body.threshold))
+
+    // A reload shows the same segment.
+    const reloaded = await previewOf(() => page.reload())
+    expect(reloaded.request).toEqual(spenders.request)
+    await waitForSize(shownCount(spenders.body, spenders.body.threshold))
+    expect(
+      await page
+        .getByRole('group', { name: 'Visitor' })
+        .getByRole('button', { name: 'Tourists' })
+        .getAttribute('aria-pressed'),
+    ).toBe('true')
+
+    // Spend off again: the tourists' size is still cached, so it shows without asking.
+    await page.getByRole('checkbox', { name: 'Spend', exact: true }).click()
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('spendDays'))
+    await waitForSize(shownCount(tourists.body, tourists.body.threshold))
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="audience-countries"]')?.getAttribute('data-state') === 'ready',
+    )
+    await shot('audiences')
+
+    // Saved: the list shows it, the URL names it, and its profile loads with the API's figures.
+    const name = 'Tourists, any spend'
+    await page.getByTestId('save-segment').getByLabel('Name').fill(name)
+    const profileAnswer = page.waitForResponse((r) => /\/api\/v1\/segments\/[^/]+\/profile/.test(r.url()))
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/segments') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Save segment' }).click(),
+    ])
+    expect(created.status()).toBe(201)
+    const segment = (await created.json()) as Segment
+    expect(segment.rules).toEqual({ visitor: 'tourist' })
+    await page.waitForFunction((id) => new URL(location.href).searchParams.get('segment') === id, segment.id)
+    const listed = (await server.api<SegmentList>('/api/v1/segments')).rows.find((s) => s.id === segment.id)
+    expect(listed?.name).toBe(name)
+    await page
+      .getByTestId('saved-segments')
+      .locator('tbody tr')
+      .filter({ hasText: name })
+      .filter({ hasText: listed!.refreshedAt ? shownCount(listed!, listed!.threshold) : 'not computed yet' })
+      .waitFor()
+    const profileUrl = new URL((await profileAnswer).url())
+    const profile = await server.api<SegmentProfile>(profileUrl.pathname + profileUrl.search)
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-testid="profile-members"] .kpi-value')?.textContent === text,
+      shownCount(profile, profile.threshold),
+    )
+    // A longer window of purchases: the URL keeps it, and more groups are large enough to show.
+    await apiAnswerOf<SegmentProfile>(/\/profile\?days=365/, () =>
+      page.getByLabel('Purchases of the last').selectOption('365'),
+    )
+    expect(new URL(page.url()).searchParams.get('profileDays')).toBe('365')
+    await shot('audiences-profile')
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('fits a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto(`${server.base}/insights?merchant=${merchantId}`)
     await page.getByTestId('kpi-revenue').waitFor()
     await shot('insights-phone')
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(overflow).toBeLessThanOrEqual(0)
+    await page.goto(`${server.base}/audiences?merchant=${merchantId}&visitor=tourist`)
+    await page.getByTestId('audience-size-value').waitFor()
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0)
     await page.setViewportSize({ width: 1280, height: 900 })
     expect(consoleErrors).toEqual([])
   })

@@ -4,7 +4,8 @@ import type { CsvTable } from '../../components/csvExport.ts'
 import { DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat, formatLocalDate } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
-import { privateCount } from '../../components/privateCount.ts'
+import { hiddenGroupText, privateCount } from '../../components/privateCount.ts'
+import { SuppressedNote } from '../../components/SuppressedNote.tsx'
 
 const count = createNumberFormat('USD')
 
@@ -19,14 +20,23 @@ function shareOf(cell: SegmentCell, total: number | null): number | null {
   return cell.size === null || !total ? null : cell.size / total
 }
 
+/** How a hidden cell of each breakdown reads (see hiddenGroupText). */
+function hiddenTexts(data: SegmentPreview) {
+  return {
+    visitor: hiddenGroupText(data.breakdown.byVisitor, data.threshold, data.suppressed),
+    homeCountry: hiddenGroupText(data.breakdown.byHomeCountry, data.threshold, data.suppressed),
+  }
+}
+
 function visitorColumns(data: SegmentPreview): Column<SegmentCell>[] {
+  const hidden = hiddenTexts(data).visitor
   return [
     { key: 'visitor', label: 'Visitor', value: (r) => r.key, render: (r) => visitorLabels[r.key] ?? r.key },
     {
       key: 'customers',
       label: 'Customers',
-      value: (r) => privateCount(r, data.threshold, String),
-      render: (r) => privateCount(r, data.threshold, count.number),
+      value: (r) => privateCount(r, data.threshold, String, hidden),
+      render: (r) => privateCount(r, data.threshold, count.number, hidden),
       numeric: true,
     },
     {
@@ -41,10 +51,14 @@ function visitorColumns(data: SegmentPreview): Column<SegmentCell>[] {
 
 /** The whole preview as one file: the total, then each group of both breakdowns. */
 export function previewCsv(data: SegmentPreview): CsvTable {
-  const row = (group: string, cell: { key: string; size: number | null; suppressed: boolean }) => [
+  const hidden = hiddenTexts(data)
+  const row = (
+    group: 'total' | 'visitor' | 'homeCountry',
+    cell: { key: string; size: number | null; suppressed: boolean },
+  ) => [
     group,
     cell.key,
-    privateCount(cell, data.threshold, String),
+    privateCount(cell, data.threshold, String, group === 'total' ? undefined : hidden[group]),
     data.asOf,
   ]
   return {
@@ -95,6 +109,14 @@ export function AudienceSizePanel({ query, refreshing }: AudienceSizePanelProps)
               columns={visitorColumns(data)}
               rows={data.breakdown.byVisitor}
               rowKey={(r) => r.key}
+            />
+          )}
+          {!data.suppressed && (
+            <SuppressedNote
+              groups={data.breakdown.byVisitor}
+              threshold={data.threshold}
+              of="customers"
+              wholeHidden={data.suppressed}
             />
           )}
         </>

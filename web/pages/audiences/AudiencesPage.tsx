@@ -25,6 +25,16 @@ function defaultMerchants(list: readonly Merchant[], role: string, own: readonly
   return first ? [first] : []
 }
 
+/**
+ * What only the server can check (a window over MAX_RANGE_DAYS, a store none of the merchants has, a
+ * missing exchange rate) comes back as 400 "rules.<field>: <why>"; it is shown at that field too.
+ */
+function fieldErrorOf(preview: QueryState<unknown>): [string, string][] {
+  if (preview.status !== 'error' || preview.error.status !== 400) return []
+  const named = /^rules\.([\w.]+): (.+)$/.exec(preview.error.message)
+  return named?.[1] && named[2] ? [[named[1], named[2]]] : []
+}
+
 export default function AudiencesPage() {
   const [searchParams, setSearchParams] = useSearchParams()
   const { whoami } = useSignedIn()
@@ -42,16 +52,16 @@ export default function AudiencesPage() {
   // The contract's own checks run before anything is sent, so a half-typed rule is named at its field.
   const request = { merchantIds, rules: state.rules }
   const checked = SegmentPreviewRequest.safeParse(request)
-  const errors: RuleErrors = new Map(
-    checked.success
-      ? []
-      : checked.error.issues.map((issue) => [issue.path.slice(1).join('.'), issue.message]),
-  )
   const settled = useDebouncedValue(
     checked.success && merchantIds.length > 0 ? request : null,
     previewDebounceMs,
   )
   const preview = useSegmentPreview(settled)
+  const errors: RuleErrors = new Map(
+    checked.success
+      ? fieldErrorOf(preview)
+      : checked.error.issues.map((issue) => [issue.path.slice(1).join('.'), issue.message]),
+  )
   const previewState: QueryState<SegmentPreview> = checked.success
     ? preview
     : {
@@ -100,20 +110,18 @@ export default function AudiencesPage() {
             onSaved={(segment) => update({ segment: segment.id, merchants: segment.merchantIds })}
             onClose={() => update({ segment: null })}
           />
+          <HomeCountriesPanel query={previewState} />
         </div>
       </div>
-      <div className="grid-2 grid-even">
-        <HomeCountriesPanel query={previewState} />
-        <SavedSegmentsPanel
-          query={segments}
-          openId={state.segment}
-          merchantNames={new Map(list.map((m) => [m.merchantId, m.name]))}
-          onOpen={(segment) =>
-            update({ segment: segment.id, merchants: segment.merchantIds, rules: segment.rules })
-          }
-          onDeleted={(id) => id === state.segment && update({ segment: null })}
-        />
-      </div>
+      <SavedSegmentsPanel
+        query={segments}
+        openId={state.segment}
+        merchantNames={new Map(list.map((m) => [m.merchantId, m.name]))}
+        onOpen={(segment) =>
+          update({ segment: segment.id, merchants: segment.merchantIds, rules: segment.rules })
+        }
+        onDeleted={(id) => id === state.segment && update({ segment: null })}
+      />
       {state.segment && segments.status === 'success' && !open && (
         <p className="notice" role="status">
           The segment in this link no longer exists, or your key cannot see it. The rules of the link are

@@ -2,25 +2,29 @@ import type { SegmentCell, SegmentPreview } from '../../../server/contract.ts'
 import { mapQueryState, type QueryState } from '../../api/useApiQuery.ts'
 import { BarsChart } from '../../charts/BarsChart.tsx'
 import { countryName } from '../../components/countryName.ts'
-import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
+import { DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
-import { privateCount } from '../../components/privateCount.ts'
+import { hiddenGroupText, privateCount } from '../../components/privateCount.ts'
 import { SuppressedNote } from '../../components/SuppressedNote.tsx'
 
 const count = createNumberFormat('USD')
 /** Bars beyond this many get too thin to read; the table has every group. */
 const chartedGroups = 15
 
-function columnsFor(threshold: number): Column<SegmentCell>[] {
+const hiddenTextOf = (data: SegmentPreview) =>
+  hiddenGroupText(data.breakdown.byHomeCountry, data.threshold, data.suppressed)
+
+function columnsFor(data: SegmentPreview): Column<SegmentCell>[] {
+  const hidden = hiddenTextOf(data)
   return [
     { key: 'homeCountry', label: 'Home country', value: (r) => r.key, render: (r) => countryName(r.key) },
     {
       key: 'customers',
       label: 'Customers',
-      // Suppressed groups sort after every counted one and export as words, never as a number.
+      // Hidden groups sort after every counted one.
       value: (r) => (r.suppressed ? null : r.size),
-      render: (r) => privateCount(r, threshold, count.number),
+      render: (r) => privateCount(r, data.threshold, count.number, hidden),
       numeric: true,
     },
   ]
@@ -43,23 +47,17 @@ export function HomeCountriesPanel({ query }: { query: QueryState<SegmentPreview
       testId="audience-countries"
       empty="No customer of this segment has a known home country, or the segment is too small to split."
       csv={(data) =>
-        csvOf(
-          `audience-countries-${data.merchantIds.join('+')}-${data.asOf}`,
-          [
-            ...columnsFor(data.threshold).slice(0, 1),
-            {
-              key: 'customers',
-              label: 'Customers',
-              value: (r: SegmentCell) => privateCount(r, data.threshold, String),
-            },
-          ],
-          data.rows,
-        )
+        // Hidden groups export as words, never as a number.
+        ({
+          filename: `audience-countries-${data.merchantIds.join('+')}-${data.asOf}`,
+          columns: ['homeCountry', 'customers'],
+          rows: data.rows.map((r) => [r.key, privateCount(r, data.threshold, String, hiddenTextOf(data))]),
+        })
       }
       chart={(data) => {
         const counted = data.rows.filter((r) => r.size !== null)
         return counted.length === 0 ? (
-          <p className="panel-state">Every group has fewer than {data.threshold} customers.</p>
+          <p className="panel-state">No group is large enough to show.</p>
         ) : (
           <BarsChart
             data={counted.slice(0, chartedGroups).map((r) => ({
@@ -75,7 +73,7 @@ export function HomeCountriesPanel({ query }: { query: QueryState<SegmentPreview
       table={(data) => (
         <DataTable
           caption="Audience by home country"
-          columns={columnsFor(data.threshold)}
+          columns={columnsFor(data)}
           rows={data.rows}
           rowKey={(r) => r.key}
           sortable
@@ -91,7 +89,12 @@ export function HomeCountriesPanel({ query }: { query: QueryState<SegmentPreview
                 The chart shows the {chartedGroups} largest groups; the table lists all.
               </p>
             )}
-            <SuppressedNote hidden={hidden} threshold={data.threshold} of="customers" />
+            <SuppressedNote
+              groups={data.rows}
+              threshold={data.threshold}
+              of="customers"
+              wholeHidden={data.suppressed}
+            />
           </>
         )
       }}

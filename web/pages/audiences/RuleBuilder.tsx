@@ -96,10 +96,7 @@ export function RuleBuilder({
       <header className="panel-head">
         <div>
           <h2>Rules</h2>
-          <p className="panel-description">
-            Customers who match every rule given. Leave a rule empty to ignore it. Windows end on the day of
-            the newest sale.
-          </p>
+          <p className="panel-description">Customers who match every rule given; an empty rule is ignored.</p>
         </div>
         <div className="panel-actions">
           <button
@@ -144,7 +141,7 @@ export function RuleBuilder({
             onChange={(visitor) => set({ visitor: visitor === 'any' ? undefined : visitor })}
           />
         </div>
-        {error('homeCountries') && <p className="form-error">{error('homeCountries')}</p>}
+        <FieldErrors messages={[error('homeCountries'), error('visitor')]} />
       </RuleGroup>
 
       <RuleGroup
@@ -178,6 +175,7 @@ export function RuleBuilder({
               value={rules.spend.currency}
               onChange={(next) => rules.spend && set({ spend: { ...rules.spend, currency: next } })}
             />
+            <FieldErrors messages={[error('spend.currency')]} />
             <DaysField
               label="Over the last"
               value={rules.spend.days}
@@ -263,6 +261,9 @@ export function RuleBuilder({
           noneLabel="Any method"
           allowCustom
         />
+        <FieldErrors
+          messages={['categories', 'products', 'stores', 'wallets', 'paymentMethods'].map(error)}
+        />
       </RuleGroup>
 
       <RuleGroup
@@ -296,6 +297,16 @@ export function RuleBuilder({
       </RuleGroup>
     </form>
   )
+}
+
+/** Errors of fields that show none of their own (pickers, selects), under their group. */
+function FieldErrors({ messages }: { messages: (string | undefined)[] }) {
+  const given = messages.filter(Boolean)
+  return given.length > 0 ? (
+    <p className="form-error" role="alert">
+      {given.join(' ')}
+    </p>
+  ) : null
 }
 
 interface RuleGroupProps {

@@ -4,10 +4,10 @@ import { useSegmentProfile } from '../../api/segmentHooks.ts'
 import { mapQueryState, type QueryState } from '../../api/useApiQuery.ts'
 import { BarsChart } from '../../charts/BarsChart.tsx'
 import { countryName } from '../../components/countryName.ts'
-import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
+import { DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat, formatLocalDate } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
-import { privateCount } from '../../components/privateCount.ts'
+import { hiddenGroupText, privateCount } from '../../components/privateCount.ts'
 import { SuppressedNote } from '../../components/SuppressedNote.tsx'
 import { SelectField } from '../../components/SelectField.tsx'
 import { hourLabels, weekdayNames } from '../../components/weekdayNames.ts'
@@ -145,9 +145,17 @@ function ProfileSummaryPanel({ query }: { query: QueryState<SegmentProfile> }) {
 }
 
 const measures = {
-  spend: { valueName: 'Share of spend', description: 'Share of the members’ spend' },
-  baskets: { valueName: 'Share of baskets', description: 'Share of the members’ baskets, store-local time' },
-  members: { valueName: 'Share of members', description: 'Share of the members by home country' },
+  spend: { valueName: 'Share of spend', column: 'shareOfSpend', description: 'Share of the members’ spend' },
+  baskets: {
+    valueName: 'Share of baskets',
+    column: 'shareOfBaskets',
+    description: 'Share of the members’ baskets, store-local time',
+  },
+  members: {
+    valueName: 'Share of members',
+    column: 'shareOfMembers',
+    description: 'Share of the members by home country',
+  },
 } as const
 
 interface SharePanelProps {
@@ -162,14 +170,22 @@ interface SharePanelProps {
 }
 
 function SharePanel({ title, measure, query, pick, labelOf, vertical, testId }: SharePanelProps) {
-  const { valueName, description } = measures[measure]
-  const columnsFor = (threshold: number): Column<ProfileShare>[] => [
+  const { valueName, column, description } = measures[measure]
+  type Shares = SegmentProfile & { rows: ProfileShare[] }
+  const members = (r: ProfileShare, data: Shares, format: (value: number) => string) =>
+    privateCount(
+      { size: r.customers, suppressed: r.suppressed },
+      data.threshold,
+      format,
+      hiddenGroupText(data.rows, data.threshold, data.suppressed),
+    )
+  const columnsFor = (data: Shares): Column<ProfileShare>[] => [
     { key: 'key', label: 'Group', value: (r) => r.key, render: labelOf },
     {
       key: 'customers',
       label: 'Members',
       value: (r) => (r.suppressed ? null : r.customers),
-      render: (r) => privateCount({ size: r.customers, suppressed: r.suppressed }, threshold, count.number),
+      render: (r) => members(r, data, count.number),
       numeric: true,
     },
     {
@@ -184,49 +200,43 @@ function SharePanel({ title, measure, query, pick, labelOf, vertical, testId }: 
     <Panel
       title={title}
       description={description}
-      query={mapQueryState(query, (data) => ({ ...data, rows: pick(data) }))}
+      query={mapQueryState(query, (data): Shares => ({ ...data, rows: pick(data) }))}
       testId={testId}
-      isEmpty={(data) => data.suppressed || data.rows.every((r) => r.suppressed)}
+      isEmpty={(data) => data.suppressed || data.rows.length === 0}
       empty={
         query.status === 'success' && query.data.suppressed
           ? `Not shown: the segment has fewer than ${query.data.threshold} members.`
-          : 'No group is large enough to show, or the members bought nothing in this window.'
+          : 'The members bought nothing in this window.'
       }
-      csv={(data) =>
-        csvOf(
-          `segment-${testId}-${data.segmentId}-${data.asOf}`,
-          [
-            { key: 'key', label: 'Group', value: (r: ProfileShare) => r.key },
-            { key: 'label', label: 'Label', value: (r: ProfileShare) => r.label },
-            {
-              key: 'customers',
-              label: 'Members',
-              value: (r: ProfileShare) =>
-                privateCount({ size: r.customers, suppressed: r.suppressed }, data.threshold, String),
-            },
-            { key: 'share', label: valueName, value: (r: ProfileShare) => (r.suppressed ? null : r.share) },
-          ],
-          data.rows,
-        )
-      }
-      chart={(data) => (
-        <BarsChart
-          data={data.rows
-            .filter((r) => !r.suppressed && r.share !== null)
-            .map((r) => ({
+      // Hidden groups export as words, never as a number.
+      csv={(data) => ({
+        filename: `segment-${testId}-${data.segmentId}-${data.asOf}`,
+        columns: ['key', 'label', 'members', column],
+        rows: data.rows.map((r) => [r.key, r.label, members(r, data, String), r.suppressed ? null : r.share]),
+      })}
+      chart={(data) => {
+        const shown = data.rows.filter((r) => !r.suppressed && r.share !== null)
+        return shown.length === 0 ? (
+          <p className="panel-state">
+            No group is large enough to show; the table lists them without numbers.
+          </p>
+        ) : (
+          <BarsChart
+            data={shown.map((r) => ({
               label: labelOf(r),
               value: r.share ?? 0,
               note: vertical ? undefined : count.percent(r.share),
             }))}
-          format={(v) => count.percent(v, 0)}
-          valueName={valueName}
-          layout={vertical ? 'vertical' : 'horizontal'}
-        />
-      )}
+            format={(v) => count.percent(v, 0)}
+            valueName={valueName}
+            layout={vertical ? 'vertical' : 'horizontal'}
+          />
+        )
+      }}
       table={(data) => (
         <DataTable
           caption={title}
-          columns={columnsFor(data.threshold)}
+          columns={columnsFor(data)}
           rows={data.rows}
           rowKey={(r) => r.key}
           sortable
@@ -235,9 +245,10 @@ function SharePanel({ title, measure, query, pick, labelOf, vertical, testId }: 
       )}
       footer={(data) => (
         <SuppressedNote
-          hidden={data.rows.filter((r) => r.suppressed).length}
+          groups={data.rows}
           threshold={data.threshold}
           of="members"
+          wholeHidden={data.suppressed}
         />
       )}
     />

@@ -5,11 +5,13 @@ import { countryName } from '../../components/countryName.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
 import { createNumberFormat } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
+import { hiddenGroupText } from '../../components/privateCount.ts'
+import { SuppressedNote } from '../../components/SuppressedNote.tsx'
 
 function columnsFor(data: CustomerOrigins): Column<OriginRow>[] {
   const format = createNumberFormat(data.currency)
-  // Groups smaller than the threshold are never shown as a number, not even in the export.
-  const fewer = `fewer than ${data.privacyThreshold}`
+  // Hidden groups are never shown as a number, not even in the export.
+  const fewer = hiddenGroupText(data.rows, data.privacyThreshold, false)
   return [
     {
       key: 'homeCountry',
@@ -85,15 +87,14 @@ export function OriginsPanel({ query }: { query: QueryState<CustomerOrigins> }) 
           sortable
         />
       )}
-      footer={(data) => {
-        const hidden = data.rows.filter((r) => r.suppressed).length
-        return hidden > 0 ? (
-          <p className="panel-note">
-            {hidden} {hidden === 1 ? 'group' : 'groups'} (home country, local or tourist) of fewer than{' '}
-            {data.privacyThreshold} customers {hidden === 1 ? 'is' : 'are'} listed without numbers.
-          </p>
-        ) : null
-      }}
+      footer={(data) => (
+        <SuppressedNote
+          groups={data.rows}
+          threshold={data.privacyThreshold}
+          of="customers"
+          wholeHidden={false}
+        />
+      )}
     />
   )
 }
