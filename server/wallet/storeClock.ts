@@ -78,6 +78,19 @@ function offsetAt(timezone: string, ms: number): number {
  * fall-back maps to its first occurrence.
  */
 export function localToInstant(timezone: string, date: string, minute: number): number {
+  const key = `${timezone} ${date} ${minute}`
+  const hit = instants.get(key)
+  if (hit !== undefined) return hit
+  if (instants.size > 50_000) instants.clear()
+  const instant = computeInstant(timezone, date, minute)
+  instants.set(key, instant)
+  return instant
+}
+
+/** Wall times asked again and again (every schedule's closing time today): computed once each. */
+const instants = new Map<string, number>()
+
+function computeInstant(timezone: string, date: string, minute: number): number {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number]
   const naive = Date.UTC(y, mo - 1, d) + minute * 60_000
   // Offsets a day either side cover any transition near the wall time (zones change at most once a day).
