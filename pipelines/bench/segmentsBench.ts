@@ -20,7 +20,8 @@ import { demoStores } from '../../server/demo/demoCatalog.ts'
 import { isStoreEmpty } from '../../server/demo/isStoreEmpty.ts'
 import { loadDemoData } from '../../server/demo/loadDemoData.ts'
 
-const hongKongStores = demoStores.filter((s) => s.city === 'hkg').map((s) => s.storeId)
+const hongKongStores = (merchantIds: string[]) =>
+  demoStores.filter((s) => s.city === 'hkg' && merchantIds.includes(s.merchantId)).map((s) => s.storeId)
 
 /** Ten rule sets as a marketer builds them, from one broad rule to narrow combinations. */
 const ruleSets: { name: string; request: SegmentPreviewRequest }[] = [
@@ -59,7 +60,11 @@ const ruleSets: { name: string; request: SegmentPreviewRequest }[] = [
     name: 'QR wallets in Hong Kong stores, seen in 30 days',
     request: {
       merchantIds: ['jade-garden', 'brewline'],
-      rules: { wallets: ['alipay', 'wechat_pay'], stores: hongKongStores, lastSeenWithinDays: 30 },
+      rules: {
+        wallets: ['alipay', 'wechat_pay'],
+        stores: hongKongStores(['jade-garden', 'brewline']),
+        lastSeenWithinDays: 30,
+      },
     },
   },
   {

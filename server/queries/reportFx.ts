@@ -76,7 +76,8 @@ export interface ReportFx {
 }
 
 const identity: ReportFx = { ctes: '', join: '', rate: 'toDecimal128(1, 12)', keys: [] }
-const converting: ReportFx = {
+/** Conversion at each day's rate through the fx CTE (see reportFx for when it is needed). */
+export const converting: ReportFx = {
   ctes: `${fxCte},`,
   join: `LEFT JOIN fx ON fx.currency = g.currency AND fx.day = toDate(g.hour_utc)`,
   rate: `if(g.currency = {currency:String}, toDecimal128(1, 12), fx.rate)`,
@@ -123,7 +124,7 @@ export function fxParams(scope: InsightsScope, padDays = 0): Record<string, unkn
  * Fails the request with 400 when some sale in scope has no rate into the report currency: a missing
  * rate must never turn into a silently wrong total. `linesSql` is the scope's lines subquery.
  */
-async function assertFxCoverage(
+export async function assertFxCoverage(
   db: Db,
   scope: FxTarget,
   linesSql: string,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/createDb.ts'
 import { addDays } from './insightsScope.ts'
-import { reportFx } from './reportFx.ts'
+import { assertFxCoverage, converting } from './reportFx.ts'
 import type { SegmentScope } from './segmentScope.ts'
 
 /**
@@ -19,13 +19,18 @@ import type { SegmentScope } from './segmentScope.ts'
 export interface SegmentCustomersSql {
   ctes: string
   params: Record<string, unknown>
+  /** Runs a query over these CTEs, turning a missing FX rate into a 400 naming the currency field. */
+  guard<T>(work: () => Promise<T>): Promise<T>
 }
 
-export async function segmentCustomersSql(
+/** The text a query stops with when a sale in a money window has no rate. */
+const missingRateMarker = 'segment: a sale has no FX rate'
+
+export function segmentCustomersSql(
   db: Db,
   scope: SegmentScope,
   options: { withNumbers?: boolean } = {},
-): Promise<SegmentCustomersSql> {
+): SegmentCustomersSql {
   const { rules, asOf } = scope
   const from = (days: number) => addDays(asOf, 1 - days)
   const params: Record<string, unknown> = {
@@ -66,26 +71,32 @@ export async function segmentCustomersSql(
   if (rules.visitor === 'tourist') conditions.push(`NOT paid_at_home AND paid_abroad`)
   if (rules.visitor === 'local') conditions.push(`paid_at_home`)
 
-  // Money converts into the scope's currency at each line's UTC day rate, as insights do (reportFx).
-  const moneyFrom = [rules.spend?.days, rules.spendRank?.days].filter((d) => d !== undefined)
+  // Money converts into the scope's currency at each line's UTC-day rate, as insights do (reportFx), when
+  // some sale is in another currency. The rates are checked inside the same query: a line of the money
+  // window without a rate stops it (throwIf), and only then does `guard` ask which rate is missing (400).
+  const moneyDays = [rules.spend?.days, rules.spendRank?.days].filter((d) => d !== undefined)
   let fxCtes = ''
   let fxJoin = ''
   let money = 'toDecimal128(g.amount, 4)'
-  if (moneyFrom.length > 0) {
-    const earliest = from(Math.max(...moneyFrom))
-    const fxParams = { currency: scope.currency, fxFrom: addDays(earliest, -1), fxTo: addDays(asOf, 1) }
+  let moneyLines = ''
+  if (moneyDays.length > 0) {
+    const earliest = from(Math.max(...moneyDays))
     params.moneyFrom = earliest
-    const fx = await reportFx(
-      db,
-      { currency: scope.currency, currencyField: rules.spend ? 'rules.spend.currency' : 'rules.spendRank' },
-      `SELECT currency, hour_utc FROM (${linesSql}) WHERE day >= {moneyFrom:Date}`,
-      { ...params, ...fxParams },
-    )
-    if (fx.keys.length > 0) {
-      Object.assign(params, fxParams)
-      fxCtes = fx.ctes
-      fxJoin = fx.join
-      money = `g.amount * ${fx.rate}`
+    moneyLines = `SELECT currency, hour_utc FROM (${linesSql}) WHERE day >= {moneyFrom:Date}`
+    if (scope.saleCurrencies.some((c) => c !== scope.currency)) {
+      Object.assign(params, {
+        currency: scope.currency,
+        fxFrom: addDays(earliest, -1),
+        fxTo: addDays(asOf, 1),
+      })
+      fxCtes = converting.ctes
+      fxJoin = converting.join
+      money = `g.amount * ${converting.rate}`
+      columns.push(
+        `throwIf(countIf(g.day >= {moneyFrom:Date} AND g.currency != {currency:String} AND fx.rate = 0) > 0,
+                 '${missingRateMarker}') AS rates_missing`,
+      )
+      conditions.push('rates_missing = 0')
     }
   }
   if (rules.spend) {
@@ -159,5 +170,15 @@ export async function segmentCustomersSql(
       FROM ${source}
       ${conditions.length ? `WHERE ${conditions.join('\n        AND ')}` : ''}
     ),`
-  return { ctes, params }
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work()
+    } catch (err) {
+      if (!moneyLines || !(err instanceof Error) || !err.message.includes(missingRateMarker)) throw err
+      const currencyField = rules.spend ? 'rules.spend.currency' : 'rules.spendRank'
+      await assertFxCoverage(db, { currency: scope.currency, currencyField }, moneyLines, params)
+      throw err
+    }
+  }
+  return { ctes, params, guard }
 }

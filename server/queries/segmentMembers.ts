@@ -14,9 +14,10 @@ export async function refreshSegmentMembers(
   scope: SegmentScope,
   refreshedAt: Date,
 ): Promise<void> {
-  const audience = await segmentCustomersSql(db, scope, { withNumbers: true })
-  await db.client.command({
-    query: `
+  const audience = segmentCustomersSql(db, scope, { withNumbers: true })
+  await audience.guard(() =>
+    db.client.command({
+      query: `
       INSERT INTO segment_members (merchant_id, segment_id, refreshed_at, as_of, size, members)
       WITH ${audience.ctes}
       everyone AS (SELECT count() AS size, groupArrayArray(numbers) AS pairs FROM segment_customers)
@@ -24,13 +25,14 @@ export async function refreshSegmentMembers(
              bitmapBuild(arrayMap(p -> tupleElement(p, 2),
                arrayFilter(p -> tupleElement(p, 1) = m AND tupleElement(p, 2) != 0, pairs)))
       FROM everyone ARRAY JOIN {segMerchants:Array(String)} AS m`,
-    query_params: { ...audience.params, segmentId, refreshedAt: refreshedAt.getTime() },
-    clickhouse_settings: {
-      log_comment: 'refreshSegmentMembers',
-      join_use_nulls: 0,
-      insert_distributed_sync: 1,
-    },
-  })
+      query_params: { ...audience.params, segmentId, refreshedAt: refreshedAt.getTime() },
+      clickhouse_settings: {
+        log_comment: 'refreshSegmentMembers',
+        join_use_nulls: 0,
+        insert_distributed_sync: 1,
+      },
+    }),
+  )
 }
 
 /**

@@ -16,17 +16,19 @@ const unknownKey = 'unknown'
 
 /** Exact sizes of a segment's groups, computed inside ClickHouse in one pass over the lines. */
 export async function segmentCounts(db: Db, scope: SegmentScope): Promise<SegmentCounts> {
-  const audience = await segmentCustomersSql(db, scope)
-  const result = await db.client.query({
-    query: `
+  const audience = segmentCustomersSql(db, scope)
+  const groups = await audience.guard(async () => {
+    const result = await db.client.query({
+      query: `
       WITH ${audience.ctes}
       groups AS (SELECT home, visitor, count() AS customers FROM segment_customers GROUP BY home, visitor)
       SELECT home, visitor, customers FROM groups ORDER BY home, visitor`,
-    query_params: audience.params,
-    format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'segmentPreview', join_use_nulls: 0 },
+      query_params: audience.params,
+      format: 'JSONEachRow',
+      clickhouse_settings: { log_comment: 'segmentPreview', join_use_nulls: 0 },
+    })
+    return result.json<{ home: string; visitor: string; customers: number }>()
   })
-  const groups = await result.json<{ home: string; visitor: string; customers: number }>()
   const counts: SegmentCounts = { total: 0, byHomeCountry: new Map(), byVisitor: new Map() }
   for (const g of groups) {
     const home = g.home || unknownKey

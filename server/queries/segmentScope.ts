@@ -15,6 +15,8 @@ export interface SegmentScope {
   rules: SegmentRules
   /** Currency spend is summed and ranked in: the spend rule's, else the first merchant's, else USD. */
   currency: string
+  /** Currencies of the merchants' sales: money rules convert only when one differs from `currency`. */
+  saleCurrencies: string[]
 }
 
 export interface SegmentLimits {
@@ -47,7 +49,7 @@ export function assertRuleWindows(rules: SegmentRules, limits: SegmentLimits): v
 /**
  * Checks the merchants exist (404 otherwise, like one the key may not see: the caller has already
  * refused those), that every store of `rules.stores` belongs to one of them (400), and fixes `asOf`
- * (default: the local day of the newest sale of their stores; today in UTC when they have none).
+ * (default: the local day of the newest completed sale of their stores; today in UTC when they have none).
  */
 export async function resolveSegmentScope(
   db: Db,
@@ -66,8 +68,8 @@ export async function resolveSegmentScope(
         (SELECT argMax(currency, updated_at) FROM merchants WHERE merchant_id = {first:String}) AS currency,
         (SELECT groupUniqArray(store_id) FROM stores
            WHERE merchant_id IN {m:Array(String)} AND store_id IN {stores:Array(String)}) AS storesFound,
-        (SELECT toString(toDate(max(local_at))) FROM transactions WHERE merchant_id IN {m:Array(String)}) AS newest,
-        (SELECT count() > 0 FROM transactions WHERE merchant_id IN {m:Array(String)}) AS anySale`,
+        (SELECT (toString(max(local_day)), count() > 0, groupUniqArray(currency))
+           FROM customers_daily_bitmap WHERE merchant_id IN {m:Array(String)}) AS sales`,
     query_params: { m: merchants, first: merchants[0] ?? '', stores: rules.stores ?? [] },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'segmentScope' },
@@ -77,8 +79,7 @@ export async function resolveSegmentScope(
     withStores: string[]
     currency: string
     storesFound: string[]
-    newest: string
-    anySale: boolean | number
+    sales: [string, boolean | number, string[]]
   }>()
   const found = new Set([...(row?.known ?? []), ...(row?.withStores ?? [])])
   const missing = merchants.find((m) => !found.has(m))
@@ -87,12 +88,16 @@ export async function resolveSegmentScope(
   const unknownStore = rules.stores?.find((s) => !storesFound.has(s))
   if (unknownStore !== undefined)
     throw HttpError.badRequest(`rules.stores: unknown store ${unknownStore} for these merchants`)
-  const day = asOf ?? (row?.anySale ? row.newest : new Date().toISOString().slice(0, 10))
+  // The customer rollup holds a row per store, local day and currency with completed sales: the newest day
+  // and the currencies come from it without reading the lines.
+  const [newest, anySale, saleCurrencies] = row?.sales ?? ['', false, []]
+  const day = asOf ?? (anySale ? newest : new Date().toISOString().slice(0, 10))
   return {
     merchantIds: merchants,
     asOf: day,
     historyFrom: addDays(day, 1 - limits.rangeDays),
     rules,
     currency: rules.spend?.currency ?? (row?.currency || 'USD'),
+    saleCurrencies,
   }
 }

@@ -19,8 +19,7 @@ import {
   writeSegmentVersion,
   type SavedSegment,
 } from '../queries/savedSegments.ts'
-import { segmentCustomersSql } from '../queries/segmentCustomersSql.ts'
-import { segmentPreview } from '../queries/segmentPreview.ts'
+import { segmentCounts, segmentPreview } from '../queries/segmentPreview.ts'
 import { segmentProfile } from '../queries/segmentProfile.ts'
 import { resolveSegmentScope, type SegmentLimits } from '../queries/segmentScope.ts'
 import type { SegmentMembership } from '../segments/segmentMembership.ts'
@@ -45,10 +44,9 @@ export function segmentRoutes(db: Db, verify: KeyVerifier, options: SegmentRoute
   const scopedMerchants = (res: Response, merchantIds: string[]) =>
     merchantIds.map((m) => merchantScope(principalOf(res), m))
 
-  /** Resolves and checks rules (merchants, stores, windows, rates) so a failing request saves nothing. */
+  /** Evaluates the rules once (merchants, stores, windows, rates) so a failing request saves nothing. */
   const assertEvaluable = async (merchantIds: string[], rules: SegmentRules) => {
-    const scope = await resolveSegmentScope(db, merchantIds, rules, undefined, limits)
-    await segmentCustomersSql(db, scope)
+    await segmentCounts(db, await resolveSegmentScope(db, merchantIds, rules, undefined, limits))
   }
 
   const visibleSegment = async (res: Response, id: string) => {
