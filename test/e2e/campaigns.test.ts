@@ -133,7 +133,7 @@ describe('campaigns and wallet preview in a real browser', () => {
     expect(consoleErrors).toEqual([])
   })
 
-  it('creates an offer through the form, shows the API’s message next to its field, then pauses and ends it', async () => {
+  it('creates an offer through the form (the API’s message under its field), edits, pauses and ends it', async () => {
     await page.goto(`${server.base}/campaigns?merchant=${merchantId}`)
     await panelState('offers')
     await page.getByRole('button', { name: 'New offer' }).click()
@@ -192,6 +192,31 @@ describe('campaigns and wallet preview in a real browser', () => {
       .getByTestId('uplift-sentence')
       .filter({ hasText: 'No wallet has been offered this yet' })
       .waitFor()
+
+    // Editing starts from what is stored and sends it back changed: a wider radius, every day again.
+    await row.getByRole('button', { name: 'Edit' }).click()
+    expect(new URL(page.url()).searchParams.get('edit')).toBe(offer.offerId)
+    await form.getByLabel('Radius around each store').waitFor()
+    expect(await form.getByLabel('Radius around each store').inputValue()).toBe('250')
+    await form.getByLabel('Radius around each store').fill('350')
+    await form.getByRole('checkbox', { name: 'Mon' }).uncheck()
+    await form.getByRole('checkbox', { name: 'Tue' }).uncheck()
+    const [saved] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.url().endsWith(`/api/v1/offers/${offer.offerId}`) && r.request().method() === 'PATCH',
+      ),
+      form.getByRole('button', { name: 'Save changes' }).click(),
+    ])
+    expect(saved.status()).toBe(200)
+    await form.waitFor({ state: 'detached' })
+    const edited = await server.api<Offer>(`/api/v1/offers/${offer.offerId}`)
+    expect(edited.radiusM).toBe(350)
+    expect(edited.schedule).toEqual({
+      from: stored.schedule.from,
+      to: stored.schedule.to,
+      hours: { from: '07:00', to: '11:00' },
+    })
+    await row.getByText('350 m').waitFor()
 
     await row.getByRole('button', { name: 'Pause' }).click()
     await row.getByRole('button', { name: 'Resume' }).waitFor()
