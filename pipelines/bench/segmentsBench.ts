@@ -1,7 +1,8 @@
 /**
  * Benchmark of the segment builder's live size (not a test): loads the generated demo data set (its cities,
  * tourists, regulars and FX rates) at the given size, then times POST /api/v1/segments/preview for ten
- * rule sets a marketer typically builds: p50/p95 over repeated HTTP calls after two untimed ones.
+ * rule sets a marketer typically builds: p50/p95 over repeated HTTP calls after two untimed ones. Then
+ * refreshes the demo's saved segments and times the wallet's membership test, has().
  *
  *   npm run bench -- segments [--lines 1000000] [--repeat 20] [--data-dir /tmp/x] [--keep]
  */
@@ -14,11 +15,13 @@ import { pino } from 'pino'
 import { createApp } from '../../server/app.ts'
 import { createKey } from '../../server/auth/apiKeys.ts'
 import type { SegmentPreviewRequest } from '../../server/contract.ts'
-import { createDb } from '../../server/db/createDb.ts'
+import { createDb, type Db } from '../../server/db/createDb.ts'
 import { migrate } from '../../server/db/migrate.ts'
 import { demoStores } from '../../server/demo/demoCatalog.ts'
 import { isStoreEmpty } from '../../server/demo/isStoreEmpty.ts'
 import { loadDemoData } from '../../server/demo/loadDemoData.ts'
+import { listSavedSegments } from '../../server/queries/savedSegments.ts'
+import { createSegmentMembership } from '../../server/segments/segmentMembership.ts'
 
 const hongKongStores = (merchantIds: string[]) =>
   demoStores.filter((s) => s.city === 'hkg' && merchantIds.includes(s.merchantId)).map((s) => s.storeId)
@@ -91,6 +94,33 @@ const ruleSets: { name: string; request: SegmentPreviewRequest }[] = [
     },
   },
 ]
+
+/** Refreshes the demo's saved segments and times has() over known customer keys and a share of misses. */
+async function membershipFigures(db: Db): Promise<string> {
+  const membership = createSegmentMembership(db, { limits: { rangeDays: 1100 } })
+  const started = performance.now()
+  await membership.refresh()
+  const refreshMs = performance.now() - started
+  const segments = await listSavedSegments(db)
+  const keys = (
+    await (
+      await db.client.query({
+        query: `SELECT DISTINCT customer_key AS k FROM transactions WHERE customer_key != '' LIMIT 20000`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ k: string }>()
+  ).map((r) => r.k)
+  const lookups = 1_000_000
+  let found = 0
+  const timed = performance.now()
+  for (let i = 0; i < lookups; i++) {
+    const segment = segments[i % segments.length]
+    if (segment && membership.has(segment.id, keys[i % keys.length] ?? '')) found++
+  }
+  const perLookupUs = ((performance.now() - timed) * 1000) / lookups
+  const members = segments.reduce((sum, s) => sum + (s.members ?? 0), 0)
+  return `membership: ${segments.length} saved segments (${members.toLocaleString()} members in all) refreshed in ${(refreshMs / 1000).toFixed(1)} s; has(): ${perLookupUs.toFixed(2)} µs per lookup over ${lookups.toLocaleString()} lookups (${found.toLocaleString()} members found)`
+}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -167,6 +197,7 @@ export async function runSegmentsBench(argv: string[]): Promise<void> {
       `| all ${ruleSets.length} rule sets, ${all.length} calls | | ${percentile(all, 50).toFixed(0)} | ${percentile(all, 95).toFixed(0)} |`,
     )
     await new Promise<void>((resolve) => server.close(() => resolve()))
+    table.push('', await membershipFigures(db))
     console.log(
       `\n${table.join('\n')}\n\nload average: ${os
         .loadavg()

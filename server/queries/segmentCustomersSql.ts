@@ -11,8 +11,8 @@ import type { SegmentScope } from './segmentScope.ts'
  *   visitor  String   'local' (paid in a store of their home country), 'tourist' (never did, but paid
  *                     abroad) or 'unknown' (home or store country unknown),
  *   numbers  Array(Tuple(String, UInt32))  (merchant, customer_no) pairs, only when `withNumbers`.
- * `seg_lines` (the merchants' completed lines of known customers in the history window, with `day` the
- * store-local date) is among the CTEs for queries that describe the members' purchases.
+ * The customers are those with a completed line at the merchants in the history window (`seg_lines`,
+ * `day` being the store-local date); each rule narrows them in one GROUP BY per customer.
  *
  * Every value is bound; the rules only decide which fixed fragments are included.
  */
@@ -40,9 +40,8 @@ export function segmentCustomersSql(
   }
   const linesSql = `
     SELECT cityHash64(customer_key) AS ck, merchant_id, customer_no, store_id, toDate(local_at) AS day,
-           local_at, currency, toStartOfDay(occurred_at) AS hour_utc, amount, transaction_id,
-           customer_home_country AS home_country, store_country, category, product_id, product_name,
-           wallet, payment_method
+           local_at, currency, toStartOfDay(occurred_at) AS hour_utc, amount,
+           customer_home_country AS home_country, store_country, category, product_id, wallet, payment_method
     FROM transactions
     WHERE merchant_id IN {segMerchants:Array(String)} AND customer_key != '' AND status = 'completed'
       -- A local day lies within a day either side of its UTC date: this bound prunes by the primary key.

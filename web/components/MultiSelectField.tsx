@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react'
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
 
 export interface MultiSelectOption {
   value: string
@@ -38,6 +38,30 @@ export function MultiSelectField({
 }: MultiSelectFieldProps) {
   const id = useId()
   const [search, setSearch] = useState('')
+  const [open, setOpen] = useState(false)
+  const details = useRef<HTMLDetailsElement>(null)
+  // An open list closes on a click elsewhere or on Escape, like a native select (details alone does not).
+  useEffect(() => {
+    const element = details.current
+    if (!open || !element) return
+    const close = () => {
+      element.open = false
+    }
+    const onPointerDown = (event: PointerEvent) => {
+      if (!element.contains(event.target as Node)) close()
+    }
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return
+      close()
+      element.querySelector('summary')?.focus()
+    }
+    document.addEventListener('pointerdown', onPointerDown)
+    document.addEventListener('keydown', onKeyDown)
+    return () => {
+      document.removeEventListener('pointerdown', onPointerDown)
+      document.removeEventListener('keydown', onKeyDown)
+    }
+  }, [open])
   // Selected values the options do not know (e.g. from a shared link) stay visible and can be unticked.
   const known = new Set(options.map((option) => option.value))
   const all: MultiSelectOption[] = [
@@ -62,7 +86,14 @@ export function MultiSelectField({
   return (
     <div className="field">
       <span id={id}>{label}</span>
-      <details className="multi-select" onToggle={(event) => onOpenChange?.(event.currentTarget.open)}>
+      <details
+        ref={details}
+        className="multi-select"
+        onToggle={(event) => {
+          setOpen(event.currentTarget.open)
+          onOpenChange?.(event.currentTarget.open)
+        }}
+      >
         <summary aria-describedby={id} title={summary}>
           {summary}
         </summary>

@@ -120,7 +120,7 @@ export default function AudiencesPage() {
         onOpen={(segment) =>
           update({ segment: segment.id, merchants: segment.merchantIds, rules: segment.rules })
         }
-        onDeleted={(id) => id === state.segment && update({ segment: null })}
+        onDeleting={(id) => id === state.segment && update({ segment: null })}
       />
       {state.segment && segments.status === 'success' && !open && (
         <p className="notice" role="status">

@@ -15,7 +15,8 @@ interface SavedSegmentsPanelProps {
   openId: string | null
   merchantNames: ReadonlyMap<string, string>
   onOpen: (segment: Segment) => void
-  onDeleted: (id: string) => void
+  /** Told before the segment is deleted, so an open one closes first (its profile is not asked for again). */
+  onDeleting: (id: string) => void
 }
 
 const sizeText = (s: Segment, format: (value: number) => string) =>
@@ -27,7 +28,7 @@ export function SavedSegmentsPanel({
   openId,
   merchantNames,
   onOpen,
-  onDeleted,
+  onDeleting,
 }: SavedSegmentsPanelProps) {
   const remove = useDeleteSegment()
   const [confirming, setConfirming] = useState<string | null>(null)
@@ -87,17 +88,14 @@ export function SavedSegmentsPanel({
             <button
               type="button"
               className="button-quiet button-danger"
+              aria-label={`Confirm: delete ${s.name}`}
               disabled={remove.isPending}
-              onClick={() =>
-                remove.mutate(s.id, {
-                  onSuccess: () => {
-                    setConfirming(null)
-                    onDeleted(s.id)
-                  },
-                })
-              }
+              onClick={() => {
+                onDeleting(s.id)
+                remove.mutate(s.id, { onSuccess: () => setConfirming(null) })
+              }}
             >
-              Delete “{s.name}”
+              Confirm delete
             </button>
             <button type="button" className="button-quiet" onClick={() => setConfirming(null)}>
               Keep

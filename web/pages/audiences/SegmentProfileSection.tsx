@@ -131,11 +131,18 @@ function ProfileSummaryPanel({ query }: { query: QueryState<SegmentProfile> }) {
                 </div>
               ))}
             </dl>
-            {data.suppressed && (
+            {data.suppressed ? (
               <p className="panel-note">
                 This segment has fewer than {data.threshold} members: its profile is not shown, to protect
                 their privacy.
               </p>
+            ) : (
+              data.spendPerVisit === null && (
+                <p className="panel-note">
+                  Fewer than {data.threshold} members bought in this window (lapsed customers buy nothing in a
+                  recent one): choose a longer window.
+                </p>
+              )
             )}
           </>
         )
