@@ -224,6 +224,39 @@ describe('GET /api/v1/wallet/offers', () => {
   })
 })
 
+describe('index freshness', () => {
+  it('serves an every-store offer at a store loaded after the offer, once the stores batch is stored', async () => {
+    const offer = await createOffer({ name: 'Every store', stores: [], radiusM: 200 })
+    const far = { lat: 45.764, lon: 4.8357 }
+    expect(offerIds((await ask(far.lat, far.lon, 'lyon-customer')).body)).toEqual([])
+    const body = JSON.stringify({
+      merchant_id: 'cafe',
+      store_id: 's9',
+      name: 'Lyon',
+      lat: far.lat,
+      lon: far.lon,
+      timezone: 'Europe/Paris',
+      country: 'FR',
+      city: 'Lyon',
+      currency: 'EUR',
+    })
+    const ingest = await fx.app.call('/api/v1/ingest/stores', {
+      method: 'POST',
+      key: merchantKey,
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: body + '\n',
+    })
+    expect(ingest.status).toBe(200)
+    let served: string[] = []
+    for (let i = 0; i < 50 && served.length === 0; i++) {
+      served = offerIds((await ask(far.lat, far.lon, 'lyon-customer')).body)
+      if (served.length === 0) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(served).toEqual([offer.offerId])
+    await fx.app.call(`/api/v1/offers/${offer.offerId}`, { method: 'DELETE', key: merchantKey })
+  })
+})
+
 describe('rate limit', () => {
   it('meets a burst from one key with 429 while another key is still served', async () => {
     const limited = await startTestApp(db, { walletRatePerSecond: 5 }, { wallet: fx.wallet })
