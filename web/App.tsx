@@ -10,6 +10,8 @@ import { SignInPage } from './pages/SignInPage.tsx'
 const InsightsPage = lazy(() => import('./pages/insights/InsightsPage.tsx'))
 const DataPage = lazy(() => import('./pages/data/DataPage.tsx'))
 const AudiencesPage = lazy(() => import('./pages/audiences/AudiencesPage.tsx'))
+const CampaignsPage = lazy(() => import('./pages/campaigns/CampaignsPage.tsx'))
+const WalletPreviewPage = lazy(() => import('./pages/wallet/WalletPreviewPage.tsx'))
 
 /** Without a key every URL shows the sign-in page; after signing in the same URL shows its page. */
 export function App() {
@@ -28,21 +30,8 @@ export function App() {
           <Route index element={<MerchantsPage />} />
           <Route path="insights" element={<InsightsPage />} />
           <Route path="audiences" element={<AudiencesPage />} />
-          <Route
-            path="campaigns"
-            element={
-              <ComingSoonPage title="Campaigns" what="Create offers for a segment and follow their uplift." />
-            }
-          />
-          <Route
-            path="wallet"
-            element={
-              <ComingSoonPage
-                title="Wallet preview"
-                what="Pick a point near your stores and see what a wallet would be offered."
-              />
-            }
-          />
+          <Route path="campaigns" element={<CampaignsPage />} />
+          <Route path="wallet" element={<WalletPreviewPage />} />
           <Route path="data" element={<DataPage />} />
           <Route
             path="*"
