@@ -13,6 +13,9 @@ export default defineConfig({
       'test/db/ingestCli.test.ts',
       'test/db/startup.test.ts',
       'test/db/remoteServer.test.ts',
+      // Kills embedded loading processes at every statement of a batch (minutes of restarts); the killed
+      // server over HTTP is ingestCrash.test.ts, which runs remote too.
+      'test/db/ingestKillPoints.test.ts',
     ],
     pool: 'forks',
     globalSetup: ['test/support/remoteDbSetup.ts'],
