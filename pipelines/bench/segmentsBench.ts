@@ -171,32 +171,36 @@ export async function runSegmentsBench(argv: string[]): Promise<void> {
       `| rule set (${size?.lines.toLocaleString()} lines, ${size?.customers.toLocaleString()} customer keys) | size | p50 ms | p95 ms |`,
       '|---|---:|---:|---:|',
     ]
-    const all: number[] = []
-    for (const { name, request } of ruleSets) {
-      const times: number[] = []
-      let shown = ''
-      for (let i = -2; i < options.repeat; i++) {
-        const started = performance.now()
-        const response = await fetch(`${base}/api/v1/segments/preview`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify(request),
-        })
-        const body = await response.text()
-        const elapsed = performance.now() - started
-        if (response.status !== 200) throw new Error(`${name} answered ${response.status}: ${body}`)
-        shown = String((JSON.parse(body) as { size: number | null }).size ?? 'suppressed')
-        if (i >= 0) times.push(elapsed)
+    try {
+      const all: number[] = []
+      for (const { name, request } of ruleSets) {
+        const times: number[] = []
+        let shown = ''
+        for (let i = -2; i < options.repeat; i++) {
+          const started = performance.now()
+          const response = await fetch(`${base}/api/v1/segments/preview`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify(request),
+          })
+          const body = await response.text()
+          const elapsed = performance.now() - started
+          if (response.status !== 200) throw new Error(`${name} answered ${response.status}: ${body}`)
+          shown = String((JSON.parse(body) as { size: number | null }).size ?? 'suppressed')
+          if (i >= 0) times.push(elapsed)
+        }
+        all.push(...times)
+        const line = `| ${name} | ${shown} | ${percentile(times, 50).toFixed(0)} | ${percentile(times, 95).toFixed(0)} |`
+        table.push(line)
+        say(line)
       }
-      all.push(...times)
-      const line = `| ${name} | ${shown} | ${percentile(times, 50).toFixed(0)} | ${percentile(times, 95).toFixed(0)} |`
-      table.push(line)
-      say(line)
+      table.push(
+        `| all ${ruleSets.length} rule sets, ${all.length} calls | | ${percentile(all, 50).toFixed(0)} | ${percentile(all, 95).toFixed(0)} |`,
+      )
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     }
-    table.push(
-      `| all ${ruleSets.length} rule sets, ${all.length} calls | | ${percentile(all, 50).toFixed(0)} | ${percentile(all, 95).toFixed(0)} |`,
-    )
-    await new Promise<void>((resolve) => server.close(() => resolve()))
     table.push('', await membershipFigures(db))
     console.log(
       `\n${table.join('\n')}\n\nload average: ${os
