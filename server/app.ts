@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import express, { type ErrorRequestHandler, type Express } from 'express'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import express, { type ErrorRequestHandler, type Express, type NextFunction } from 'express'
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import helmet from 'helmet'
 import type { Logger } from 'pino'
@@ -77,10 +78,22 @@ export function createApp({
   const reference = createReferenceCache(db)
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
-  // The wallet's lean path sits ahead of logging, helmet and the per-minute limiter (see walletRoutes).
   if (wallet) {
-    const walletLimits = { ratePerSecond: limits.walletRatePerSecond ?? 2000, jsonBytes: limits.jsonBytes }
-    app.use('/api/v1/wallet', walletRoutes(verify, wallet, walletLimits))
+    // Wallet calls skip Express altogether (routing, logging, helmet, the per-minute limiter): under load
+    // the wallet bench measured p50 2.5-10 ms this way against about 100 ms through the router.
+    const handleWallet = walletRoutes(verify, wallet, {
+      ratePerSecond: limits.walletRatePerSecond ?? 2000,
+      jsonBytes: limits.jsonBytes,
+      formatError: (err) => errorResponse(err, logger),
+    })
+    // An Express app is `(req, res) => app.handle(req, res)`: the wallet gets the request first.
+    const dispatch = app as unknown as {
+      handle: (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void
+    }
+    const routed = dispatch.handle.bind(app)
+    dispatch.handle = (req, res, next) => {
+      if (!handleWallet(req, res)) routed(req, res, next)
+    }
   }
   app.use(
     pinoHttp({
@@ -187,31 +200,27 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy()
       return
     }
-    if (err instanceof HttpError) {
-      res.status(err.status).json(errorBody(err.code, err.message))
-      return
-    }
-    if (err instanceof ZodError) {
-      const issue = err.issues[0]
-      const field = issue?.path.join('.') || 'body'
-      res.status(400).json(errorBody('invalid_request', `${field}: ${issue?.message ?? 'invalid'}`))
-      return
-    }
-    const status = (err as { status?: unknown }).status
-    const type = (err as { type?: unknown }).type
-    if (type === 'entity.parse.failed') {
-      res.status(400).json(errorBody('invalid_json', 'the request body is not valid JSON'))
-      return
-    }
-    if (type === 'entity.too.large') {
-      res.status(413).json(errorBody('too_large', 'the request body is larger than allowed'))
-      return
-    }
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json(errorBody('bad_request', err instanceof Error ? err.message : 'bad request'))
-      return
-    }
-    logger.error({ err }, 'unhandled error')
-    res.status(500).json(errorBody('internal', 'something went wrong on our side; it has been logged'))
+    const { status, body } = errorResponse(err, logger)
+    res.status(status).json(body)
   }
+}
+
+/** The status and body an error answers with (the wallet's lean path uses it too). */
+function errorResponse(err: unknown, logger: Logger): { status: number; body: ErrorBody } {
+  if (err instanceof HttpError) return { status: err.status, body: errorBody(err.code, err.message) }
+  if (err instanceof ZodError) {
+    const issue = err.issues[0]
+    const field = issue?.path.join('.') || 'body'
+    return { status: 400, body: errorBody('invalid_request', `${field}: ${issue?.message ?? 'invalid'}`) }
+  }
+  const status = (err as { status?: unknown }).status
+  const type = (err as { type?: unknown }).type
+  if (type === 'entity.parse.failed')
+    return { status: 400, body: errorBody('invalid_json', 'the request body is not valid JSON') }
+  if (type === 'entity.too.large')
+    return { status: 413, body: errorBody('too_large', 'the request body is larger than allowed') }
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return { status, body: errorBody('bad_request', err instanceof Error ? err.message : 'bad request') }
+  logger.error({ err }, 'unhandled error')
+  return { status: 500, body: errorBody('internal', 'something went wrong on our side; it has been logged') }
 }

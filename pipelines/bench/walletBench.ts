@@ -262,7 +262,9 @@ export async function runWalletBench(argv: string[]): Promise<void> {
     const serveUs = ((performance.now() - started) * 1000) / probes
     const cpu = process.cpuUsage(cpuBefore)
     const serveCpuUs = (cpu.user + cpu.system) / probes
+    let cpuMark = process.cpuUsage()
     const walletRun = await steadyLoad({ base, paths, headers, rate: options.rate, seconds: options.seconds })
+    const walletCpu = process.cpuUsage(cpuMark)
     const loadAfterWallet = os.loadavg()
     await new Promise<void>((resolve) => server.close(() => resolve()))
 
@@ -284,6 +286,7 @@ export async function runWalletBench(argv: string[]): Promise<void> {
       rate: options.rate,
       seconds: 2,
     })
+    cpuMark = process.cpuUsage()
     const bareRun = await steadyLoad({
       base: bareBase,
       paths,
@@ -291,6 +294,9 @@ export async function runWalletBench(argv: string[]): Promise<void> {
       rate: options.rate,
       seconds: options.seconds,
     })
+    const bareCpu = process.cpuUsage(cpuMark)
+    const perRequest = (cpu: NodeJS.CpuUsage, run: SteadyLoadResult) =>
+      ((cpu.user + cpu.system) / Math.max(1, run.latencies.length)).toFixed(0)
     await new Promise<void>((resolve) => bare.close(() => resolve()))
 
     await wallet.flush()
@@ -311,6 +317,7 @@ export async function runWalletBench(argv: string[]): Promise<void> {
         summarise('bare node:http, same bytes', bareRun, options.rate, options.seconds),
         '',
         `wallet.serve in process (no HTTP, ${probes} sequential calls incl. journal fsync): ${serveUs.toFixed(0)} µs per call, of which ${serveCpuUs.toFixed(0)} µs CPU (all threads)`,
+        `server process CPU per request during the runs: wallet ${perRequest(walletCpu, walletRun)} µs, bare ${perRequest(bareCpu, bareRun)} µs`,
         `events journaled and flushed: ${events?.impressions} impressions, ${events?.heldOut} would-have-seen`,
         `load average after the wallet run: ${loadAfterWallet.map((l) => l.toFixed(2)).join(', ')}; now: ${os
           .loadavg()

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import express from 'express'
 import { hashKey, type KeyVerifier } from '../auth/apiKeys.ts'
 import { WalletEventsRequest, WalletOffersQuery, type ErrorBody, type WalletOffers } from '../contract.ts'
@@ -10,9 +10,11 @@ export interface WalletRouteOptions {
   /** Requests a second per key, and the burst a key may send at once (429 beyond). */
   ratePerSecond: number
   jsonBytes: number
+  /** The app's one mapping of errors to responses (status and { error: { code, message } }). */
+  formatError: (err: unknown) => { status: number; body: ErrorBody }
 }
 
-function send(res: Response, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -24,20 +26,21 @@ function send(res: Response, status: number, body: unknown): void {
 }
 
 /**
- * The wallet routes on a lean path: mounted ahead of request logging, helmet and the per-minute limiter,
- * they do only what a wallet call needs: the cached key check, a token-bucket limit per key, the query
- * parse, the in-memory answer, and one write of pre-serialised JSON. No request is logged (a wallet call's
- * query carries a position and a customer id); errors go to the app's error handler as everywhere else.
+ * The wallet routes on a lean path, straight off node:http ahead of Express (see createApp): they do only
+ * what a wallet call needs: a token-bucket limit per key, the cached key check, the query parse, the
+ * in-memory answer, and one write of pre-serialised JSON. No request is logged (a wallet call's query
+ * carries a position and a customer id); errors are formatted by the app's own error mapping.
+ * Returns false, touching nothing, for a request that is not a wallet route.
  */
-export function walletRoutes(
-  verify: KeyVerifier,
-  wallet: WalletService,
-  options: WalletRouteOptions,
-): RequestHandler {
+export function walletRoutes(verify: KeyVerifier, wallet: WalletService, options: WalletRouteOptions) {
   const allow = createBurstLimiter(options.ratePerSecond)
-  const parseJson = express.json({ limit: options.jsonBytes })
+  const parseJson = express.json({ limit: options.jsonBytes }) as unknown as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+  ) => void
 
-  async function principalOf(req: Request) {
+  async function principalOf(req: IncomingMessage) {
     const header = req.headers.authorization ?? ''
     if (!allow(header ? hashKey(header) : `ip:${req.socket.remoteAddress ?? ''}`))
       throw new HttpError(429, 'rate_limited', 'too many wallet requests from this key; slow down')
@@ -52,32 +55,44 @@ export function walletRoutes(
     return principal.merchantIds.length ? new Set(principal.merchantIds) : undefined
   }
 
-  return async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      if (req.method === 'GET' && req.path === '/offers') {
-        const merchants = await principalOf(req)
-        const query = WalletOffersQuery.parse(req.query)
-        const offers = await wallet.serve({ ...query, merchants })
-        send(res, 200, { offers } satisfies WalletOffers)
+  async function offers(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const merchants = await principalOf(req)
+    const query = WalletOffersQuery.parse(Object.fromEntries(url.searchParams))
+    const offers = await wallet.serve({ ...query, merchants })
+    send(res, 200, { offers } satisfies WalletOffers)
+  }
+
+  async function events(req: IncomingMessage, res: ServerResponse) {
+    const merchants = await principalOf(req)
+    await new Promise<void>((resolve, reject) => {
+      parseJson(req, res, (err?: unknown) => (err ? reject(err) : resolve()))
+    })
+    const items = WalletEventsRequest.parse((req as IncomingMessage & { body?: unknown }).body)
+    const verdicts = await wallet.recordEvents(items, merchants)
+    if (verdicts.rejected === 0) return send(res, 200, verdicts)
+    const first = verdicts.results.find((r) => r.error)
+    if (verdicts.rejected === verdicts.results.length && first?.error)
+      return send(res, first.status, { error: first.error } satisfies ErrorBody)
+    send(res, 207, verdicts)
+  }
+
+  return function handleWallet(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://wallet')
+    const handler =
+      req.method === 'GET' && url.pathname === '/api/v1/wallet/offers'
+        ? offers(req, res, url)
+        : req.method === 'POST' && url.pathname === '/api/v1/wallet/events'
+          ? events(req, res)
+          : undefined
+    if (!handler) return false
+    handler.catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy()
         return
       }
-      if (req.method === 'POST' && req.path === '/events') {
-        const merchants = await principalOf(req)
-        await new Promise<void>((resolve, reject) => {
-          parseJson(req, res, (err?: unknown) => (err ? reject(err) : resolve()))
-        })
-        const items = WalletEventsRequest.parse(req.body)
-        const verdicts = await wallet.recordEvents(items, merchants)
-        if (verdicts.rejected === 0) return send(res, 200, verdicts)
-        const first = verdicts.results.find((r) => r.error)
-        if (verdicts.rejected === verdicts.results.length && first?.error)
-          return send(res, first.status, { error: first.error } satisfies ErrorBody)
-        send(res, 207, verdicts)
-        return
-      }
-      next()
-    } catch (err) {
-      next(err)
-    }
+      const { status, body } = options.formatError(err)
+      send(res, status, body)
+    })
+    return true
   }
 }

@@ -104,8 +104,16 @@ function computeInstant(timezone: string, date: string, minute: number): number 
   return t
 }
 
-/** date plus n days, YYYY-MM-DD. */
+/** date plus n days, YYYY-MM-DD (memoised: schedules ask for the same few days on every call). */
 export function addDays(date: string, n: number): string {
+  const key = `${date}+${n}`
+  const hit = shiftedDays.get(key)
+  if (hit !== undefined) return hit
+  if (shiftedDays.size > 50_000) shiftedDays.clear()
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number]
-  return new Date(Date.UTC(y, mo - 1, d + n)).toISOString().slice(0, 10)
+  const shifted = new Date(Date.UTC(y, mo - 1, d + n)).toISOString().slice(0, 10)
+  shiftedDays.set(key, shifted)
+  return shifted
 }
+
+const shiftedDays = new Map<string, string>()
