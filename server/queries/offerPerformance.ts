@@ -1,12 +1,17 @@
 import type { Offer, OfferDailyRow, OfferGroupFigures, OfferPerformance } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
+import { HttpError } from '../httpError.ts'
 import { newcombeHybridInterval } from './differenceInterval.ts'
+import { addDays } from './insightsScope.ts'
+import { fxCte } from './reportFx.ts'
 
 interface GroupCounts {
   grp: 'impression' | 'would_have_seen'
   customers: number
   converters: number
   revenue: number
+  /** Converters' lines in a currency with no rate into the report currency on their day. */
+  unrated: number
 }
 
 interface DailyCounts {
@@ -20,9 +25,11 @@ interface DailyCounts {
  * Each customer's experiment: the group of their first impression or would-have-seen (so a customer is in
  * one group only, even if the holdout share changed), that first moment, and whether they bought at any
  * store of the offer's merchant within attributionDays after it (completed lines only, from the ingested
- * transactions joined on customer_key), with what they spent there in the merchant's currency.
+ * transactions joined on customer_key), with what they spent there, converted into the report currency
+ * (the merchant's) at each sale's UTC day's rate as insights convert (reportFx.ts).
  */
 const experiment = `
+  ${fxCte},
   firsts AS (
     SELECT customer_key, min(at) AS first_at, argMin(toString(type), at) AS grp
     FROM (SELECT DISTINCT event_id, type, customer_key, at FROM offer_events
@@ -32,7 +39,8 @@ const experiment = `
   ),
   purchases AS (
     SELECT f.customer_key AS customer_key, min(t.occurred_at) AS converted_at,
-           sumIf(t.amount, t.currency = {currency:String}) AS revenue
+           sum(t.amount * if(t.currency = {currency:String}, toDecimal128(1, 12), fx.rate)) AS revenue,
+           countIf(t.currency != {currency:String} AND fx.currency = '') AS unrated
     FROM firsts AS f
     INNER JOIN (
       SELECT customer_key, occurred_at, amount, currency FROM transactions
@@ -40,12 +48,14 @@ const experiment = `
         AND occurred_at > (SELECT min(first_at) FROM firsts)
         AND customer_key IN (SELECT customer_key FROM firsts)
     ) AS t ON t.customer_key = f.customer_key
+    LEFT JOIN fx ON fx.currency = t.currency AND fx.day = toDate(t.occurred_at, 'UTC')
     WHERE t.occurred_at > f.first_at AND t.occurred_at <= f.first_at + toIntervalDay({days:UInt8})
     GROUP BY customer_key
   ),
   customers AS (
     SELECT f.customer_key AS customer_key, f.grp AS grp, f.first_at AS first_at,
-           p.customer_key != '' AS converted, p.converted_at AS converted_at, p.revenue AS revenue
+           p.customer_key != '' AS converted, p.converted_at AS converted_at, p.revenue AS revenue,
+           p.unrated AS unrated
     FROM firsts AS f LEFT JOIN purchases AS p ON p.customer_key = f.customer_key
   )`
 
@@ -65,13 +75,17 @@ export async function offerPerformance(
     offerId: offer.offerId,
     currency: params.currency,
     days: offer.attributionDays,
+    // Impressions fall inside the schedule; purchases up to attributionDays after (UTC days around both).
+    fxFrom: addDays(offer.schedule.from, -1),
+    fxTo: addDays(offer.schedule.to, offer.attributionDays + 1),
   }
   const settings = { log_comment: 'offerPerformance', join_use_nulls: 0 as const }
   const groups = await db.client.query({
     query: `
       WITH ${experiment}
       SELECT grp, count() AS customers, countIf(converted) AS converters,
-             toFloat64(round(sum(revenue), 2)) AS revenue, toString(min(first_at)) AS first_seen
+             toFloat64(round(sum(revenue), 2)) AS revenue, sum(unrated) AS unrated,
+             toString(min(first_at)) AS first_seen
       FROM customers GROUP BY grp`,
     query_params,
     format: 'JSONEachRow',
@@ -104,6 +118,13 @@ export async function offerPerformance(
     clickhouse_settings: settings,
   })
   const counts = await groups.json<GroupCounts & { first_seen: string }>()
+  // A sale without a rate must never turn into a silently smaller revenue (as in insights).
+  if (counts.some((g) => g.unrated > 0))
+    throw new HttpError(
+      422,
+      'fx_rate_missing',
+      `some converting sales have no FX rate into ${params.currency} on their day; load fx-rates for them`,
+    )
   const k = params.threshold
   const exposed = counts.find((g) => g.grp === 'impression')
   const heldOut = counts.find((g) => g.grp === 'would_have_seen')

@@ -15,6 +15,7 @@ import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
 import type { Principal } from '../auth/apiKeys.ts'
 import { findOffer } from '../queries/findOffer.ts'
+import { listMerchants } from '../queries/listMerchants.ts'
 import { listOffers } from '../queries/listOffers.ts'
 import { listStores } from '../queries/listStores.ts'
 import { offerPerformance } from '../queries/offerPerformance.ts'
@@ -30,7 +31,7 @@ export interface OfferRouteOptions {
 
 /**
  * Checks what an offer names against what exists: its stores belong to its merchant and its segment is a
- * saved segment of that merchant. Answers the merchant's default currency (of its first store).
+ * saved segment of that merchant. Answers the merchant's own currency (its first store's when it has none).
  */
 async function checkReferences(db: Db, merchantId: string, offer: Pick<Offer, 'stores' | 'segmentId'>) {
   const stores = await listStores(db, merchantId)
@@ -45,7 +46,8 @@ async function checkReferences(db: Db, merchantId: string, offer: Pick<Offer, 's
     if (!merchants?.includes(merchantId))
       throw HttpError.badRequest(`segmentId: no saved segment ${offer.segmentId} of merchant ${merchantId}`)
   }
-  return { currency: stores[0]?.currency ?? '' }
+  const [merchant] = await listMerchants(db, [merchantId])
+  return { currency: merchant?.currency || (stores[0]?.currency ?? '') }
 }
 
 /** The offer, when the key may see its merchant; 404 otherwise, exactly like an offer that does not exist. */
@@ -107,8 +109,9 @@ export function offerRoutes(db: Db, verify: KeyVerifier, options: OfferRouteOpti
 
   router.get('/offers/:offerId/performance', editors, async (req, res) => {
     const offer = await visibleOffer(db, principalOf(res), req.params.offerId)
-    const [firstStore] = await listStores(db, offer.merchantId)
-    const currency = firstStore?.currency ?? offer.value.currency ?? ''
+    // Revenue in the merchant's own currency (as its insights report), converted at each day's rate.
+    const [merchant] = await listMerchants(db, [offer.merchantId])
+    const currency = merchant?.currency || offer.value.currency || ''
     res.json(await offerPerformance(db, offer, { currency, threshold: options.privacyThreshold }))
   })
 

@@ -173,4 +173,32 @@ describe('GET /api/v1/offers/{id}/performance', () => {
       ['Small', 30, null],
     ])
   })
+
+  // Last: it gives the merchant a currency of its own, which the tests above do not expect.
+  it("reports revenue in the merchant's currency, converted at each sale's day's rate, never silently short", async () => {
+    await db.client.insert({
+      table: 'merchants',
+      format: 'JSONEachRow',
+      values: [{ merchant_id: 'cafe', name: 'Cafe', currency: 'USD', timezone: 'Europe/Paris' }],
+    })
+    const url = `/api/v1/offers/${offer.offerId}/performance`
+    const missing = await fx.app.call(url, { key: marketerKey })
+    expect(missing.status).toBe(422)
+    expect(missing.body).toMatchObject({ error: { code: 'fx_rate_missing' } })
+
+    // EUR -> USD: 1.1 on the held-out purchases' day, 1.2 on the exposed ones' (the 4th carries the 3rd).
+    await db.client.insert({
+      table: 'fx_rates',
+      format: 'JSONEachRow',
+      values: [
+        { date: '2026-11-02', base: 'EUR', quote: 'USD', rate: 1.1 },
+        { date: '2026-11-03', base: 'EUR', quote: 'USD', rate: 1.2 },
+      ],
+    })
+    const body = (await fx.app.call(url, { key: marketerKey })).body as OfferPerformance
+    expect(body.currency).toBe('USD')
+    // Exposed: 70 x 10 EUR on the 3rd and e0's 5 EUR on the 4th, all at 1.2; held out: 55 x 8 EUR at 1.1.
+    expect(body.exposed).toMatchObject({ customers: 120, converters: 70, revenue: 846 })
+    expect(body.heldOut).toMatchObject({ customers: 110, converters: 55, revenue: 484 })
+  })
 })
