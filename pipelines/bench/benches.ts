@@ -1,3 +1,4 @@
+import { runConcurrencyBench } from './concurrencyBench.ts'
 import { ingestBench } from './ingestBench.ts'
 import { runQueriesBench } from './queriesBench.ts'
 
@@ -5,4 +6,5 @@ import { runQueriesBench } from './queriesBench.ts'
 export const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: ingestBench,
   queries: runQueriesBench,
+  concurrency: runConcurrencyBench,
 }
