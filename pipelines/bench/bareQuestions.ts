@@ -89,7 +89,8 @@ const byWeather = (bucket: string) => `
       GROUP BY s.store_id
     )
   SELECT ${bucket} AS bucket, sum(l.revenue) AS revenue, count() AS slots,
-         sumIf(l.revenue, l.neighbours > 0) / sumIf(l.neighbour_sum / greatest(l.neighbours, 1), l.neighbours > 0) AS lift
+         toFloat64(sumIf(l.revenue, l.neighbours > 0))
+           / toFloat64(sumIf(l.neighbour_sum / greatest(l.neighbours, 1), l.neighbours > 0)) AS lift
   FROM lifted AS l
   INNER JOIN nearest AS n ON n.store_id = l.store_id
   INNER JOIN bare_weather AS w ON w.station_id = n.station_id AND w.observed_at = l.hour_utc
