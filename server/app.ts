@@ -12,6 +12,7 @@ import type { Db } from './db/createDb.ts'
 import { HttpError } from './httpError.ts'
 import { buildOpenApi } from './openapi.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
+import { createAnswerCache } from './routes/answerCache.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
@@ -33,9 +34,21 @@ export interface AppOptions {
   spoolDir?: string | undefined
   /** Built dashboard to serve at /; omitted in API-only tests. */
   webDir?: string | undefined
+  /** Insights answers kept until the data changes (answerCache.ts); 0 computes every request (benchmarks). */
+  answerCacheEntries?: number | undefined
 }
 
-export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }: AppOptions): Express {
+const defaultAnswerCacheEntries = 500
+
+export function createApp({
+  db,
+  logger,
+  limits,
+  pseudonymKey,
+  spoolDir,
+  webDir,
+  answerCacheEntries = defaultAnswerCacheEntries,
+}: AppOptions): Express {
   const app = express()
   const verify = createKeyVerifier(db)
   app.disable('x-powered-by')
@@ -96,7 +109,9 @@ export function createApp({ db, logger, limits, pseudonymKey, spoolDir, webDir }
   })
   api.use(adminRoutes(db, verify))
   api.use(merchantRoutes(db, verify))
-  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays }))
+  api.use(
+    insightsRoutes(db, verify, { rangeDays: limits.rangeDays }, createAnswerCache(db, answerCacheEntries)),
+  )
   api.use((req) => {
     throw HttpError.notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)
   })

@@ -18,7 +18,10 @@ export interface BenchServer {
 }
 
 /** The real app on a loopback port with an admin key, limits wide enough for the bench's bodies. */
-export async function startBenchServer(db: Db, options: { chunkBytes?: number | undefined } = {}) {
+export async function startBenchServer(
+  db: Db,
+  options: { chunkBytes?: number | undefined; answerCacheEntries?: number | undefined } = {},
+) {
   const app = createApp({
     db,
     logger: pino({ level: 'silent' }),
@@ -30,6 +33,7 @@ export async function startBenchServer(db: Db, options: { chunkBytes?: number | 
       ...(options.chunkBytes ? { ingestChunkBytes: options.chunkBytes } : {}),
     },
     pseudonymKey: 'bench-pseudonym-key-0123456789',
+    answerCacheEntries: options.answerCacheEntries,
   })
   const server = app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', resolve))

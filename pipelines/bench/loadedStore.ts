@@ -20,6 +20,8 @@ export interface StoreOptions {
   load: 'ndjson' | 'parquet'
   reuse: boolean
   keep: boolean
+  /** Keep insights answers until the data changes, as the server does (answerCache.ts). */
+  answerCache: boolean
 }
 
 /** The flags every benchmark over a loaded store takes. */
@@ -66,7 +68,7 @@ export async function openLoadedStore(options: StoreOptions, say: (m: string) =>
   }
   const db = await createDb({ mode: 'embedded', dataDir })
   await migrate(db)
-  const server = await startBenchServer(db)
+  const server = await startBenchServer(db, { answerCacheEntries: options.answerCache ? undefined : 0 })
   const client = startBenchClient()
   const close = async () => {
     client.close()

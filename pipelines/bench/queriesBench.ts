@@ -5,6 +5,9 @@
  * answering the same question from plain MergeTree tables of the same lines (bareQuestions.ts), call
  * for call in turn: two untimed calls each, then p50/p95 over --repeat timed calls, and the ratios.
  *
+ * The server computes every answer (its answer cache is off unless --answer-cache): the figures are what
+ * the first user after each load waits for.
+ *
  *   npm run bench -- queries [--lines 10000000] [--repeat 20] [--load ndjson|parquet] [--keep] [--reuse]
  */
 import { benchYear, largeMerchant } from './benchData.ts'
@@ -40,7 +43,13 @@ async function timeBare(store: LoadedStore, sql: string): Promise<number> {
 
 export async function runQueriesBench(args: string[]): Promise<void> {
   const options = storeOptions('queries', 'times every insights route against the bare engine', args, (c) =>
-    c.option('--repeat <n>', 'timed calls per route (at least 15)', (v) => Number(v), 20),
+    c
+      .option('--repeat <n>', 'timed calls per route (at least 15)', (v) => Number(v), 20)
+      .option(
+        '--answer-cache',
+        'keep answers as the server does (every timed call then reads the cache)',
+        false,
+      ),
   )
   const repeat = Math.max(15, Number(options.repeat))
   const say = (m: string) => console.log(`bench queries: ${m} (load average ${loadAverage()})`)
