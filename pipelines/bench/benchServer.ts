@@ -14,7 +14,31 @@ import type { BenchFiles } from './benchData.ts'
 export interface BenchServer {
   base: string
   key: string
+  /** Milliseconds of every statement the app ran, by its log_comment, since the last `statements.clear()`. */
+  statements: Map<string, number[]>
   close(): Promise<void>
+}
+
+/**
+ * The app's engine client, timing each query by its log_comment (the embedded engine keeps no
+ * system.query_log): where a route's time goes. An embedded query resolves once its whole result is in
+ * memory, so this is the statement's time, queueing behind other bound statements included.
+ */
+function timingDb(db: Db, statements: Map<string, number[]>): Db {
+  const client = new Proxy(db.client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver)
+      if (prop !== 'query') return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+      return async (params: Parameters<Db['client']['query']>[0]) => {
+        const started = performance.now()
+        const result = await target.query(params)
+        const name = String(params.clickhouse_settings?.log_comment ?? 'unnamed')
+        statements.set(name, [...(statements.get(name) ?? []), performance.now() - started])
+        return result
+      }
+    },
+  })
+  return { ...db, client }
 }
 
 /** The real app on a loopback port with an admin key, limits wide enough for the bench's bodies. */
@@ -22,8 +46,9 @@ export async function startBenchServer(
   db: Db,
   options: { chunkBytes?: number | undefined; answerCacheEntries?: number | undefined } = {},
 ) {
+  const statements = new Map<string, number[]>()
   const app = createApp({
-    db,
+    db: timingDb(db, statements),
     logger: pino({ level: 'silent' }),
     limits: {
       ratePerMinute: 1_000_000,
@@ -41,6 +66,7 @@ export async function startBenchServer(
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     key,
+    statements,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   } satisfies BenchServer
 }

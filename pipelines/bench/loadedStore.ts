@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command } from 'commander'
-import { createDb } from '../../server/db/createDb.ts'
+import { createDb, type Db } from '../../server/db/createDb.ts'
 import { migrate } from '../../server/db/migrate.ts'
 import { loadBareTables } from './bareQuestions.ts'
 import { benchFiles } from './benchData.ts'
@@ -50,6 +50,15 @@ export function storeOptions(
     .opts<StoreOptions & Record<string, unknown>>()
 }
 
+async function bareLines(db: Db): Promise<number> {
+  const result = await db.client.query({
+    query: `SELECT sum(total_rows) AS n FROM system.tables WHERE database = currentDatabase() AND name = 'bare_lines'`,
+    format: 'JSONEachRow',
+  })
+  const [row] = await result.json<{ n: number | null }>()
+  return Number(row?.n ?? 0)
+}
+
 /**
  * The bench data set loaded through the public ingest routes into a fresh store (or a kept one with
  * --reuse), the bare reference tables beside it, the app serving it and a client in its own process.
@@ -78,9 +87,12 @@ export async function openLoadedStore(options: StoreOptions, say: (m: string) =>
   }
   try {
     // The reference first, so that timing can start right after our own load.
-    const bareStarted = performance.now()
-    await loadBareTables(db, files, options.load)
-    say(`bare reference tables loaded in ${((performance.now() - bareStarted) / 1000).toFixed(0)} s`)
+    if (reused && (await bareLines(db)) === files.lines) say('reusing the bare reference tables')
+    else {
+      const bareStarted = performance.now()
+      await loadBareTables(db, files, options.load)
+      say(`bare reference tables loaded in ${((performance.now() - bareStarted) / 1000).toFixed(0)} s`)
+    }
     let loaded = reused ? (JSON.parse(fs.readFileSync(loadedMark, 'utf8')) as { note: string }).note : ''
     if (reused) say(`reusing the store: ${loaded}; figures are NOT right after the load`)
     else {

@@ -64,6 +64,7 @@ export async function runQueriesBench(args: string[]): Promise<void> {
       const http: number[] = []
       const bare: number[] = []
       for (let i = -2; i < repeat; i++) {
+        if (i === 0) store.server.statements.clear()
         const answer = await store.client.get(store.server, [url])
         const bareMs = await timeBare(store, sql)
         if (i >= 0) {
@@ -80,6 +81,10 @@ export async function runQueriesBench(args: string[]): Promise<void> {
       const line = `| ${route} | ${[h50, h95, b50, b95].map((v) => v.toFixed(0)).join(' | ')} | ${(h50 / b50).toFixed(2)} | ${(h95 / b95).toFixed(2)} | ${loadAverage()} |`
       table.push(line)
       say(line)
+      const spent = [...store.server.statements].map(
+        ([name, ms]) => `${name} ${percentile(ms, 50).toFixed(0)} ms x${Math.round(ms.length / repeat)}`,
+      )
+      say(`  p50 of each statement: ${spent.join(', ')}`)
     }
     console.log(
       `\n${store.files.lines.toLocaleString('en-US')} lines (${store.files.linesOfLarge.toLocaleString('en-US')} of ${largeMerchant}); ${store.loaded}; ${repeat} timed calls per route; finished ${new Date().toISOString()}\n`,
