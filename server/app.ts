@@ -16,6 +16,7 @@ import { buildOpenApi } from './openapi.ts'
 import { createReferenceCache } from './referenceCache.ts'
 import { adminRoutes } from './routes/adminRoutes.ts'
 import { erasureRoutes } from './routes/erasureRoutes.ts'
+import { createAnswerCache } from './routes/answerCache.ts'
 import { ingestRoutes } from './routes/ingestRoutes.ts'
 import { insightsRoutes } from './routes/insightsRoutes.ts'
 import { merchantRoutes } from './routes/merchantRoutes.ts'
@@ -58,7 +59,11 @@ export interface AppOptions {
   wallet?: WalletService | undefined
   /** Saved segments' members (main.ts refreshes it on a schedule); one is made when omitted. */
   segmentMembership?: SegmentMembership | undefined
+  /** Insights answers kept until the data changes (answerCache.ts); 0 computes every request (benchmarks). */
+  answerCacheEntries?: number | undefined
 }
+
+const defaultAnswerCacheEntries = 500
 
 export function createApp({
   db,
@@ -69,6 +74,7 @@ export function createApp({
   webDir,
   wallet,
   segmentMembership,
+  answerCacheEntries = defaultAnswerCacheEntries,
 }: AppOptions): Express {
   const app = express()
   const privacyK = limits.privacyK ?? defaultPrivacyThreshold
@@ -171,7 +177,14 @@ export function createApp({
   api.use(adminRoutes(db, verify, reference))
   api.use(erasureRoutes(db, verify, { pseudonymKey }))
   api.use(merchantRoutes(verify, reference))
-  api.use(insightsRoutes(db, verify, { rangeDays: limits.rangeDays, privacyK }))
+  api.use(
+    insightsRoutes(
+      db,
+      verify,
+      { rangeDays: limits.rangeDays, privacyK },
+      createAnswerCache(db, answerCacheEntries),
+    ),
+  )
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))
   if (wallet) api.use(offerRoutes(db, verify, { wallet, privacyThreshold: privacyK }))
   api.use((req) => {

@@ -1,5 +1,6 @@
 import { concurrentIngestBench } from './concurrentIngestBench.ts'
 import { httpLoadBench } from './httpLoadBench.ts'
+import { runConcurrencyBench } from './concurrencyBench.ts'
 import { ingestBench } from './ingestBench.ts'
 import { runQueriesBench } from './queriesBench.ts'
 import { runSegmentsBench } from './segmentsBench.ts'
@@ -13,4 +14,5 @@ export const benches: Record<string, (args: string[]) => Promise<void>> = {
   queries: runQueriesBench,
   segments: runSegmentsBench,
   wallet: runWalletBench,
+  concurrency: runConcurrencyBench,
 }

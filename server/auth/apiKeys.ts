@@ -99,11 +99,22 @@ export async function revokeKey(db: Db, keyId: string): Promise<ApiKeyInfo | und
  */
 export function createKeyVerifier(db: Db, cacheMs = 5_000) {
   const cache = new Map<string, { principal: Principal | undefined; until: number }>()
+  // Requests with the same key while its look-up runs share it: ten dashboards opening at once would
+  // otherwise queue ten bound statements (chdb runs those one at a time).
+  const looking = new Map<string, Promise<Principal | undefined>>()
   return async function verify(secret: string): Promise<Principal | undefined> {
     if (secret.length > 200) return undefined
     const hash = hashKey(secret)
     const hit = cache.get(hash)
     if (hit && hit.until > Date.now()) return hit.principal
+    let pending = looking.get(hash)
+    if (!pending) {
+      pending = lookUp(hash).finally(() => looking.delete(hash))
+      looking.set(hash, pending)
+    }
+    return pending
+  }
+  async function lookUp(hash: string): Promise<Principal | undefined> {
     const result = await db.client.query({
       query: `SELECT key_id, role, merchant_ids FROM api_keys FINAL
               WHERE key_hash = {hash:String} AND revoked_at IS NULL LIMIT 1`,

@@ -33,7 +33,7 @@ export interface LinesQuery {
   sql: string
   params: Record<string, unknown>
   source: SalesSource
-  /** Aggregates over the lines: baskets (`tx`), and the product's latest name as a mergeable state. */
+  /** Aggregates over the lines: distinct baskets (`tx`), and the product's latest name as a mergeable state. */
   agg: { transactions: string; productNameState: string }
   /**
    * Columns to keep apart before summing `agg.transactions` across groups: every source counts distinct
@@ -44,11 +44,13 @@ export interface LinesQuery {
 }
 
 /**
- * Rollups keep each row's baskets as an array of hashes that merges by union. Read with FINAL, the rows
- * of one sorting key (several until background merges catch up) arrive united, so the array's length is
- * the key's exact basket count; a key already in one part is read as is, from the array sizes alone.
+ * Rollups keep each row's baskets as an array of 64-bit hashes of transaction_id. Rows of one sorting key
+ * may lie in several parts until background merges unite them (every load adds parts), so baskets are
+ * counted as the distinct hashes of all arrays in a group: exact whatever the parts, and read without
+ * FINAL. Right after a load of many requests FINAL had to merge every key across dozens of parts, which
+ * made the rollups slower than the raw lines.
  */
-const rollupAgg = { transactions: 'sum(tx)', productNameState: 'argMaxMergeState(product_name)' }
+const rollupAgg = { transactions: 'uniqExactArray(tx)', productNameState: 'argMaxMergeState(product_name)' }
 
 /** The distinct non-empty group keys, in order, for a GROUP BY (or '' when there are none). */
 export function groupKeys(...keys: string[]): string {
@@ -106,10 +108,7 @@ function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown>
  *   product name. Rows are not yet aggregated: aggregate them with sum() and `agg.transactions`, always
  *   grouping by `basketKeys` first (a basket lives in one store, one UTC hour and one currency).
  * padDays widens the range (weather lift looks 14 days either side); `baskets: false` is for questions
- * that count no baskets (tx is then 0).
- * `final: false` reads rollups without FINAL and adds `part` (the row's partition and part): a key's rows
- * are then united only if they lie in one part, so tx is exact for a group whose rows, in each partition,
- * come from a single part (see salesByProduct.ts); the raw source is always exact (part is '').
+ * that count no baskets (tx is then empty).
  */
 export function salesLines(
   scope: InsightsScope,
@@ -118,15 +117,11 @@ export function salesLines(
     source?: SalesSource | undefined
     byProduct?: boolean
     baskets?: boolean
-    final?: boolean
   } = {},
 ): LinesQuery {
   const padDays = options.padDays ?? 0
-  // Only basket counts need a key's rows united; sums come out the same from separate rows, without the
-  // cost of FINAL (about a fifth of sales by weather). Without baskets, `tx` is not given.
-  const final = options.baskets === false || options.final === false ? '' : 'FINAL'
-  const part = options.final === false ? `, tuple(r._partition_id, r._part) AS part` : ''
-  const basketCount = options.baskets === false ? 'toUInt64(0)' : 'length(r.transactions)'
+  // Sums come out the same from a key's rows in separate parts; baskets are counted distinct (rollupAgg).
+  const baskets = options.baskets === false ? 'emptyArrayUInt64()' : 'r.transactions'
   const byProduct = options.byProduct ?? false
   const source = options.source ?? pickSalesSource(scope, { byProduct })
   const params = scopeParams(scope, padDays)
@@ -144,7 +139,6 @@ export function salesLines(
               AND t.customer_home_country != t.store_country, amount, toDecimal128(0, 4)) AS tourist_amount,
            if(t.customer_home_country != '' AND t.store_country != '', amount, toDecimal128(0, 4)) AS known_origin_amount,
            cityHash64(t.transaction_id) AS tx
-           ${options.final === false ? `, tuple('', '') AS part` : ''}
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed' AND ${range}`
     return {
@@ -164,8 +158,8 @@ export function salesLines(
            toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
            r.currency AS currency, r.product_id AS product_id, r.category AS category,
            r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
-           ${basketCount} AS tx ${part}
-    FROM sales_product_daily_exact AS r ${final}
+           ${baskets} AS tx
+    FROM sales_product_daily_exact AS r
     WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
     return {
       sql,
@@ -184,8 +178,8 @@ export function salesLines(
            ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
            r.currency AS currency, ${productColumns}
            r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
-           r.known_origin_amount AS known_origin_amount, ${basketCount} AS tx ${part}
-    FROM ${source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'} AS r ${final}
+           r.known_origin_amount AS known_origin_amount, ${baskets} AS tx
+    FROM ${source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'} AS r
     WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
   return {
     sql,

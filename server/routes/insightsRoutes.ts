@@ -29,6 +29,7 @@ import { salesByProduct } from '../queries/salesByProduct.ts'
 import { salesByTime } from '../queries/salesByTime.ts'
 import { salesByWeather } from '../queries/salesByWeather.ts'
 import { summary, summaryChanges } from '../queries/summary.ts'
+import type { AnswerCache } from './answerCache.ts'
 import { toCsv } from './toCsv.ts'
 
 /** Rows a list route returns when `limit` is not given. */
@@ -85,50 +86,59 @@ export function insightsRoutes(
   db: Db,
   verify: KeyVerifier,
   limits: ScopeLimits & { privacyK: number },
+  cached: AnswerCache,
 ): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
-  const scopeOf = async (req: Request, res: Response, query: InsightsQuery) =>
-    resolveInsightsScope(db, merchantScope(principalOf(res), String(req.params.merchantId)), query, limits)
+  /** The answer for the merchant and query: the key's access is checked on every request; answers are kept (answerCache.ts). */
+  const answer = <T>(
+    req: Request,
+    res: Response,
+    query: InsightsQuery,
+    build: (scope: InsightsScope) => Promise<T>,
+  ) => {
+    const merchantId = merchantScope(principalOf(res), String(req.params.merchantId))
+    // Today's date is in the key: a range without `to` ends today when the merchant has no sale yet.
+    const key = JSON.stringify([req.path, merchantId, query, new Date().toISOString().slice(0, 10)])
+    return cached(key, async () => build(await resolveInsightsScope(db, merchantId, query, limits)))
+  }
 
   router.get('/merchants/:merchantId/summary', auth, async (req, res) => {
     const query = InsightsQuery.parse(req.query)
-    const scope = await scopeOf(req, res, query)
-    const { rows, comparison } = await withComparison(scope, query.compare, (s) => summary(db, s))
-    const body: Summary = {
-      ...envelope(scope),
-      rows: [rows],
-      ...(comparison && {
-        comparison: { ...comparison, rows: [comparison.rows] },
-        changes: summaryChanges(rows, comparison.rows),
-      }),
-    }
+    const body = await answer(req, res, query, async (scope): Promise<Summary> => {
+      const { rows, comparison } = await withComparison(scope, query.compare, (s) => summary(db, s))
+      return {
+        ...envelope(scope),
+        rows: [rows],
+        ...(comparison && {
+          comparison: { ...comparison, rows: [comparison.rows] },
+          changes: summaryChanges(rows, comparison.rows),
+        }),
+      }
+    })
     respond(req, res, query.format, SummaryRow, body)
   })
 
   router.get('/merchants/:merchantId/sales/by-product', auth, async (req, res) => {
     const query = InsightsQuery.parse(req.query)
-    const scope = await scopeOf(req, res, query)
     const limit = query.limit ?? defaultLimit
-    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-      salesByProduct(db, s, { limit }),
-    )
-    const body: SalesByProduct = { ...envelope(scope), rows, ...(comparison && { comparison }) }
+    const body = await answer(req, res, query, async (scope): Promise<SalesByProduct> => {
+      const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+        salesByProduct(db, s, { limit }),
+      )
+      return { ...envelope(scope), rows, ...(comparison && { comparison }) }
+    })
     respond(req, res, query.format, ProductRow, body)
   })
 
   router.get('/merchants/:merchantId/sales/by-time', auth, async (req, res) => {
     const query = SalesByTimeQuery.parse(req.query)
-    const scope = await scopeOf(req, res, query)
-    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-      salesByTime(db, s, { grain: query.grain, split: query.split }),
-    )
-    const body: SalesByTime = {
-      ...envelope(scope),
-      grain: query.grain,
-      rows,
-      ...(comparison && { comparison }),
-    }
+    const body = await answer(req, res, query, async (scope): Promise<SalesByTime> => {
+      const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+        salesByTime(db, s, { grain: query.grain, split: query.split }),
+      )
+      return { ...envelope(scope), grain: query.grain, rows, ...(comparison && { comparison }) }
+    })
     const rowSchema =
       query.split && query.grain === 'hour_of_day' ? TimeRow : TimeRow.omit({ dayOfWeek: true })
     respond(req, res, query.format, rowSchema, body)
@@ -136,33 +146,35 @@ export function insightsRoutes(
 
   router.get('/merchants/:merchantId/sales/by-weather', auth, async (req, res) => {
     const query = SalesByWeatherQuery.parse(req.query)
-    const scope = await scopeOf(req, res, query)
-    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-      salesByWeather(db, s, { by: query.by }),
-    )
-    const body: SalesByWeather = {
-      ...envelope(scope),
-      by: query.by,
-      notice: rows.notice,
-      rows: rows.rows,
-      ...(comparison && { comparison: { ...comparison, rows: comparison.rows.rows } }),
-    }
+    const body = await answer(req, res, query, async (scope): Promise<SalesByWeather> => {
+      const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+        salesByWeather(db, s, { by: query.by }),
+      )
+      return {
+        ...envelope(scope),
+        by: query.by,
+        notice: rows.notice,
+        rows: rows.rows,
+        ...(comparison && { comparison: { ...comparison, rows: comparison.rows.rows } }),
+      }
+    })
     respond(req, res, query.format, WeatherRow, body)
   })
 
   router.get('/merchants/:merchantId/customers/origins', auth, async (req, res) => {
     const query = InsightsQuery.parse(req.query)
-    const scope = await scopeOf(req, res, query)
     const limit = query.limit ?? defaultLimit
-    const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-      customerOrigins(db, s, { limit, threshold: limits.privacyK }),
-    )
-    const body: CustomerOrigins = {
-      ...envelope(scope),
-      privacyThreshold: limits.privacyK,
-      rows,
-      ...(comparison && { comparison }),
-    }
+    const body = await answer(req, res, query, async (scope): Promise<CustomerOrigins> => {
+      const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
+        customerOrigins(db, s, { limit, threshold: limits.privacyK }),
+      )
+      return {
+        ...envelope(scope),
+        privacyThreshold: limits.privacyK,
+        rows,
+        ...(comparison && { comparison }),
+      }
+    })
     respond(req, res, query.format, OriginRow, body)
   })
 

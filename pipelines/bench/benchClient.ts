@@ -1,0 +1,75 @@
+/**
+ * The benchmarks' HTTP client, in its own process (as a merchant's terminal or a dashboard would be): its
+ * reading, sending and timing never share the server's event loop. It reads one JSON command per line on
+ * stdin and answers one JSON line per command on stdout:
+ *   {"op":"post","url":...,"key":...,"contentType":...,"files":[...]} sends each file as one request, in
+ *     turn, streamed, with its name as Idempotency-Key; answers {ms, requests: [ms...], ledgers: [...]}.
+ *   {"op":"get","key":...,"urls":[...]} sends every GET at once; answers {ms, each: [{ms, status}]}.
+ * Run by benchServer.ts (`startBenchClient`), not by hand.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import readline from 'node:readline'
+import { Readable } from 'node:stream'
+
+interface PostCommand {
+  op: 'post'
+  url: string
+  key: string
+  contentType: string
+  files: string[]
+}
+interface GetCommand {
+  op: 'get'
+  key: string
+  urls: string[]
+}
+
+async function post(command: PostCommand) {
+  const started = performance.now()
+  const requests: number[] = []
+  const ledgers: unknown[] = []
+  for (const file of command.files) {
+    const sent = performance.now()
+    const response = await fetch(command.url, {
+      method: 'POST',
+      body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream,
+      duplex: 'half',
+      headers: {
+        authorization: `Bearer ${command.key}`,
+        'content-type': command.contentType,
+        'idempotency-key': path.basename(file).replace(/[^A-Za-z0-9_.:-]/g, '_'),
+      },
+    } as RequestInit)
+    const body = await response.text()
+    if (!response.ok) throw new Error(`${file}: ${response.status} ${body}`)
+    requests.push(performance.now() - sent)
+    ledgers.push(JSON.parse(body))
+  }
+  return { ms: performance.now() - started, requests, ledgers }
+}
+
+async function get(command: GetCommand) {
+  const started = performance.now()
+  const each = await Promise.all(
+    command.urls.map(async (url) => {
+      const sent = performance.now()
+      const response = await fetch(url, { headers: { authorization: `Bearer ${command.key}` } })
+      const body = await response.text()
+      if (!response.ok) throw new Error(`${url}: ${response.status} ${body}`)
+      return { ms: performance.now() - sent, status: response.status }
+    }),
+  )
+  return { ms: performance.now() - started, each }
+}
+
+const lines = readline.createInterface({ input: process.stdin })
+for await (const line of lines) {
+  const command = JSON.parse(line) as PostCommand | GetCommand
+  try {
+    const answer = command.op === 'post' ? await post(command) : await get(command)
+    process.stdout.write(`${JSON.stringify(answer)}\n`)
+  } catch (err) {
+    process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? err.message : String(err) })}\n`)
+  }
+}

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { pino } from 'pino'
+import { createApp } from '../../server/app.ts'
+import { createKey } from '../../server/auth/apiKeys.ts'
+import type { BatchLedger } from '../../server/contract.ts'
+import type { Db } from '../../server/db/createDb.ts'
+import type { BenchFiles } from './benchData.ts'
+
+export interface BenchServer {
+  base: string
+  key: string
+  /** Milliseconds of every statement the app ran, by its log_comment, since the last `statements.clear()`. */
+  statements: Map<string, number[]>
+  close(): Promise<void>
+}
+
+/**
+ * The app's engine client, timing each query by its log_comment (the embedded engine keeps no
+ * system.query_log): where a route's time goes. An embedded query resolves once its whole result is in
+ * memory, so this is the statement's time, queueing behind other bound statements included.
+ */
+function timingDb(db: Db, statements: Map<string, number[]>): Db {
+  const client = new Proxy(db.client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver)
+      if (prop !== 'query') return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+      return async (params: Parameters<Db['client']['query']>[0]) => {
+        const started = performance.now()
+        const result = await target.query(params)
+        const name = String(params.clickhouse_settings?.log_comment ?? 'unnamed')
+        statements.set(name, [...(statements.get(name) ?? []), performance.now() - started])
+        return result
+      }
+    },
+  })
+  return { ...db, client }
+}
+
+/** The real app on a loopback port with an admin key, limits wide enough for the bench's bodies. */
+export async function startBenchServer(
+  db: Db,
+  options: { chunkBytes?: number | undefined; answerCacheEntries?: number | undefined } = {},
+) {
+  const statements = new Map<string, number[]>()
+  const app = createApp({
+    db: timingDb(db, statements),
+    logger: pino({ level: 'silent' }),
+    limits: {
+      ratePerMinute: 1_000_000,
+      jsonBytes: 1 << 20,
+      ingestBytes: 2 ** 40,
+      rangeDays: 1100,
+      ...(options.chunkBytes ? { ingestChunkBytes: options.chunkBytes } : {}),
+    },
+    pseudonymKey: 'bench-pseudonym-key-0123456789',
+    answerCacheEntries: options.answerCacheEntries,
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise<void>((resolve) => server.once('listening', resolve))
+  const { key } = await createKey(db, { role: 'admin', name: 'bench' })
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    key,
+    statements,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  } satisfies BenchServer
+}
+
+export interface PostAnswer {
+  ms: number
+  requests: number[]
+  ledgers: BatchLedger[]
+}
+export interface GetAnswer {
+  ms: number
+  each: { ms: number; status: number }[]
+}
+
+/** benchClient.ts in its own Node process (with this process's TypeScript loader). */
+export function startBenchClient() {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'benchClient.ts')
+  const child = spawn(process.execPath, [...process.execArgv, script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const answers = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  async function ask<T>(command: Record<string, unknown>): Promise<T> {
+    child.stdin.write(`${JSON.stringify(command)}\n`)
+    const next = await answers.next()
+    if (next.done) throw new Error('the bench client stopped')
+    const answer = JSON.parse(String(next.value)) as T & { error?: string }
+    if (answer.error) throw new Error(`bench client: ${answer.error}`)
+    return answer
+  }
+  return {
+    post: (server: BenchServer, kind: string, contentType: string, files: string[]) =>
+      ask<PostAnswer>({
+        op: 'post',
+        url: `${server.base}/api/v1/ingest/${kind}`,
+        key: server.key,
+        contentType,
+        files,
+      }),
+    get: (server: BenchServer, urls: string[]) => ask<GetAnswer>({ op: 'get', key: server.key, urls }),
+    close() {
+      child.stdin.end()
+    },
+  }
+}
+export type BenchClient = ReturnType<typeof startBenchClient>
+
+/** Stores, hourly weather and FX rates, loaded through the public ingest routes like any client's. */
+export async function loadReferenceData(client: BenchClient, server: BenchServer, files: BenchFiles) {
+  await client.post(server, 'stores', 'application/x-ndjson', [files.stores])
+  await client.post(server, 'weather', 'application/x-ndjson', [files.weather])
+  await client.post(server, 'fx-rates', 'application/x-ndjson', [files.fx])
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
+}
+
+/** The 1-minute load average, printed beside every figure: the machine is shared. */
+export function loadAverage(): string {
+  return (os.loadavg()[0] ?? 0).toFixed(2)
+}
+
+export function rowsPerSecond(rows: number, ms: number): number {
+  return Math.round(rows / (ms / 1000))
+}

@@ -1,0 +1,25 @@
+import type { Db } from '../db/createDb.ts'
+
+/**
+ * A fingerprint of everything stored in our database: per table and partition, the newest block number
+ * (every insert takes a new one) and the newest mutation (deletes, updates), so any change of data
+ * changes it. Background merges keep both (a merge may still change it: that only costs a recomputed
+ * answer). It binds no value, so it runs beside the bound statements chdb runs one at a time.
+ */
+export async function dataVersion(db: Db): Promise<string> {
+  const result = await db.client.query({
+    query: `
+      SELECT toString(sum(cityHash64(table, partition_id, block, mutation))) AS version
+      FROM (
+        SELECT table, partition_id, max(max_block_number) AS block,
+               max(toUInt64OrZero(splitByChar('_', name)[5])) AS mutation
+        FROM system.parts
+        WHERE database = currentDatabase() AND active
+        GROUP BY table, partition_id
+      )`,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'dataVersion' },
+  })
+  const [row] = await result.json<{ version: string }>()
+  return row?.version ?? ''
+}
