@@ -13,9 +13,9 @@ import type { SegmentScope } from './segmentScope.ts'
  *   numbers  Array(Tuple(String, UInt32))  (merchant, customer_no) pairs, only when `withNumbers`.
  * The customers are those with a completed line at the merchants in the history window (`day` being the
  * store-local date). They are read from the customer rollup (`customer_days`: a row per customer, local
- * day, store, origin, currency and UTC day, a few times fewer rows than the lines and no key strings), and
- * each rule narrows them in one GROUP BY per customer. Rules that need a line's detail (categories,
- * products, wallets, payment methods) read the lines themselves (`seg_lines`), once for all of them.
+ * day, store, origin, wallet, payment method, currency and UTC day; fewer rows than the lines and no key
+ * strings), and each rule narrows them in one GROUP BY per customer. Rules on what was bought (categories,
+ * products) read the matching lines themselves (`seg_lines`), once for both.
  *
  * Every value is bound; the rules only decide which fixed fragments are included.
  */
@@ -53,8 +53,8 @@ export function segmentCustomersSql(
       AND toDate(local_at) BETWEEN {historyFrom:Date} AND {asOf:Date}`
   // The same sales by customer and day: rows are summed or maxed below, so unmerged parts need no FINAL.
   const daysSql = `
-    SELECT customer_hash AS ck, merchant_id, customer_no, store_id, local_day AS day, last_local_at AS local_at,
-           currency, toDateTime(utc_day, 'UTC') AS hour_utc, amount, home_country, store_country
+    SELECT customer_hash AS ck, merchant_id, customer_no, store_id, wallet, payment_method, local_day AS day,
+           last_local_at AS local_at, currency, toDateTime(utc_day, 'UTC') AS hour_utc, amount, home_country, store_country
     FROM customer_days
     WHERE merchant_id IN {segMerchants:Array(String)} AND local_day BETWEEN {historyFrom:Date} AND {asOf:Date}`
 
@@ -65,12 +65,14 @@ export function segmentCustomersSql(
     `max(g.day) AS last_day`,
   ]
   const conditions: string[] = []
-  // A flag holds when some line of the history window has one of the values.
-  const lineFlags: string[] = []
+  // A flag holds when some line of the history window has one of the values: the customer rollup knows
+  // stores, wallets and payment methods; categories and products are read from the lines.
+  const lineFlags: { where: string; having: string }[] = []
   const lineFlag = (name: string, column: string, values: string[] | undefined) => {
     if (!values) return
     params[name] = values
-    lineFlags.push(`countIf(${column} IN {${name}:Array(String)}) > 0`)
+    const where = `${column} IN {${name}:Array(String)}`
+    lineFlags.push({ where, having: `countIf(${where}) > 0` })
   }
 
   if (rules.homeCountries) {
@@ -140,17 +142,21 @@ export function segmentCustomersSql(
     params.lapsedFrom = from(rules.notSeenForDays)
     conditions.push(`last_day < {lapsedFrom:Date}`)
   }
-  if (rules.stores) {
-    params.stores = rules.stores
-    columns.push(`countIf(g.store_id IN {stores:Array(String)}) > 0 AS stores_hit`)
-    conditions.push('stores_hit')
+  const dayFlag = (name: string, column: string, values: string[] | undefined) => {
+    if (!values) return
+    params[name] = values
+    columns.push(`countIf(g.${column} IN {${name}:Array(String)}) > 0 AS ${name}_hit`)
+    conditions.push(`${name}_hit`)
   }
+  dayFlag('stores', 'store_id', rules.stores)
+  dayFlag('wallets', 'wallet', rules.wallets)
+  dayFlag('paymentMethods', 'payment_method', rules.paymentMethods)
   lineFlag('categories', 'category', rules.categories)
   lineFlag('products', 'product_id', rules.products)
-  lineFlag('wallets', 'wallet', rules.wallets)
-  lineFlag('paymentMethods', 'payment_method', rules.paymentMethods)
+  // Only the lines with one of the values are read past their flag columns (their keys hashed).
   if (lineFlags.length > 0)
-    conditions.push(`ck IN (SELECT ck FROM seg_lines GROUP BY ck HAVING ${lineFlags.join(' AND ')})`)
+    conditions.push(`ck IN (SELECT ck FROM seg_lines WHERE ${lineFlags.map((f) => f.where).join(' OR ')}
+                            GROUP BY ck HAVING ${lineFlags.map((f) => f.having).join(' AND ')})`)
   if (options.withNumbers) columns.push(`groupUniqArray((g.merchant_id, g.customer_no)) AS numbers`)
 
   // Top N% by spend: rank r (ties share a rank) is in when r <= ceil(spenders * N / 100), i.e.

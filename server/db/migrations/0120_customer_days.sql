@@ -1,5 +1,6 @@
--- Each customer's completed sales at a merchant by local day, store, origin, currency and UTC day: what a
--- segment preview's spend, visits, recency, store, home-country, tourist/local and spend-rank rules need,
+-- Each customer's completed sales at a merchant by local day, store, origin, wallet, payment method,
+-- currency and UTC day: what a segment preview's spend, visits, recency, store, wallet, payment-method,
+-- home-country, tourist/local and spend-rank rules need,
 -- in a few times fewer rows than the lines and without the customer key strings (docs/segments.md).
 -- customer_hash is cityHash64(customer_key), the segment's person across merchants; currency and utc_day
 -- keep apart the amounts that convert at different rates. Rows are summed or maxed by any query that reads
@@ -13,6 +14,8 @@ CREATE TABLE IF NOT EXISTS customer_days
     store_id LowCardinality(String),
     home_country LowCardinality(String),
     store_country LowCardinality(String),
+    wallet LowCardinality(String),
+    payment_method LowCardinality(String),
     currency LowCardinality(String),
     utc_day Date,
     last_local_at SimpleAggregateFunction(max, DateTime('UTC')),
@@ -20,7 +23,7 @@ CREATE TABLE IF NOT EXISTS customer_days
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(local_day)
-ORDER BY (merchant_id, local_day, customer_hash, customer_no, store_id, home_country, store_country, currency, utc_day);
+ORDER BY (merchant_id, local_day, customer_hash, customer_no, store_id, home_country, store_country, wallet, payment_method, currency, utc_day);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS customer_days_mv TO customer_days AS
 SELECT
@@ -31,13 +34,15 @@ SELECT
     t.store_id AS store_id,
     t.customer_home_country AS home_country,
     t.store_country AS store_country,
+    t.wallet AS wallet,
+    t.payment_method AS payment_method,
     t.currency AS currency,
     toDate(t.occurred_at, 'UTC') AS utc_day,
     max(t.local_at) AS last_local_at,
     sum(toDecimal128(t.amount, 4)) AS amount
 FROM transactions AS t
 WHERE t.status = 'completed' AND t.customer_key != ''
-GROUP BY merchant_id, local_day, customer_hash, customer_no, store_id, home_country, store_country, currency, utc_day;
+GROUP BY merchant_id, local_day, customer_hash, customer_no, store_id, home_country, store_country, wallet, payment_method, currency, utc_day;
 
 -- Lines stored before this migration: the view only sees inserts after it (start-up runs migrations
 -- before anything writes).
@@ -50,10 +55,12 @@ SELECT
     t.store_id AS store_id,
     t.customer_home_country AS home_country,
     t.store_country AS store_country,
+    t.wallet AS wallet,
+    t.payment_method AS payment_method,
     t.currency AS currency,
     toDate(t.occurred_at, 'UTC') AS utc_day,
     max(t.local_at) AS last_local_at,
     sum(toDecimal128(t.amount, 4)) AS amount
 FROM transactions AS t
 WHERE t.status = 'completed' AND t.customer_key != ''
-GROUP BY merchant_id, local_day, customer_hash, customer_no, store_id, home_country, store_country, currency, utc_day;
+GROUP BY merchant_id, local_day, customer_hash, customer_no, store_id, home_country, store_country, wallet, payment_method, currency, utc_day;
