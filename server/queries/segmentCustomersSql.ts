@@ -15,7 +15,7 @@ import type { SegmentScope } from './segmentScope.ts'
  * store-local date). They are read from the customer rollup (`customer_days`: a row per customer, local
  * day, store, origin, wallet, payment method, currency and UTC day; fewer rows than the lines and no key
  * strings), and each rule narrows them in one GROUP BY per customer. Rules on what was bought (categories,
- * products) read the matching lines themselves (`seg_lines`), once for both.
+ * products) read the matching lines themselves, once for both.
  *
  * Every value is bound; the rules only decide which fixed fragments are included.
  */
@@ -41,16 +41,15 @@ export function segmentCustomersSql(
     historyFrom: scope.historyFrom,
     asOf,
   }
-  const linesSql = `
-    SELECT cityHash64(customer_key) AS ck, merchant_id, customer_no, store_id, toDate(local_at) AS day,
-           local_at, currency, toStartOfDay(occurred_at) AS hour_utc, amount,
-           customer_home_country AS home_country, store_country, category, product_id, wallet, payment_method
-    FROM transactions
-    WHERE merchant_id IN {segMerchants:Array(String)} AND customer_key != '' AND status = 'completed'
+  const linesWhere = `
+    merchant_id IN {segMerchants:Array(String)} AND customer_key != '' AND status = 'completed'
       -- A local day lies within a day either side of its UTC date: this bound prunes by the primary key.
       AND occurred_at >= toDateTime64({historyFrom:Date} - 1, 3, 'UTC')
       AND occurred_at < toDateTime64({asOf:Date} + 2, 3, 'UTC')
       AND toDate(local_at) BETWEEN {historyFrom:Date} AND {asOf:Date}`
+  const linesSql = `
+    SELECT currency, toStartOfDay(occurred_at) AS hour_utc, toDate(local_at) AS day
+    FROM transactions WHERE ${linesWhere}`
   // The same sales by customer and day: rows are summed or maxed below, so unmerged parts need no FINAL.
   const daysSql = `
     SELECT customer_hash AS ck, merchant_id, customer_no, store_id, wallet, payment_method, local_day AS day,
@@ -155,8 +154,10 @@ export function segmentCustomersSql(
   lineFlag('products', 'product_id', rules.products)
   // Only the lines with one of the values are read past their flag columns (their keys hashed).
   if (lineFlags.length > 0)
-    conditions.push(`ck IN (SELECT ck FROM seg_lines WHERE ${lineFlags.map((f) => f.where).join(' OR ')}
-                            GROUP BY ck HAVING ${lineFlags.map((f) => f.having).join(' AND ')})`)
+    conditions.push(`ck IN (
+        SELECT cityHash64(customer_key) FROM transactions
+        WHERE ${linesWhere} AND (${lineFlags.map((f) => f.where).join(' OR ')})
+        GROUP BY customer_key HAVING ${lineFlags.map((f) => f.having).join(' AND ')})`)
   if (options.withNumbers) columns.push(`groupUniqArray((g.merchant_id, g.customer_no)) AS numbers`)
 
   // Top N% by spend: rank r (ties share a rank) is in when r <= ceil(spenders * N / 100), i.e.
@@ -178,7 +179,6 @@ export function segmentCustomersSql(
   }
 
   const ctes = `
-    seg_lines AS (${linesSql}),
     seg_days AS (${daysSql}),
     ${fxCtes ? `${fxCtes}` : ''}
     per_customer AS (
