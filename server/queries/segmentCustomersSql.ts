@@ -53,7 +53,8 @@ export function segmentCustomersSql(
   // The same sales by customer and day: rows are summed or maxed below, so unmerged parts need no FINAL.
   const daysSql = `
     SELECT customer_hash AS ck, merchant_id, customer_no, store_id, wallet, payment_method, local_day AS day,
-           last_local_at AS local_at, currency, toDateTime(utc_day, 'UTC') AS hour_utc, amount, home_country, store_country
+           last_local_at AS local_at, currency, toDateTime(utc_day, 'UTC') AS hour_utc, amount, home_country,
+           store_country
     FROM customer_days
     WHERE merchant_id IN {segMerchants:Array(String)} AND local_day BETWEEN {historyFrom:Date} AND {asOf:Date}`
 
@@ -66,6 +67,12 @@ export function segmentCustomersSql(
   const conditions: string[] = []
   // A flag holds when some line of the history window has one of the values: the customer rollup knows
   // stores, wallets and payment methods; categories and products are read from the lines.
+  const dayFlag = (name: string, column: string, values: string[] | undefined) => {
+    if (!values) return
+    params[name] = values
+    columns.push(`countIf(g.${column} IN {${name}:Array(String)}) > 0 AS ${name}_hit`)
+    conditions.push(`${name}_hit`)
+  }
   const lineFlags: { where: string; having: string }[] = []
   const lineFlag = (name: string, column: string, values: string[] | undefined) => {
     if (!values) return
@@ -140,12 +147,6 @@ export function segmentCustomersSql(
   if (rules.notSeenForDays !== undefined) {
     params.lapsedFrom = from(rules.notSeenForDays)
     conditions.push(`last_day < {lapsedFrom:Date}`)
-  }
-  const dayFlag = (name: string, column: string, values: string[] | undefined) => {
-    if (!values) return
-    params[name] = values
-    columns.push(`countIf(g.${column} IN {${name}:Array(String)}) > 0 AS ${name}_hit`)
-    conditions.push(`${name}_hit`)
   }
   dayFlag('stores', 'store_id', rules.stores)
   dayFlag('wallets', 'wallet', rules.wallets)
