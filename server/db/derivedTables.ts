@@ -9,6 +9,7 @@ export const rollupTables = [
   'customers_daily_bitmap',
   'customers_monthly_bitmap',
   'customers_merchant_monthly_bitmap',
+  'customer_days',
 ] as const
 
 /** segment_members is recomputed from the lines by segment membership refreshes (docs/segments.md). */
@@ -32,4 +33,5 @@ export const rollupLocalTime: Record<(typeof rollupTables)[number], string> = {
   customers_daily_bitmap: 'local_day',
   customers_monthly_bitmap: 'local_month',
   customers_merchant_monthly_bitmap: 'local_month',
+  customer_days: 'local_day',
 }

@@ -10,6 +10,12 @@ export const demoPeriod = { firstDay: '2025-11-01', days: 365, lastDay: '2026-10
 /** Weather is generated for every UTC hour of this window, which covers the local year in every zone. */
 export const demoWeatherWindow = { firstHour: '2025-10-31 00:00:00', hours: 367 * 24 } as const
 
+/**
+ * FX rates are generated for every UTC date of this window: a sale converts at the rate of its UTC date,
+ * and the local year's first evening in Hong Kong is still 31 October in UTC.
+ */
+export const demoFxWindow = { firstDay: '2025-10-31', days: 367 } as const
+
 export const demoBatchId = 'demo'
 
 export type CityId = 'nyc' | 'hkg' | 'par'

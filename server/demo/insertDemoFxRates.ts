@@ -1,10 +1,11 @@
 import type { Db } from '../db/createDb.ts'
-import { demoBatchId, demoCurrencies, demoPeriod } from './demoCatalog.ts'
+import { demoBatchId, demoCurrencies, demoFxWindow } from './demoCatalog.ts'
 
 /**
- * Daily reference rates for every ordered pair of demo currencies (both directions), every day of the demo
- * year: 1 base = rate quote. Each currency's dollar value drifts smoothly (a yearly swing, a monthly
- * wobble and small daily noise); cross rates are ratios of dollar values, so they are mutually consistent.
+ * Daily reference rates for every ordered pair of demo currencies (both directions), every UTC date that
+ * holds a sale of the demo year (demoFxWindow): 1 base = rate quote. Each currency's dollar value drifts
+ * smoothly (a yearly swing, a monthly wobble and small daily noise); cross rates are ratios of dollar
+ * values, so they are mutually consistent.
  */
 export async function insertDemoFxRates(db: Db): Promise<void> {
   await db.client.command({
@@ -27,8 +28,8 @@ export async function insertDemoFxRates(db: Db): Promise<void> {
       WHERE b != q`,
     query_params: {
       batchId: demoBatchId,
-      firstDay: demoPeriod.firstDay,
-      days: demoPeriod.days,
+      firstDay: demoFxWindow.firstDay,
+      days: demoFxWindow.days,
       codes: demoCurrencies.map((c) => c.code),
       usd: demoCurrencies.map((c) => c.usd),
       yearly: demoCurrencies.map((c) => c.yearly),

@@ -11,8 +11,11 @@ import type { SegmentScope } from './segmentScope.ts'
  *   visitor  String   'local' (paid in a store of their home country), 'tourist' (never did, but paid
  *                     abroad) or 'unknown' (home or store country unknown),
  *   numbers  Array(Tuple(String, UInt32))  (merchant, customer_no) pairs, only when `withNumbers`.
- * The customers are those with a completed line at the merchants in the history window (`seg_lines`,
- * `day` being the store-local date); each rule narrows them in one GROUP BY per customer.
+ * The customers are those with a completed line at the merchants in the history window (`day` being the
+ * store-local date). They are read from the customer rollup (`customer_days`: a row per customer, local
+ * day, store, origin, wallet, payment method, currency and UTC day; fewer rows than the lines and no key
+ * strings), and each rule narrows them in one GROUP BY per customer. Rules on what was bought (categories,
+ * products) read the matching lines themselves, once for both.
  *
  * Every value is bound; the rules only decide which fixed fragments are included.
  */
@@ -38,16 +41,22 @@ export function segmentCustomersSql(
     historyFrom: scope.historyFrom,
     asOf,
   }
-  const linesSql = `
-    SELECT cityHash64(customer_key) AS ck, merchant_id, customer_no, store_id, toDate(local_at) AS day,
-           local_at, currency, toStartOfDay(occurred_at) AS hour_utc, amount,
-           customer_home_country AS home_country, store_country, category, product_id, wallet, payment_method
-    FROM transactions
-    WHERE merchant_id IN {segMerchants:Array(String)} AND customer_key != '' AND status = 'completed'
+  const linesWhere = `
+    merchant_id IN {segMerchants:Array(String)} AND customer_key != '' AND status = 'completed'
       -- A local day lies within a day either side of its UTC date: this bound prunes by the primary key.
       AND occurred_at >= toDateTime64({historyFrom:Date} - 1, 3, 'UTC')
       AND occurred_at < toDateTime64({asOf:Date} + 2, 3, 'UTC')
       AND toDate(local_at) BETWEEN {historyFrom:Date} AND {asOf:Date}`
+  const linesSql = `
+    SELECT currency, toStartOfDay(occurred_at) AS hour_utc, toDate(local_at) AS day
+    FROM transactions WHERE ${linesWhere}`
+  // The same sales by customer and day: rows are summed or maxed below, so unmerged parts need no FINAL.
+  const daysSql = `
+    SELECT customer_hash AS ck, merchant_id, customer_no, store_id, wallet, payment_method, local_day AS day,
+           last_local_at AS local_at, currency, toDateTime(utc_day, 'UTC') AS hour_utc, amount, home_country,
+           store_country
+    FROM customer_days
+    WHERE merchant_id IN {segMerchants:Array(String)} AND local_day BETWEEN {historyFrom:Date} AND {asOf:Date}`
 
   const columns: string[] = [
     `argMaxIf(g.home_country, g.local_at, g.home_country != '') AS home`,
@@ -56,11 +65,20 @@ export function segmentCustomersSql(
     `max(g.day) AS last_day`,
   ]
   const conditions: string[] = []
-  const flag = (name: string, column: string, values: string[] | undefined) => {
+  // A flag holds when some line of the history window has one of the values: the customer rollup knows
+  // stores, wallets and payment methods; categories and products are read from the lines.
+  const dayFlag = (name: string, column: string, values: string[] | undefined) => {
     if (!values) return
     params[name] = values
     columns.push(`countIf(g.${column} IN {${name}:Array(String)}) > 0 AS ${name}_hit`)
     conditions.push(`${name}_hit`)
+  }
+  const lineFlags: { where: string; having: string }[] = []
+  const lineFlag = (name: string, column: string, values: string[] | undefined) => {
+    if (!values) return
+    params[name] = values
+    const where = `${column} IN {${name}:Array(String)}`
+    lineFlags.push({ where, having: `countIf(${where}) > 0` })
   }
 
   if (rules.homeCountries) {
@@ -130,11 +148,17 @@ export function segmentCustomersSql(
     params.lapsedFrom = from(rules.notSeenForDays)
     conditions.push(`last_day < {lapsedFrom:Date}`)
   }
-  flag('categories', 'category', rules.categories)
-  flag('products', 'product_id', rules.products)
-  flag('stores', 'store_id', rules.stores)
-  flag('wallets', 'wallet', rules.wallets)
-  flag('paymentMethods', 'payment_method', rules.paymentMethods)
+  dayFlag('stores', 'store_id', rules.stores)
+  dayFlag('wallets', 'wallet', rules.wallets)
+  dayFlag('paymentMethods', 'payment_method', rules.paymentMethods)
+  lineFlag('categories', 'category', rules.categories)
+  lineFlag('products', 'product_id', rules.products)
+  // Only the lines with one of the values are read past their flag columns (their keys hashed).
+  if (lineFlags.length > 0)
+    conditions.push(`ck IN (
+        SELECT cityHash64(customer_key) FROM transactions
+        WHERE ${linesWhere} AND (${lineFlags.map((f) => f.where).join(' OR ')})
+        GROUP BY customer_key HAVING ${lineFlags.map((f) => f.having).join(' AND ')})`)
   if (options.withNumbers) columns.push(`groupUniqArray((g.merchant_id, g.customer_no)) AS numbers`)
 
   // Top N% by spend: rank r (ties share a rank) is in when r <= ceil(spenders * N / 100), i.e.
@@ -156,11 +180,11 @@ export function segmentCustomersSql(
   }
 
   const ctes = `
-    seg_lines AS (${linesSql}),
+    seg_days AS (${daysSql}),
     ${fxCtes ? `${fxCtes}` : ''}
     per_customer AS (
       SELECT g.ck AS ck, ${columns.join(',\n             ')}
-      FROM seg_lines AS g ${fxJoin}
+      FROM seg_days AS g ${fxJoin}
       GROUP BY ck
     ),${ranked}
     segment_customers AS (

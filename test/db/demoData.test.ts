@@ -287,7 +287,7 @@ describe('loadDemoData', () => {
     ])
   })
 
-  it('has an FX rate for every day of the year for every ordered pair of currencies', async () => {
+  it('has an FX rate for every UTC date of a sale for every ordered pair of currencies', async () => {
     const pairs = await rows<{ base: string; quote: string; days: number; first: string; last: string }>(
       db,
       `SELECT base, quote, uniqExact(date) AS days, toString(min(date)) AS first, toString(max(date)) AS last
@@ -297,7 +297,13 @@ describe('loadDemoData', () => {
     expect(codes).toEqual(expect.arrayContaining(['USD', 'EUR', 'HKD', 'GBP', 'CNY', 'JPY']))
     expect(pairs).toHaveLength(codes.length * (codes.length - 1))
     for (const pair of pairs)
-      expect(pair).toMatchObject({ days: 365, first: '2025-11-01', last: '2026-10-31' })
+      expect(pair).toMatchObject({ days: 367, first: '2025-10-31', last: '2026-11-01' })
+    const withoutRate = await rows(
+      db,
+      `SELECT DISTINCT t.currency AS currency, toString(toDate(t.occurred_at)) AS day FROM transactions AS t
+       LEFT ANTI JOIN fx_rates AS r ON r.base = t.currency AND r.date = toDate(t.occurred_at)`,
+    )
+    expect(withoutRate).toEqual([])
     const [usdHkd] = await rows<{ low: number; high: number; roundTrip: number }>(
       db,
       `SELECT min(a.rate) AS low, max(a.rate) AS high, max(abs(a.rate * b.rate - 1)) < 0.000001 AS roundTrip

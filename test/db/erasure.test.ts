@@ -175,7 +175,13 @@ describe('erasure', () => {
       merchantId: 'cafe',
       linesAnonymised: 4,
       localMonths: 2,
-      tables: ['customer_numbers', 'ingest_rejects', 'segment_members_probe', 'wallet_events_probe'],
+      tables: [
+        'customer_days',
+        'customer_numbers',
+        'ingest_rejects',
+        'segment_members_probe',
+        'wallet_events_probe',
+      ],
     })
 
     expect(await traces(aliceNo)).toEqual([])

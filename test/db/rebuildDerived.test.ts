@@ -175,7 +175,11 @@ describe('rebuildDerived', () => {
     expect(
       views.map((v) => v.target).filter((t) => !(rollupTables as readonly string[]).includes(t)),
     ).toEqual([])
-    expect(views.map((v) => v.target)).toEqual(['customers_daily_bitmap', 'sales_hourly_exact'])
+    expect(views.map((v) => v.target)).toEqual([
+      'customer_days',
+      'customers_daily_bitmap',
+      'sales_hourly_exact',
+    ])
     for (const view of views) expect(view.select('(SELECT 1)')).not.toContain('.transactions')
   })
 })

@@ -64,6 +64,19 @@ const tables: Record<string, { fromLines: string; fromTable: string }> = {
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members, toString(sum(amount)) AS a
                 FROM customers_daily_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
+  customer_days: {
+    fromLines: `SELECT toString(toDate(local_at)) AS day, cityHash64(customer_key) AS person, customer_no AS no,
+                  store_id, toString(customer_home_country) AS home, toString(store_country) AS sc,
+                  toString(wallet) AS w, toString(payment_method) AS pm, toString(currency) AS cur,
+                  toString(toDate(occurred_at)) AS utc, toString(max(local_at)) AS last,
+                  ${money('amount')} AS a
+                FROM lines WHERE customer_key != '' GROUP BY ALL`,
+    fromTable: `SELECT toString(local_day) AS day, customer_hash AS person, customer_no AS no, store_id,
+                  toString(home_country) AS home, toString(store_country) AS sc, toString(wallet) AS w,
+                  toString(payment_method) AS pm, toString(currency) AS cur,
+                  toString(utc_day) AS utc, toString(max(last_local_at)) AS last, toString(sum(amount)) AS a
+                FROM customer_days WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+  },
   customers_monthly_bitmap: {
     fromLines: `SELECT toString(toStartOfMonth(local_at)) AS month, store_id, ${origin},
                   arraySort(groupUniqArrayIf(customer_no, customer_no != 0)) AS members
