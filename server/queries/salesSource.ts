@@ -166,7 +166,8 @@ export function salesLines(
       params,
       source,
       agg: rollupAgg,
-      basketKeys: [],
+      // As the lines count them: per store, UTC day (the UTC hour's stand-in here) and currency.
+      basketKeys: ['store_id', 'hour_utc', 'currency'],
     }
   }
   const productColumns =
@@ -186,7 +187,8 @@ export function salesLines(
     params,
     source,
     agg: rollupAgg,
-    basketKeys: [],
+    // As the lines count them: a transaction id seen in two stores (two tills numbering alike) is two.
+    basketKeys: ['store_id', 'hour_utc', 'currency'],
   }
 }
 
