@@ -24,11 +24,13 @@ const currencySet: ReadonlySet<string> = new Set(isoCurrencies)
 
 export const CountryCode = z
   .string()
+  .max(2)
   .refine((c) => countrySet.has(c), 'unknown country: use an ISO 3166-1 alpha-2 code such as CN')
 export type CountryCode = z.infer<typeof CountryCode>
 
 export const CurrencyCode = z
   .string()
+  .max(3)
   .refine((c) => currencySet.has(c), 'unknown currency: use an ISO 4217 code such as USD')
 export type CurrencyCode = z.infer<typeof CurrencyCode>
 
