@@ -4,7 +4,8 @@
  * Distributed table under the public name (sharded by the first ORDER BY column, so the rows a
  * Replacing engine must merge live on one shard); materialized views read and write the local tables.
  * Queries keep using the public names and run unchanged on one node or on the cluster. `DROP TABLE|VIEW IF
- * EXISTS name` drops the view, or the Distributed table and its local table, on every node.
+ * EXISTS name` drops the view, or the Distributed table and its local table, on every node. An `INSERT INTO`
+ * (a backfill) is run as it is, once.
  */
 export function toClusterDdl(statement: string, cluster: string, database: string): string[] {
   const on = `ON CLUSTER \`${cluster}\``
@@ -57,5 +58,7 @@ export function toClusterDdl(statement: string, cluster: string, database: strin
       ? [`DROP VIEW IF EXISTS ${name} ${on} SYNC`]
       : [`DROP TABLE IF EXISTS ${name} ${on} SYNC`, `DROP TABLE IF EXISTS ${name}_local ${on} SYNC`]
   }
+  // A backfill (`INSERT INTO name SELECT ...`) runs once, through the Distributed tables' public names.
+  if (/^INSERT INTO \w+\s/i.test(statement)) return [statement]
   throw new Error(`cluster mode cannot rewrite this migration statement: ${statement.slice(0, 80)}`)
 }
