@@ -1,5 +1,6 @@
+import { recordAudit, type AuditRecord } from '../audit/recordAudit.ts'
 import { randomBytes } from 'node:crypto'
-import { Router } from 'express'
+import { Router, type Response } from 'express'
 import type { KeyVerifier } from '../auth/apiKeys.ts'
 import { merchantScope, principalOf, requireRole, visibleMerchants } from '../auth/requireRole.ts'
 import {
@@ -61,6 +62,22 @@ async function visibleOffer(db: Db, principal: Principal, rawId: unknown): Promi
 
 const nowIso = () => new Date().toISOString()
 
+/** An audit entry for an offer change: who, which offer of which merchant, and what changed. */
+function offerEntry(
+  res: Response,
+  action: 'offer.created' | 'offer.updated' | 'offer.deleted',
+  offer: Offer,
+  details: Record<string, unknown>,
+): AuditRecord {
+  return {
+    keyId: principalOf(res).keyId,
+    action,
+    target: offer.offerId,
+    merchantId: offer.merchantId,
+    details: { status: offer.status, ...details },
+  }
+}
+
 export function offerRoutes(db: Db, verify: KeyVerifier, options: OfferRouteOptions): Router {
   const router = Router()
   const editors = requireRole(verify, 'admin', 'merchant', 'marketer')
@@ -80,6 +97,7 @@ export function offerRoutes(db: Db, verify: KeyVerifier, options: OfferRouteOpti
     const { currency } = await checkReferences(db, merchantId, offer)
     if (offer.value.kind === 'amount' && !offer.value.currency) offer.value = { ...offer.value, currency }
     const saved = await saveOffer(db, offer)
+    await recordAudit(db, offerEntry(res, 'offer.created', saved, { name: saved.name }))
     await wallet.reload()
     res.status(201).json(saved)
   })
@@ -122,6 +140,7 @@ export function offerRoutes(db: Db, verify: KeyVerifier, options: OfferRouteOpti
     const next: Offer = { ...current, ...patch, updatedAt: nowIso() }
     await checkReferences(db, current.merchantId, next)
     const saved = await saveOffer(db, next)
+    await recordAudit(db, offerEntry(res, 'offer.updated', saved, { fields: Object.keys(patch).sort() }))
     await wallet.reload()
     res.json(saved)
   })
@@ -133,6 +152,7 @@ export function offerRoutes(db: Db, verify: KeyVerifier, options: OfferRouteOpti
       return
     }
     const saved = await saveOffer(db, { ...current, status: 'ended', updatedAt: nowIso() })
+    await recordAudit(db, offerEntry(res, 'offer.deleted', saved, {}))
     await wallet.reload()
     res.json(saved)
   })

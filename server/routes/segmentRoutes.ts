@@ -1,3 +1,4 @@
+import { recordAudit, type AuditRecord } from '../audit/recordAudit.ts'
 import { Router, type Response } from 'express'
 import type { KeyVerifier } from '../auth/apiKeys.ts'
 import { merchantScope, principalOf, requireRole, visibleMerchants } from '../auth/requireRole.ts'
@@ -34,6 +35,23 @@ export interface SegmentRouteOptions {
  * merchants are all theirs (others answer 404, like a segment that does not exist); wallet keys 403.
  * Every count goes through privateCount: no route returns a customer key, number or id.
  */
+/** An audit entry for a segment change: who, which segment, its merchants and what changed (rules hold no ids). */
+function segmentEntry(
+  res: Response,
+  action: 'segment.created' | 'segment.updated' | 'segment.deleted',
+  segmentId: string,
+  merchantIds: string[],
+  details: Record<string, unknown>,
+): AuditRecord {
+  return {
+    keyId: principalOf(res).keyId,
+    action,
+    target: segmentId,
+    merchantId: merchantIds.length === 1 ? merchantIds[0] : undefined,
+    details: { merchantIds, ...details },
+  }
+}
+
 export function segmentRoutes(db: Db, verify: KeyVerifier, options: SegmentRouteOptions): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
@@ -85,6 +103,10 @@ export function segmentRoutes(db: Db, verify: KeyVerifier, options: SegmentRoute
     const merchantIds = [...new Set(scopedMerchants(res, body.merchantIds))]
     await assertEvaluable(merchantIds, body.rules)
     const { id } = await writeSegmentVersion(db, { merchantIds, name: body.name, rules: body.rules })
+    await recordAudit(
+      db,
+      segmentEntry(res, 'segment.created', id, merchantIds, { name: body.name, rules: body.rules }),
+    )
     await membership.refresh(id)
     res.status(201).json(await reread(res, id))
   })
@@ -108,6 +130,7 @@ export function segmentRoutes(db: Db, verify: KeyVerifier, options: SegmentRoute
       { ...segment, name: patch.name ?? segment.name, rules: patch.rules ?? segment.rules },
       { after: segment.updatedAt },
     )
+    await recordAudit(db, segmentEntry(res, 'segment.updated', segment.id, segment.merchantIds, patch))
     if (patch.rules) await membership.refresh(segment.id)
     res.json(await reread(res, segment.id))
   })
@@ -115,6 +138,7 @@ export function segmentRoutes(db: Db, verify: KeyVerifier, options: SegmentRoute
   router.delete('/segments/:segmentId', auth, async (req, res) => {
     const segment = await visibleSegment(res, String(req.params.segmentId))
     await writeSegmentVersion(db, segment, { deleted: true, after: segment.updatedAt })
+    await recordAudit(db, segmentEntry(res, 'segment.deleted', segment.id, segment.merchantIds, {}))
     await membership.refresh(segment.id)
     res.json(shown(segment))
   })

@@ -130,6 +130,35 @@ describe('offers CRUD', () => {
       json: { name: 'x' },
     })
     expect(again.status).toBe(409)
+    // Every change is audited: who (the key's id, never its secret), which offer, what changed.
+    const audit = await db.client.query({
+      query: `SELECT key_id AS keyId, action, merchant_id AS merchantId, details FROM audit_log
+              WHERE target = {id:String} ORDER BY at`,
+      query_params: { id },
+      format: 'JSONEachRow',
+    })
+    const keyIdOf = (secret: string) => secret.split('_')[1]
+    expect(await audit.json()).toEqual([
+      {
+        keyId: keyIdOf(cafeKey),
+        action: 'offer.created',
+        merchantId: 'cafe',
+        details: '{"status":"active","name":"To end"}',
+      },
+      {
+        keyId: keyIdOf(marketerKey),
+        action: 'offer.updated',
+        merchantId: 'cafe',
+        details: '{"status":"paused","fields":["dailyBudget","radiusM","status"]}',
+      },
+      {
+        keyId: keyIdOf(cafeKey),
+        action: 'offer.updated',
+        merchantId: 'cafe',
+        details: '{"status":"paused","fields":["dailyBudget"]}',
+      },
+      { keyId: keyIdOf(cafeKey), action: 'offer.deleted', merchantId: 'cafe', details: '{"status":"ended"}' },
+    ])
     const list = await fx.app.call('/api/v1/offers?merchantId=cafe&status=ended', { key: cafeKey })
     expect((list.body as OfferList).rows.map((r) => [r.offerId, r.impressions, r.exposedCustomers])).toEqual([
       [id, 0, null],

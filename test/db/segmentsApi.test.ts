@@ -336,6 +336,14 @@ describe('saved segments', () => {
       { id: saved.id },
     )
     expect(last).toEqual({ deleted: 1, size: 0 })
+    // Created, changed and deleted, each audited under the acting key's id.
+    const audit = await rows<{ action: string; keyId: string }>(
+      db,
+      `SELECT action, key_id AS keyId FROM audit_log WHERE target = {id:String} ORDER BY at`,
+      { id: saved.id },
+    )
+    expect(audit.at(0)?.action).toBe('segment.created')
+    expect(audit.at(-1)).toEqual({ action: 'segment.deleted', keyId: keys.marketer.split('_')[1] })
   })
 })
 
