@@ -16,6 +16,10 @@ export default defineConfig({
       // Kills embedded loading processes at every statement of a batch (minutes of restarts); the killed
       // server over HTTP is ingestCrash.test.ts, which runs remote too.
       'test/db/ingestKillPoints.test.ts',
+      // Bounds the memory of a server process that holds the embedded engine; over HTTP the engine's memory
+      // is the remote server's, and four concurrent large loads through one test-server process ran past
+      // the time limit in one CI run of two.
+      'test/db/ingestConcurrency.test.ts',
     ],
     pool: 'forks',
     globalSetup: ['test/support/remoteDbSetup.ts'],
