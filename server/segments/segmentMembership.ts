@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Db } from '../db/createDb.ts'
 import { HttpError } from '../httpError.ts'
-import { listSavedSegments } from '../queries/savedSegments.ts'
+import { listSavedSegments, type SavedSegment } from '../queries/savedSegments.ts'
 import { dropSegmentMembers, refreshSegmentMembers, segmentMemberKeys } from '../queries/segmentMembers.ts'
 import { resolveSegmentScope, type SegmentLimits } from '../queries/segmentScope.ts'
 
@@ -54,6 +54,7 @@ export function createSegmentMembership(
   let queue: Promise<void> = Promise.resolve()
   let pendingFull: Promise<void> | undefined
 
+  /** Recomputes one segment's members, or drops them when it no longer exists (deleted). */
   async function refreshOne(segmentId: string, at: Date): Promise<boolean> {
     const [segment] = await listSavedSegments(db, { ids: [segmentId] })
     if (!segment) {
@@ -61,6 +62,12 @@ export function createSegmentMembership(
       members.delete(segmentId)
       return false
     }
+    await compute(segment, at)
+    return true
+  }
+
+  async function compute(segment: SavedSegment, at: Date): Promise<void> {
+    const segmentId = segment.id
     try {
       const scope = await resolveSegmentScope(
         db,
@@ -74,7 +81,6 @@ export function createSegmentMembership(
       if (!(err instanceof HttpError)) throw err
       options.logger?.warn({ segmentId, reason: err.message }, 'segment membership kept: rules not evaluable')
     }
-    return true
   }
 
   async function load(segmentIds: string[]): Promise<void> {
@@ -85,7 +91,8 @@ export function createSegmentMembership(
   async function refreshAll(): Promise<void> {
     const at = new Date()
     const live = await listSavedSegments(db)
-    for (const segment of live) await refreshOne(segment.id, at)
+    // The list already holds each segment: no second read per segment.
+    for (const segment of live) await compute(segment, at)
     const liveIds = new Set(live.map((s) => s.id))
     for (const id of members.keys()) if (!liveIds.has(id)) members.delete(id)
     await load([...liveIds])
