@@ -68,8 +68,8 @@ export interface PipelineOptions {
    * keeps memory (about ten times this per running text batch at its peak: a chunk read ahead, one
    * being staged, two stages and two checked tables; a 256 MiB batch alone peaked at 1.7 GB) and the work
    * redone after a crash small: the default, 64 MiB, keeps a server with INGEST_CONCURRENCY batches under
-   * 2 GB (docs/ingestion.md, "Memory"). Arrow and Parquet bodies are staged whole whatever this is (bounded
-   * by the request's maxBytes; over HTTP, by this).
+   * 2 GB (docs/ingestion.md, "Memory"). Arrow and Parquet bodies are staged whole on disk whatever this is
+   * (bounded by the request's maxBytes) and held in memory a slice (sliceRows) at a time.
    */
   chunkBytes?: number
   /**
@@ -161,10 +161,14 @@ export function createPipeline({
     const checkedColumns = Object.entries({ ...spec.columns, ...verdictColumns })
       .map(([name, type]) => `${name} ${type}`)
       .join(', ')
+    const binary = request.format === 'arrow' || request.format === 'parquet'
     for (const { stage, checked } of slots) {
       // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
+      // A text chunk is staged in memory (it is at most chunkBytes). An Arrow or Parquet body is staged
+      // whole, however large, so it goes to disk, sorted by _row so that each slice reads only its rows.
       await db.client.command({
-        query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')}) ENGINE = Memory`,
+        query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')})
+                ENGINE = ${binary ? 'MergeTree ORDER BY _row' : 'Memory'}`,
       })
       await db.client.command({ query: `CREATE TABLE ${checked} (${checkedColumns}) ENGINE = Memory` })
     }
@@ -360,7 +364,7 @@ export function createPipeline({
       }
     }
 
-    /** An Arrow or Parquet body, staged whole, then checked and stored in slices of its rows. */
+    /** An Arrow or Parquet body, staged whole (on disk), then checked and stored in slices of its rows. */
     async function* binaryParts(format: 'arrow' | 'parquet'): AsyncGenerator<Part> {
       const { stage } = slots[0]
       await stageBinary(db, stage, mapped.stageColumns, engineFormats[format], counted, batchSpool)

@@ -51,8 +51,6 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
   const readers = requireRole(verify, 'admin', 'merchant')
   const admission = createIngestAdmission(options.admission)
   const retryAfterSeconds = String(Math.max(1, Math.ceil(options.admission.waitMs / 1000)))
-  // Arrow and Parquet are staged whole, not in chunks: one chunk is as much as one of their bodies may be.
-  const columnarBytes = Math.min(options.maxBytes, options.chunkBytes ?? defaultChunkBytes)
 
   router.get('/ingest/batches', readers, async (_req, res) => {
     res.json({ rows: await listBatches(db, visibleMerchants(principalOf(res))) })
@@ -87,7 +85,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
     if (encoding !== 'identity' && encoding !== 'gzip') {
       throw new HttpError(415, 'unsupported_encoding', 'Content-Encoding must be gzip or absent')
     }
-    const maxBytes = format === 'arrow' || format === 'parquet' ? columnarBytes : options.maxBytes
+    const { maxBytes } = options
     const length = Number(req.get('content-length') ?? 0)
     if (length > maxBytes) {
       throw new HttpError(413, 'too_large', `the body is larger than the limit of ${maxBytes} bytes`)

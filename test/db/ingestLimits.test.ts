@@ -139,24 +139,52 @@ describe('line length and columns', () => {
 })
 
 describe('columnar bodies', () => {
-  it('bounds an Arrow body by INGEST_CHUNK_BYTES, as it is staged whole', async () => {
-    const small = await startTestApp(db, { ingestChunkBytes: 4096 })
+  // Arrow and Parquet are staged whole on disk and checked a slice at a time, so a body larger than a
+  // text chunk loads; the body limit (MAX_INGEST_BYTES) still bounds it.
+  const arrowBody = (prefix: string, n: number) =>
+    Buffer.from(
+      tableToIPC(
+        tableFromArrays({
+          transaction_id: Array.from({ length: n }, (_, i) => `${prefix}-${i}`),
+          merchant_id: Array.from({ length: n }, () => 'cafe'),
+          store_id: Array.from({ length: n }, () => 's1'),
+          occurred_at: Array.from({ length: n }, () => '2025-03-01T10:00:00Z'),
+          product_id: Array.from({ length: n }, () => 'p1'),
+          quantity: Array.from({ length: n }, () => '1'),
+          unit_price: Array.from({ length: n }, () => '2.5'),
+          currency: Array.from({ length: n }, () => 'USD'),
+        }),
+        'stream',
+      ),
+    )
+
+  it('loads an Arrow body larger than INGEST_CHUNK_BYTES whole, and refuses one over MAX_INGEST_BYTES', async () => {
+    const body = arrowBody('arrow-big', 2000)
+    const small = await startTestApp(db, { ingestChunkBytes: 4096, ingestBytes: body.length })
     try {
-      const ids = Array.from({ length: 2000 }, (_, i) => `arrow-${i}`)
-      const body = Buffer.from(tableToIPC(tableFromArrays({ transaction_id: ids }), 'stream'))
       expect(body.length).toBeGreaterThan(4096)
-      const response = await small.call('/api/v1/ingest/transactions', {
-        method: 'POST',
-        key: admin,
-        body,
-        headers: { 'content-type': 'application/vnd.apache.arrow.stream' },
-      })
-      expect(response).toMatchObject({
+      const send = (payload: Buffer) =>
+        small.call('/api/v1/ingest/transactions', {
+          method: 'POST',
+          key: admin,
+          body: payload,
+          headers: { 'content-type': 'application/vnd.apache.arrow.stream' },
+        })
+      const loaded = await send(body)
+      expect(loaded).toMatchObject({ status: 200, body: { status: 'done', received: 2000, inserted: 2000 } })
+      expect(
+        await rows(db, `SELECT count() AS n FROM transactions WHERE transaction_id LIKE 'arrow-big-%'`),
+      ).toEqual([{ n: 2000 }])
+
+      const over = arrowBody('arrow-over', 2100)
+      expect(await send(over)).toMatchObject({
         status: 413,
-        body: { error: { code: 'too_large', message: 'the body is larger than the limit of 4096 bytes' } },
+        body: {
+          error: { code: 'too_large', message: `the body is larger than the limit of ${body.length} bytes` },
+        },
       })
       expect(
-        await rows(db, `SELECT count() AS n FROM transactions WHERE transaction_id LIKE 'arrow-%'`),
+        await rows(db, `SELECT count() AS n FROM transactions WHERE transaction_id LIKE 'arrow-over-%'`),
       ).toEqual([{ n: 0 }])
     } finally {
       await small.close()
