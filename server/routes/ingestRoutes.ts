@@ -1,10 +1,5 @@
 import { Router } from 'express'
-import {
-  BatchError,
-  createPipeline,
-  defaultChunkBytes,
-  type InputLimits,
-} from '../../pipelines/createPipeline.ts'
+import { BatchError, createPipeline, type InputLimits } from '../../pipelines/createPipeline.ts'
 import { MappingError, presetSummaries, resolveMapping } from '../../pipelines/mapping.ts'
 import { kinds } from '../../pipelines/kinds/kinds.ts'
 import type { KeyVerifier } from '../auth/apiKeys.ts'

@@ -163,7 +163,7 @@ describe('columnar bodies', () => {
     const small = await startTestApp(db, { ingestChunkBytes: 4096, ingestBytes: body.length })
     try {
       expect(body.length).toBeGreaterThan(4096)
-      const send = (payload: Buffer) =>
+      const send = (payload: ReturnType<typeof arrowBody>) =>
         small.call('/api/v1/ingest/transactions', {
           method: 'POST',
           key: admin,
