@@ -10,22 +10,43 @@ import { listStores } from './queries/listStores.ts'
  * every other (about 40 answers/s at most). This process's own writes invalidate the cache (keys created
  * or revoked, any ingest: stores and latest sales change with it); `ttlMs` bounds how stale an answer can
  * be when another process writes (a CLI load, a second server on the same ClickHouse server).
- * Concurrent misses share one query. Answers are shared: callers must not mutate them.
+ * Concurrent misses share one query, and an entry past half its life is read again in the background.
+ * Answers are shared: callers must not mutate them.
  */
 export function createReferenceCache(db: Db, options: { ttlMs?: number } = {}) {
   const ttlMs = options.ttlMs ?? 5_000
-  const entries = new Map<string, { at: number; value: Promise<unknown> }>()
+  const entries = new Map<string, Entry>()
 
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = entries.get(key)
-    if (hit && performance.now() - hit.at < ttlMs) return hit.value as Promise<T>
-    const entry = { at: performance.now(), value: load() }
+    const age = hit ? performance.now() - hit.at : Infinity
+    if (hit && age < ttlMs) {
+      // Read again ahead of expiry while requests keep coming, so a busy route never waits for the
+      // database (its read queues behind every other bound statement); the answer stays at most ttlMs old.
+      if (age >= ttlMs / 2 && !hit.refreshing) refresh(key, hit, load)
+      return hit.value as Promise<T>
+    }
+    const entry: Entry = { at: performance.now(), value: load(), refreshing: false }
     entries.set(key, entry)
     // A failed read is not kept: the next request asks again.
     entry.value.catch(() => {
       if (entries.get(key) === entry) entries.delete(key)
     })
     return entry.value as Promise<T>
+  }
+
+  /** Replaces the entry when the new answer arrives, unless a write cleared it meanwhile. */
+  function refresh(key: string, hit: Entry, load: () => Promise<unknown>): void {
+    hit.refreshing = true
+    const at = performance.now()
+    load().then(
+      (value) => {
+        if (entries.get(key) === hit)
+          entries.set(key, { at, value: Promise.resolve(value), refreshing: false })
+      },
+      // The old answer serves until it expires; then a request reads again (and sees any error).
+      () => undefined,
+    )
   }
 
   return {
@@ -44,3 +65,10 @@ export function createReferenceCache(db: Db, options: { ttlMs?: number } = {}) {
   }
 }
 export type ReferenceCache = ReturnType<typeof createReferenceCache>
+
+interface Entry {
+  /** When the read that made this answer started. */
+  at: number
+  value: Promise<unknown>
+  refreshing: boolean
+}

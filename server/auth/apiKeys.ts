@@ -106,7 +106,16 @@ export function createKeyVerifier(db: Db, cacheMs = 5_000) {
     if (secret.length > 200) return undefined
     const hash = hashKey(secret)
     const hit = cache.get(hash)
-    if (hit && hit.until > Date.now()) return hit.principal
+    const left = hit ? hit.until - Date.now() : 0
+    if (hit && left > 0) {
+      // A key in use is looked up again ahead of expiry, so its requests never wait for the database
+      // (a look-up queues behind every other bound statement); a revoked key still stops within cacheMs.
+      if (left < cacheMs / 2) shared(hash).catch(() => undefined)
+      return hit.principal
+    }
+    return shared(hash)
+  }
+  function shared(hash: string): Promise<Principal | undefined> {
     let pending = looking.get(hash)
     if (!pending) {
       pending = lookUp(hash).finally(() => looking.delete(hash))
@@ -115,6 +124,8 @@ export function createKeyVerifier(db: Db, cacheMs = 5_000) {
     return pending
   }
   async function lookUp(hash: string): Promise<Principal | undefined> {
+    // The answer is as old as the read's start: a key revoked while it runs still stops within cacheMs.
+    const started = Date.now()
     const result = await db.client.query({
       query: `SELECT key_id, role, merchant_ids FROM api_keys FINAL
               WHERE key_hash = {hash:String} AND revoked_at IS NULL LIMIT 1`,
@@ -124,7 +135,7 @@ export function createKeyVerifier(db: Db, cacheMs = 5_000) {
     const [row] = await result.json<Pick<KeyRow, 'key_id' | 'role' | 'merchant_ids'>>()
     const principal = row ? { keyId: row.key_id, role: row.role, merchantIds: row.merchant_ids } : undefined
     if (cache.size > 10_000) cache.clear()
-    cache.set(hash, { principal, until: Date.now() + cacheMs })
+    cache.set(hash, { principal, until: started + cacheMs })
     return principal
   }
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createKey, createKeyVerifier, revokeKey } from '../../server/auth/apiKeys.ts'
 import { createReferenceCache } from '../../server/referenceCache.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
 import { createTestDb } from '../support/testDb.ts'
@@ -91,5 +92,41 @@ describe('reference reads from memory', () => {
     expect((await cache.merchants(undefined)).map((m) => m.merchantId)).toEqual(before)
     await sleep(3100)
     expect((await cache.merchants(undefined)).map((m) => m.merchantId)).toEqual([...before, 'late'].sort())
+  })
+
+  /** Asks until `done` holds; the time it first held. */
+  async function whenTrue(done: () => Promise<boolean>): Promise<number> {
+    for (;;) {
+      if (await done()) return performance.now()
+      await sleep(50)
+    }
+  }
+
+  it('reads again in the background past half its time to live, so no request waits for it', async () => {
+    const cache = createReferenceCache(db, { ttlMs: 6000 })
+    const read = async () => (await cache.merchants(undefined)).map((m) => m.merchantId)
+    const readAt = performance.now()
+    const before = await read()
+    await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: [storeRow('early')] })
+    await sleep(3100)
+    // Past half its life: this request gets the kept answer at once and starts the read behind it.
+    expect(await read()).toEqual(before)
+    const seen = await whenTrue(async () => (await read()).includes('early'))
+    // The new answer arrived before the kept one would have expired.
+    expect(seen - readAt).toBeLessThan(6000)
+  })
+
+  it('looks a key in use up again ahead of expiry; a revoked key stops within the cache time', async () => {
+    const verify = createKeyVerifier(db, 6000)
+    const { key, keyId } = await createKey(db, { role: 'wallet', name: 'ahead' })
+    const lookedUpAt = performance.now()
+    expect(await verify(key)).toMatchObject({ keyId, role: 'wallet' })
+    await revokeKey(db, keyId)
+    expect(await verify(key)).toMatchObject({ keyId })
+    await sleep(3100)
+    // Past half the cache time: answered from the cache, looked up again behind it.
+    expect(await verify(key)).toMatchObject({ keyId })
+    const refused = await whenTrue(async () => (await verify(key)) === undefined)
+    expect(refused - lookedUpAt).toBeLessThan(6000)
   })
 })
