@@ -7,7 +7,7 @@
  *   - the same Parquet file through the CLI (`npm run cli -- ingest transactions <file>`, its own process).
  * Stores, weather and FX are loaded through the public routes first.
  *
- *   npm run bench -- ingest [--lines 1000000] [--dir /tmp/x] [--keep] [--no-cli]
+ *   npm run bench -- ingest [--lines 1000000] [--dir /tmp/x] [--keep] [--no-ndjson] [--no-cli]
  */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
@@ -75,12 +75,23 @@ export async function ingestBench(args: string[]): Promise<void> {
     .option('--lines <n>', 'transaction lines to generate', (v) => Number(v), 1_000_000)
     .option('--dir <dir>', 'files and store', path.join(os.tmpdir(), 'tillsight-bench-ingest'))
     .option('--chunk-bytes <n>', 'bytes of text per stored part (INGEST_CHUNK_BYTES)', (v) => Number(v))
+    .option('--no-ndjson', 'skip the NDJSON requests (for the 10M Parquet figure)')
     .option('--no-cli', 'skip the CLI load')
     .option('--keep', 'keep the generated files for the next run', false)
     .parse(['node', 'bench', ...args])
-    .opts<{ lines: number; dir: string; chunkBytes?: number; cli: boolean; keep: boolean }>()
+    .opts<{
+      lines: number
+      dir: string
+      chunkBytes?: number
+      ndjson: boolean
+      cli: boolean
+      keep: boolean
+    }>()
   const say = (m: string) => console.log(`bench ingest: ${m} (load average ${loadAverage()})`)
-  const files = await benchFiles(path.join(options.dir, 'files'), options.lines, say)
+  const files = await benchFiles(path.join(options.dir, 'files'), options.lines, say, {
+    ndjson: options.ndjson,
+    parquet: true,
+  })
   const dataDir = path.join(options.dir, 'store')
   fs.rmSync(dataDir, { recursive: true, force: true })
   const figures: Figure[] = []
@@ -94,18 +105,19 @@ export async function ingestBench(args: string[]): Promise<void> {
       say('loaded stores, weather and FX rates through the ingest routes')
 
       let loadBefore = loadAverage()
-      const ndjson = await client.post(server, 'transactions', 'application/x-ndjson', files.pieces)
-      figures.push({
-        path: `HTTP, NDJSON in ${files.pieces.length} requests of 100,000 lines`,
-        rows: inserted(ndjson.ledgers),
-        ms: ndjson.ms,
-        bare: await bareRate(db, path.join(files.dir, 'lines', '*.ndjson'), 'ndjson', files.lines),
-        loadBefore,
-        loadAfter: loadAverage(),
-      })
-      say(`NDJSON over HTTP: ${(ndjson.ms / 1000).toFixed(1)} s`)
-
-      await emptyTransactions(db)
+      if (options.ndjson) {
+        const ndjson = await client.post(server, 'transactions', 'application/x-ndjson', files.pieces)
+        figures.push({
+          path: `HTTP, NDJSON in ${files.pieces.length} requests of 100,000 lines`,
+          rows: inserted(ndjson.ledgers),
+          ms: ndjson.ms,
+          bare: await bareRate(db, path.join(files.dir, 'lines', '*.ndjson'), 'ndjson', files.lines),
+          loadBefore,
+          loadAfter: loadAverage(),
+        })
+        say(`NDJSON over HTTP: ${(ndjson.ms / 1000).toFixed(1)} s`)
+        await emptyTransactions(db)
+      }
       loadBefore = loadAverage()
       const parquet = await client.post(server, 'transactions', 'application/vnd.apache.parquet', [
         files.parquet,
