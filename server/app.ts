@@ -183,6 +183,7 @@ export function createApp({
       verify,
       { rangeDays: limits.rangeDays, privacyK },
       createAnswerCache(db, answerCacheEntries),
+      (merchantId) => reference.merchantFacts(merchantId),
     ),
   )
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))

@@ -23,6 +23,7 @@ import {
   comparisonScope,
   resolveInsightsScope,
   type InsightsScope,
+  type MerchantFactsSource,
   type ScopeLimits,
 } from '../queries/insightsScope.ts'
 import { salesByProduct } from '../queries/salesByProduct.ts'
@@ -87,6 +88,7 @@ export function insightsRoutes(
   verify: KeyVerifier,
   limits: ScopeLimits & { privacyK: number },
   cached: AnswerCache,
+  factsOf: MerchantFactsSource,
 ): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
@@ -100,7 +102,7 @@ export function insightsRoutes(
     const merchantId = merchantScope(principalOf(res), String(req.params.merchantId))
     // Today's date is in the key: a range without `to` ends today when the merchant has no sale yet.
     const key = JSON.stringify([req.path, merchantId, query, new Date().toISOString().slice(0, 10)])
-    return cached(key, async () => build(await resolveInsightsScope(db, merchantId, query, limits)))
+    return cached(key, async () => build(await resolveInsightsScope(db, merchantId, query, limits, factsOf)))
   }
 
   router.get('/merchants/:merchantId/summary', auth, async (req, res) => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createReferenceCache } from '../../server/referenceCache.ts'
+import { insertLines } from '../support/insightsFixture.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
 import { createTestDb } from '../support/testDb.ts'
 
@@ -91,5 +92,37 @@ describe('reference reads from memory', () => {
     expect((await cache.merchants(undefined)).map((m) => m.merchantId)).toEqual(before)
     await sleep(3100)
     expect((await cache.merchants(undefined)).map((m) => m.merchantId)).toEqual([...before, 'late'].sort())
+  })
+
+  it("keeps a merchant's insights facts while nothing stored changes, and reads them again after any write", async () => {
+    const cache = createReferenceCache(db)
+    const line = (tx: string, currency: string) => ({
+      merchant: 'cafe',
+      store: 's1',
+      tx,
+      at: '2024-05-01 15:00:00',
+      local: '2024-05-01 11:00:00',
+      product: 'latte',
+      qty: '1',
+      amount: '4.00',
+      currency,
+    })
+    await insertLines(db, [line('t1', 'USD')])
+    const summary = () =>
+      app.call('/api/v1/merchants/cafe/summary?from=2024-05-01&to=2024-05-01', { key: admin })
+    const before = await summary()
+    expect(before.status).toBe(200)
+    expect(before.body).toMatchObject({ rows: [{ revenue: 4 }] })
+    const first = await cache.merchantFacts('cafe')
+    expect(first?.saleCurrencies).toEqual(['USD'])
+    expect(await cache.merchantFacts('cafe')).toBe(first)
+    // Written behind the cache's back (another process, no invalidation): the data version tells.
+    await insertLines(db, [line('t2', 'EUR')])
+    expect((await cache.merchantFacts('cafe'))?.saleCurrencies.sort()).toEqual(['EUR', 'USD'])
+    expect(await cache.merchantFacts('nobody')).toBeUndefined()
+    // Through the app: the euro line has no rate into USD, so the summary still answers 400.
+    const after = await summary()
+    expect(after.status).toBe(400)
+    expect(JSON.stringify(after.body)).toContain('no FX rate into USD')
   })
 })
