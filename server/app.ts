@@ -183,7 +183,7 @@ export function createApp({
       verify,
       { rangeDays: limits.rangeDays, privacyK },
       createAnswerCache(db, answerCacheEntries),
-      (merchantId) => reference.merchantFacts(merchantId),
+      reference,
     ),
   )
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))

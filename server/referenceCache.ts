@@ -30,7 +30,10 @@ export function createReferenceCache(db: Db, options: { ttlMs?: number } = {}) {
     return entry.value as Promise<T>
   }
 
-  const facts = new Map<string, { version: string; value: Promise<MerchantFacts | undefined> }>()
+  const facts = new Map<
+    string,
+    { version: string; value: Promise<MerchantFacts | undefined>; derived: Map<string, Promise<unknown>> }
+  >()
 
   return {
     /**
@@ -46,12 +49,35 @@ export function createReferenceCache(db: Db, options: { ttlMs?: number } = {}) {
       const version = await dataVersion(db)
       const hit = facts.get(merchantId)
       if (hit?.version === version) return hit.value
-      const entry = { version, value: merchantFacts(db, merchantId) }
+      const entry = { version, value: merchantFacts(db, merchantId), derived: new Map() }
       facts.set(merchantId, entry)
       entry.value.catch(() => {
         if (facts.get(merchantId) === entry) facts.delete(merchantId)
       })
       return entry.value
+    },
+    /**
+     * A value computed from the merchant's facts and the stored data (`name` says which, e.g. the stores'
+     * weather stations), kept with the facts merchantFacts last read: valid as long as they are, since any
+     * write changes the data version and replaces them. Undefined when no facts are kept (the caller
+     * computes it).
+     */
+    async keptWithFacts<T>(
+      merchantId: string,
+      name: string,
+      load: (facts: MerchantFacts) => Promise<T>,
+    ): Promise<T | undefined> {
+      const entry = facts.get(merchantId)
+      const known = await entry?.value
+      if (!entry || !known) return undefined
+      const hit = entry.derived.get(name)
+      if (hit) return hit as Promise<T>
+      const kept = load(known)
+      entry.derived.set(name, kept)
+      kept.catch(() => {
+        if (entry.derived.get(name) === kept) entry.derived.delete(name)
+      })
+      return kept
     },
     /** Every merchant, or those `visible` lists (the same rows listMerchants answers for them). */
     async merchants(visible: string[] | undefined): Promise<Merchant[]> {

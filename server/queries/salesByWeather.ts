@@ -23,6 +23,8 @@ const orderSql = {
 export interface SalesByWeatherParams {
   by: keyof typeof bucketSql
   source?: SalesSource | undefined
+  /** The stations of the scope's stores (nearestStations), when kept elsewhere (referenceCache.ts). */
+  stationsOf?: ((scope: InsightsScope) => Promise<Map<string, string>>) | undefined
 }
 
 interface SalesByWeatherResult {
@@ -30,9 +32,12 @@ interface SalesByWeatherResult {
   notice: string | null
 }
 
-/** Each selected store and its nearest station within the radius (station '' when there is none). */
-async function storeStations(db: Db, scope: InsightsScope) {
-  // The scope already holds each store's position: only the stations are read.
+/** Each store's nearest station within the radius, by store id (stores without one are left out). */
+export async function nearestStations(
+  db: Db,
+  stores: { storeId: string; lat: number; lon: number }[],
+): Promise<Map<string, string>> {
+  // The stores' positions are known: only the stations are read.
   const result = await db.client.query({
     query: `
       WITH stations AS (
@@ -44,20 +49,20 @@ async function storeStations(db: Db, scope: InsightsScope) {
                       geoDistance(s.3, s.2, st.lon, st.lat) <= {radius:Float64}) AS stationId
       FROM (SELECT arrayJoin(arrayZip({ids:Array(String)}, {lats:Array(Float64)}, {lons:Array(Float64)})) AS s) AS stores
       CROSS JOIN stations AS st
-      GROUP BY storeId`,
+      GROUP BY storeId
+      HAVING stationId != ''`,
     query_params: {
-      ids: scope.storeList.map((s) => s.storeId),
-      lats: scope.storeList.map((s) => s.lat),
-      lons: scope.storeList.map((s) => s.lon),
+      ids: stores.map((s) => s.storeId),
+      lats: stores.map((s) => s.lat),
+      lons: stores.map((s) => s.lon),
       radius: stationRadiusMeters,
     },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'salesByWeather.storeStations' },
   })
-  const found = new Map(
+  return new Map(
     (await result.json<{ storeId: string; stationId: string }>()).map((r) => [r.storeId, r.stationId]),
   )
-  return scope.storeList.map((s) => ({ storeId: s.storeId, stationId: found.get(s.storeId) ?? '' }))
 }
 
 /**
@@ -73,7 +78,8 @@ export async function salesByWeather(
   scope: InsightsScope,
   params: SalesByWeatherParams,
 ): Promise<SalesByWeatherResult> {
-  const stations = await storeStations(db, scope)
+  const found = await (params.stationsOf ?? ((s) => nearestStations(db, s.storeList)))(scope)
+  const stations = scope.storeList.map((s) => ({ storeId: s.storeId, stationId: found.get(s.storeId) ?? '' }))
   const covered = stations.filter((s) => s.stationId !== '')
   const uncovered = stations.filter((s) => s.stationId === '').map((s) => s.storeId)
   if (covered.length === 0) {

@@ -23,13 +23,13 @@ import {
   comparisonScope,
   resolveInsightsScope,
   type InsightsScope,
-  type MerchantFactsSource,
   type ScopeLimits,
 } from '../queries/insightsScope.ts'
 import { salesByProduct } from '../queries/salesByProduct.ts'
 import { salesByTime } from '../queries/salesByTime.ts'
-import { salesByWeather } from '../queries/salesByWeather.ts'
+import { nearestStations, salesByWeather } from '../queries/salesByWeather.ts'
 import { summary, summaryChanges } from '../queries/summary.ts'
+import type { ReferenceCache } from '../referenceCache.ts'
 import type { AnswerCache } from './answerCache.ts'
 import { toCsv } from './toCsv.ts'
 
@@ -88,10 +88,16 @@ export function insightsRoutes(
   verify: KeyVerifier,
   limits: ScopeLimits & { privacyK: number },
   cached: AnswerCache,
-  factsOf: MerchantFactsSource,
+  reference: ReferenceCache,
 ): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
+  const factsOf = (merchantId: string) => reference.merchantFacts(merchantId)
+  // Every store's nearest station, kept with the merchant's facts (found once per data version).
+  const stationsOf = async (scope: InsightsScope) =>
+    (await reference.keptWithFacts(scope.merchantId, 'nearestStations', (facts) =>
+      nearestStations(db, facts.stores),
+    )) ?? nearestStations(db, scope.storeList)
   /** The answer for the merchant and query: the key's access is checked on every request; answers are kept (answerCache.ts). */
   const answer = <T>(
     req: Request,
@@ -150,7 +156,7 @@ export function insightsRoutes(
     const query = SalesByWeatherQuery.parse(req.query)
     const body = await answer(req, res, query, async (scope): Promise<SalesByWeather> => {
       const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-        salesByWeather(db, s, { by: query.by }),
+        salesByWeather(db, s, { by: query.by, stationsOf }),
       )
       return {
         ...envelope(scope),

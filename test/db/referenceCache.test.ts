@@ -120,6 +120,21 @@ describe('reference reads from memory', () => {
     await insertLines(db, [line('t2', 'EUR')])
     expect((await cache.merchantFacts('cafe'))?.saleCurrencies.sort()).toEqual(['EUR', 'USD'])
     expect(await cache.merchantFacts('nobody')).toBeUndefined()
+    // Values derived from the facts (the stores' weather stations) are kept while the facts are.
+    let loads = 0
+    const derived = () =>
+      cache.keptWithFacts('cafe', 'storeCount', async (f) => {
+        loads++
+        return f.stores.length
+      })
+    expect(await derived()).toBe(2)
+    expect(await derived()).toBe(2)
+    expect(loads).toBe(1)
+    await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: [storeRow('cafe', 's3')] })
+    await cache.merchantFacts('cafe')
+    expect(await derived()).toBe(3)
+    expect(loads).toBe(2)
+    expect(await cache.keptWithFacts('nobody', 'storeCount', async () => 0)).toBeUndefined()
     // Through the app: the euro line has no rate into USD, so the summary still answers 400.
     const after = await summary()
     expect(after.status).toBe(400)
