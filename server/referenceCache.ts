@@ -1,7 +1,7 @@
 import { listKeys } from './auth/apiKeys.ts'
 import type { ApiKeyInfo, Merchant, Store } from './contract.ts'
 import type { Db } from './db/createDb.ts'
-import { dataVersion } from './queries/dataVersion.ts'
+import { sharedDataVersion } from './queries/dataVersion.ts'
 import { merchantFacts, type MerchantFacts } from './queries/insightsScope.ts'
 import { listMerchants } from './queries/listMerchants.ts'
 import { listStores } from './queries/listStores.ts'
@@ -14,8 +14,12 @@ import { listStores } from './queries/listStores.ts'
  * be when another process writes (a CLI load, a second server on the same ClickHouse server).
  * Concurrent misses share one query. Answers are shared: callers must not mutate them.
  */
-export function createReferenceCache(db: Db, options: { ttlMs?: number } = {}) {
+export function createReferenceCache(
+  db: Db,
+  options: { ttlMs?: number; version?: () => Promise<string> } = {},
+) {
   const ttlMs = options.ttlMs ?? 5_000
+  const version = options.version ?? sharedDataVersion(db)
   const entries = new Map<string, { at: number; value: Promise<unknown> }>()
 
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -38,18 +42,18 @@ export function createReferenceCache(db: Db, options: { ttlMs?: number } = {}) {
   return {
     /**
      * A merchant's facts for an insights scope (insightsScope.merchantFacts), kept while nothing stored
-     * changes: each call asks the data version (on a single node) (dataVersion binds no value, so it does not queue behind
-     * the bound statements), so an answer is never stale, whoever wrote. Every insights request needed
-     * the facts query (about 10 ms, queued behind the others) and a check for lines in a foreign currency
-     * (7-26 ms), which the facts' sale currencies now answer.
+     * changes: each call asks the data version (sharedDataVersion: it binds no value, so it does not
+     * queue behind the bound statements), so an answer is never stale, whoever wrote. Every insights
+     * request needed the facts query (about 10 ms, queued behind the others) and a check for lines in a
+     * foreign currency (7-26 ms), which the facts' sale currencies now answer.
      */
     async merchantFacts(merchantId: string): Promise<MerchantFacts | undefined> {
       // On a cluster this node's parts are not all the data: its version would miss another node's write.
       if (db.cluster !== undefined) return merchantFacts(db, merchantId)
-      const version = await dataVersion(db)
+      const current = await version()
       const hit = facts.get(merchantId)
-      if (hit?.version === version) return hit.value
-      const entry = { version, value: merchantFacts(db, merchantId), derived: new Map() }
+      if (hit?.version === current) return hit.value
+      const entry = { version: current, value: merchantFacts(db, merchantId), derived: new Map() }
       facts.set(merchantId, entry)
       entry.value.catch(() => {
         if (facts.get(merchantId) === entry) facts.delete(merchantId)
