@@ -24,6 +24,7 @@ import { offerRoutes } from './routes/offerRoutes.ts'
 import { walletRoutes } from './routes/walletRoutes.ts'
 import type { WalletService } from './wallet/walletService.ts'
 import { segmentRoutes } from './routes/segmentRoutes.ts'
+import { sharedDataVersion } from './queries/dataVersion.ts'
 import { defaultPrivacyThreshold } from './queries/privacy.ts'
 import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 
@@ -81,7 +82,9 @@ export function createApp({
   const membership =
     segmentMembership ?? createSegmentMembership(db, { limits: { rangeDays: limits.rangeDays }, logger })
   const verify = createKeyVerifier(db)
-  const reference = createReferenceCache(db)
+  // One data version query serves the answer cache and the merchant facts of requests arriving together.
+  const version = sharedDataVersion(db)
+  const reference = createReferenceCache(db, { version })
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
   if (wallet) {
@@ -182,7 +185,8 @@ export function createApp({
       db,
       verify,
       { rangeDays: limits.rangeDays, privacyK },
-      createAnswerCache(db, answerCacheEntries),
+      createAnswerCache(db, answerCacheEntries, version),
+      reference,
     ),
   )
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))

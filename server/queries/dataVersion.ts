@@ -23,3 +23,20 @@ export async function dataVersion(db: Db): Promise<string> {
   const [row] = await result.json<{ version: string }>()
   return row?.version ?? ''
 }
+
+/** How long a version query waits for more callers to share it. */
+const versionWindowMs = 3
+
+/**
+ * dataVersion shared by the callers arriving within a few milliseconds: one query, started after all of
+ * them arrived, so it sees every write that finished before any of them (a client reads what it just
+ * loaded), and ten dashboards opening at once ask it once, not forty times.
+ */
+export function sharedDataVersion(db: Db): () => Promise<string> {
+  let next: Promise<string> | undefined
+  return () =>
+    (next ??= new Promise((resolve) => setTimeout(resolve, versionWindowMs)).then(() => {
+      next = undefined
+      return dataVersion(db)
+    }))
+}

@@ -37,19 +37,29 @@ export interface InsightsScope {
   currency: string
   /** The selected stores (all stores when none is selected), for weather and time-zone decisions. */
   storeList: ScopeStore[]
+  /**
+   * Every currency of the merchant's stored lines (any time, any status), when known: if none differs from
+   * `currency`, no line in scope needs converting (see reportFx).
+   */
+  saleCurrencies?: string[]
 }
 
 export interface ScopeLimits {
   rangeDays: number
 }
 
-interface MerchantFacts {
+export interface MerchantFacts {
   currency: string
   timezone: string
   stores: (ScopeStore & { currency: string })[]
+  saleCurrencies: string[]
 }
 
-async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts | undefined> {
+/** Where a scope's merchant facts come from: the query below, or a cache of it (referenceCache.ts). */
+export type MerchantFactsSource = (merchantId: string) => Promise<MerchantFacts | undefined>
+
+/** The merchant's currency and zone, its stores, and the currencies its lines were sold in. */
+export async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts | undefined> {
   const result = await db.client.query({
     query: `
       SELECT
@@ -57,7 +67,8 @@ async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts 
         (SELECT argMax(timezone, updated_at) FROM merchants WHERE merchant_id = {m:String}) AS timezone,
         (SELECT count() FROM merchants WHERE merchant_id = {m:String}) AS known,
         (SELECT groupArray((store_id, lat, lon, timezone, country, currency))
-           FROM (SELECT * FROM stores FINAL WHERE merchant_id = {m:String} ORDER BY store_id)) AS stores`,
+           FROM (SELECT * FROM stores FINAL WHERE merchant_id = {m:String} ORDER BY store_id)) AS stores,
+        (SELECT groupUniqArray(currency) FROM transactions WHERE merchant_id = {m:String}) AS saleCurrencies`,
     query_params: { m: merchantId },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'insightsScope.merchantFacts' },
@@ -67,6 +78,7 @@ async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts 
     timezone: string
     known: number
     stores: [string, number, number, string, string, string][]
+    saleCurrencies: string[]
   }>()
   if (!row || (row.known === 0 && row.stores.length === 0)) return undefined
   return {
@@ -80,6 +92,7 @@ async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts 
       country,
       currency,
     })),
+    saleCurrencies: row.saleCurrencies,
   }
 }
 
@@ -151,8 +164,9 @@ export async function resolveInsightsScope(
   merchantId: string,
   query: InsightsQuery,
   limits: ScopeLimits,
+  factsOf: MerchantFactsSource = (id) => merchantFacts(db, id),
 ): Promise<InsightsScope> {
-  const facts = await merchantFacts(db, merchantId)
+  const facts = await factsOf(merchantId)
   if (!facts) throw HttpError.notFound(`merchant ${merchantId} not found`)
   const stores = [...new Set(query.store ?? [])]
   const known = new Set(facts.stores.map((s) => s.storeId))
@@ -200,6 +214,7 @@ export async function resolveInsightsScope(
     hourAligned: clock === 'local' || isHourAligned(timezone, from, to),
     currency,
     storeList: storeList.map(({ currency: _c, ...s }) => s),
+    saleCurrencies: facts.saleCurrencies,
   }
 }
 

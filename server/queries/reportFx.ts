@@ -88,6 +88,8 @@ export const converting: ReportFx = {
 interface FxTarget {
   currency: string
   currencyField?: string
+  /** Every currency the merchant's lines were sold in, when known (InsightsScope.saleCurrencies). */
+  saleCurrencies?: string[] | undefined
 }
 
 /**
@@ -100,6 +102,8 @@ export async function reportFx(
   linesSql: string,
   params: Record<string, unknown>,
 ): Promise<ReportFx> {
+  // Known from the merchant's facts: no line of the merchant is in another currency, so none in scope is.
+  if (scope.saleCurrencies?.every((c) => c === scope.currency)) return identity
   const result = await db.client.query({
     query: `SELECT DISTINCT currency FROM (${linesSql}) WHERE currency != {currency:String} LIMIT 1`,
     query_params: params,

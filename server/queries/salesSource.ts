@@ -196,13 +196,30 @@ export type CustomerSource = 'customerRollup' | 'raw'
 
 /**
  * Which tables answer a question about customers: the customer rollups (customers_daily_bitmap,
- * customers_monthly_bitmap and customers_merchant_monthly_bitmap, by local date and origin) when the
- * report clock is the stores' own and nothing filters by product or category (the rollups have neither),
- * else the raw lines.
+ * customers_monthly_bitmap and customers_merchant_monthly_bitmap, by store-local date and origin) unless
+ * something filters by product or category (the rollups have neither), else the raw lines. In any report
+ * zone: the rollups answer the store-local days that lie wholly inside the range (see interiorDays) and
+ * the raw lines the few days at its ends, so the zone (even a half-hour one) never sends them raw.
  */
 export function pickCustomerSource(scope: InsightsScope): CustomerSource {
   const byProduct = scope.categories.length > 0 || scope.products.length > 0
-  return scope.clock === 'local' && !byProduct ? 'customerRollup' : 'raw'
+  return byProduct ? 'raw' : 'customerRollup'
+}
+
+/**
+ * The store-local days (inclusive; null when none) whose every line lies inside the report range, for
+ * every store in scope. On the stores' own clocks that is the range itself. In another zone a store's
+ * local day D runs from D 00:00 to D+1 00:00 local, i.e. shifted by (report offset - store offset) from
+ * the report's day D; zones lie between UTC-12 and UTC+14, so the shift is under 26 hours (Kiritimati
+ * against Pago Pago is 25), and local dates from+2 .. to-2 lie wholly inside from..to whatever the two
+ * zones, DST included. Deciding per store would save a day or two at each end; this holds for any zone
+ * a line's wall clock was stored in.
+ */
+export function interiorDays(scope: InsightsScope): { from: string; to: string } | null {
+  if (scope.clock === 'local') return { from: scope.from, to: scope.to }
+  const from = addDays(scope.from, 2)
+  const to = addDays(scope.to, -2)
+  return from <= to ? { from, to } : null
 }
 
 interface CustomerQuery {
@@ -211,36 +228,74 @@ interface CustomerQuery {
   source: CustomerSource
 }
 
-const rawCustomerLines = (scope: InsightsScope) => `
-    SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
-           t.customer_home_country AS home_country,
+const origin = `t.customer_home_country AS home_country,
            t.customer_home_country != '' AND t.store_country != '' AS known,
-           known AND t.customer_home_country != t.store_country AS tourist,
-           toDecimal128(t.amount, 4) AS amount, t.customer_key AS customer_key,
-           ${wallClock(scope, 't.occurred_at', 't.local_at')} AS lt
-    FROM transactions AS t
+           known AND t.customer_home_country != t.store_country AS tourist`
+
+/**
+ * Completed lines in scope (report wall clock `lt` inside from..to). With `outside`, only those whose
+ * store-local date lies outside those days: the ends of a range the rollups answer inside. Their instants
+ * lie within a day of the days' bounds, so the scan reads only the two ends of the range.
+ */
+function rawCustomerWhere(scope: InsightsScope, outside?: { from: string; to: string } | null): string {
+  const ends =
+    outside === undefined || outside === null
+      ? ''
+      : `
+      AND (t.occurred_at < {edgeLowBefore:DateTime} OR t.occurred_at >= {edgeHighFrom:DateTime})
+      AND NOT (toDate(t.local_at) >= {fromDate:Date} AND toDate(t.local_at) <= {toDate:Date})`
+  return `
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
-      AND lt >= {fromAt:DateTime} AND lt < {toAt:DateTime}`
+      AND ${wallClock(scope, 't.occurred_at', 't.local_at')} >= {fromAt:DateTime}
+      AND ${wallClock(scope, 't.occurred_at', 't.local_at')} < {toAt:DateTime}${ends}`
+}
+
+const rawCustomerLines = (scope: InsightsScope, outside?: { from: string; to: string } | null) => `
+    SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc, ${origin},
+           toDecimal128(t.amount, 4) AS amount, t.customer_key AS customer_key
+    FROM transactions AS t ${rawCustomerWhere(scope, outside)}`
+
+/**
+ * Parameters of the customer queries: the scope's, and for the rollups the interior days (fromDate,
+ * toDate; an empty range when there are none) with the instants that bound the raw ends around them.
+ */
+function customerParams(scope: InsightsScope, interior: { from: string; to: string } | null) {
+  const days = interior ?? { from: addDays(scope.to, 1), to: scope.to }
+  return {
+    ...scopeParams(scope),
+    fromDate: days.from,
+    toDate: days.to,
+    edgeLowBefore: `${addDays(days.from, 1)} 00:00:00`,
+    edgeHighFrom: `${days.to} 00:00:00`,
+  }
+}
 
 /**
  * Revenue of completed sales in scope by origin, with the same columns whatever the source: currency,
  * hour_utc (UTC hour, or UTC day in the rollup: FX needs only the day), home_country, known (home and
  * store country both known), tourist (known and they differ), amount (Decimal, in `currency`). Not yet
- * aggregated. Distinct customers come from customerSets.
+ * aggregated. Distinct customers come from customerSets. The rollup answers the interior days
+ * (interiorDays), the raw lines the ends of the range in another zone.
  */
 export function customerLines(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerQuery {
-  const params = { ...scopeParams(scope), fromDate: scope.from, toDate: scope.to }
   if (source === 'customerRollup') {
-    const sql = `
+    const interior = interiorDays(scope)
+    const params = customerParams(scope, interior)
+    const daily = `
     SELECT c.currency AS currency, toDateTime(c.utc_day, 'UTC') AS hour_utc, c.home_country AS home_country,
            c.known AS known, c.tourist AS tourist, c.amount AS amount
     FROM customers_daily_bitmap AS c
     WHERE c.merchant_id = {merchantId:String}
       AND c.local_day >= {fromDate:Date} AND c.local_day <= {toDate:Date}
       AND (empty({stores:Array(String)}) OR c.store_id IN {stores:Array(String)})`
-    return { sql, params, source }
+    if (scope.clock === 'local') return { sql: daily, params, source }
+    const ends = `
+    SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc, ${origin},
+           toDecimal128(t.amount, 4) AS amount
+    FROM transactions AS t ${rawCustomerWhere(scope, interior)}`
+    return { sql: `${daily}\n    UNION ALL${ends}`, params, source }
   }
-  return { sql: rawCustomerLines(scope), params, source }
+  return { sql: rawCustomerLines(scope), params: customerParams(scope, null), source }
 }
 
 export interface CustomerSetQuery extends CustomerQuery {
@@ -260,29 +315,29 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
  * Completed sales in scope for counting distinct customers, with columns home_country, known, tourist
  * and whatever `customers` counts. The rollup answers with roaring bitmaps of customer numbers
  * (migrations 0050, 0051): one row per month and origin (per store too when stores are chosen) for the
- * whole months of the range, per store, day and origin for the days around them, so a year merges a few
- * dozen bitmaps per origin, not one per store and day.
- * The raw lines count 64-bit hashes of the pseudonyms: a pseudonym has one number per merchant, so both
- * count the same people.
+ * whole months of the interior days (interiorDays), per store, day and origin for the interior days
+ * around them, so a year merges a few dozen bitmaps per origin, not one per store and day. In another
+ * zone than the stores' own, the lines of the days at the range's ends are read raw and made into bitmaps
+ * of the same numbers (`groupBitmapState(customer_no)`, 0 = no customer), so the union stays exact.
+ * The raw source counts 64-bit hashes of the pseudonyms: a pseudonym has one number per merchant, so
+ * both count the same people.
  */
 export function customerSets(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerSetQuery {
-  // Without a whole month the monthly range is empty and every day comes from the daily rollup.
-  const months = wholeMonths(scope.from, scope.to) ?? { from: scope.from, to: scope.from }
-  const params = {
-    ...scopeParams(scope),
-    fromDate: scope.from,
-    toDate: scope.to,
-    monthsFrom: months.from,
-    monthsTo: months.to,
-  }
   if (source === 'customerRollup') {
+    const interior = interiorDays(scope)
+    // Without a whole month the monthly range is empty and every interior day comes from the daily rollup.
+    const months = (interior && wholeMonths(interior.from, interior.to)) ?? {
+      from: scope.from,
+      to: scope.from,
+    }
+    const params = { ...customerParams(scope, interior), monthsFrom: months.from, monthsTo: months.to }
     const stores = (t: string) => `(empty({stores:Array(String)}) OR ${t}.store_id IN {stores:Array(String)})`
     // All stores: one bitmap per month and origin; chosen stores: one per store, month and origin.
     const monthly =
       scope.stores.length === 0
         ? 'customers_merchant_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String}'
         : `customers_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}`
-    const sql = `
+    const rollups = `
     SELECT m.home_country AS home_country, m.known AS known, m.tourist AS tourist, m.customers AS customer_set
     FROM ${monthly}
       AND m.local_month >= {monthsFrom:Date} AND m.local_month < {monthsTo:Date}
@@ -292,11 +347,18 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
     WHERE d.merchant_id = {merchantId:String} AND ${stores('d')}
       AND d.local_day >= {fromDate:Date} AND d.local_day <= {toDate:Date}
       AND NOT (d.local_day >= {monthsFrom:Date} AND d.local_day < {monthsTo:Date})`
+    const ends = `
+    UNION ALL
+    SELECT home_country, known, tourist, groupBitmapState(t.customer_no)
+    FROM (SELECT t.customer_no AS customer_no, ${origin}
+          FROM transactions AS t ${rawCustomerWhere(scope, interior)} AND t.customer_no != 0) AS t
+    GROUP BY home_country, known, tourist`
+    const sql = scope.clock === 'local' ? rollups : rollups + ends
     return { sql, params, source, customers: 'groupBitmapMerge(customer_set)' }
   }
   return {
     sql: rawCustomerLines(scope),
-    params,
+    params: customerParams(scope, null),
     source,
     customers: `uniqExactIf(cityHash64(customer_key), customer_key != '')`,
   }

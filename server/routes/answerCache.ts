@@ -1,8 +1,5 @@
 import type { Db } from '../db/createDb.ts'
-import { dataVersion } from '../queries/dataVersion.ts'
-
-/** How long a version query waits for more requests to share it. */
-const versionWindowMs = 3
+import { sharedDataVersion } from '../queries/dataVersion.ts'
 
 /**
  * Answers kept while nothing stored has changed (see dataVersion), at most `entries` of them, least
@@ -12,16 +9,8 @@ const versionWindowMs = 3
  * computation is not kept. Off (every call computes) with 0 entries, and on a cluster, where this
  * node's parts are not all the data.
  */
-export function createAnswerCache(db: Db, entries: number) {
+export function createAnswerCache(db: Db, entries: number, version = sharedDataVersion(db)) {
   const answers = new Map<string, { version: string; answer: Promise<unknown> }>()
-  // Requests arriving within a few milliseconds share one version query, started after all of them
-  // arrived: it sees every write that finished before any of them (a client reads what it just loaded).
-  let nextVersion: Promise<string> | undefined
-  const version = () =>
-    (nextVersion ??= new Promise((resolve) => setTimeout(resolve, versionWindowMs)).then(() => {
-      nextVersion = undefined
-      return dataVersion(db)
-    }))
   return async function cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
     if (entries === 0 || db.cluster !== undefined) return compute()
     const current = await version()

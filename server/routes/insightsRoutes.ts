@@ -27,8 +27,9 @@ import {
 } from '../queries/insightsScope.ts'
 import { salesByProduct } from '../queries/salesByProduct.ts'
 import { salesByTime } from '../queries/salesByTime.ts'
-import { salesByWeather } from '../queries/salesByWeather.ts'
+import { nearestStations, salesByWeather } from '../queries/salesByWeather.ts'
 import { summary, summaryChanges } from '../queries/summary.ts'
+import type { ReferenceCache } from '../referenceCache.ts'
 import type { AnswerCache } from './answerCache.ts'
 import { toCsv } from './toCsv.ts'
 
@@ -87,9 +88,16 @@ export function insightsRoutes(
   verify: KeyVerifier,
   limits: ScopeLimits & { privacyK: number },
   cached: AnswerCache,
+  reference: ReferenceCache,
 ): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
+  const factsOf = (merchantId: string) => reference.merchantFacts(merchantId)
+  // Every store's nearest station, kept with the merchant's facts (found once per data version).
+  const stationsOf = async (scope: InsightsScope) =>
+    (await reference.keptWithFacts(scope.merchantId, 'nearestStations', (facts) =>
+      nearestStations(db, facts.stores),
+    )) ?? nearestStations(db, scope.storeList)
   /** The answer for the merchant and query: the key's access is checked on every request; answers are kept (answerCache.ts). */
   const answer = <T>(
     req: Request,
@@ -100,7 +108,7 @@ export function insightsRoutes(
     const merchantId = merchantScope(principalOf(res), String(req.params.merchantId))
     // Today's date is in the key: a range without `to` ends today when the merchant has no sale yet.
     const key = JSON.stringify([req.path, merchantId, query, new Date().toISOString().slice(0, 10)])
-    return cached(key, async () => build(await resolveInsightsScope(db, merchantId, query, limits)))
+    return cached(key, async () => build(await resolveInsightsScope(db, merchantId, query, limits, factsOf)))
   }
 
   router.get('/merchants/:merchantId/summary', auth, async (req, res) => {
@@ -148,7 +156,7 @@ export function insightsRoutes(
     const query = SalesByWeatherQuery.parse(req.query)
     const body = await answer(req, res, query, async (scope): Promise<SalesByWeather> => {
       const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-        salesByWeather(db, s, { by: query.by }),
+        salesByWeather(db, s, { by: query.by, stationsOf }),
       )
       return {
         ...envelope(scope),

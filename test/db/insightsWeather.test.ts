@@ -244,4 +244,34 @@ describe('sales by weather', () => {
     expect((await get(query, marketer)).body).toMatchObject({ rows: expect.arrayContaining([dry]) })
     expect((await get(query, other)).status).toBe(404)
   })
+
+  it('takes the newest load of an observation, before and after the loads are merged', async () => {
+    const scope = await resolveInsightsScope(
+      db,
+      'wx',
+      { from: '2024-01-22', to: '2024-01-22', store: ['w1'] },
+      { rangeDays: 1100 },
+    )
+    const buckets = async () =>
+      (await salesByWeather(db, scope, { by: 'condition' })).rows.map((r) => r.bucket)
+    expect(await buckets()).toEqual(['snow'])
+    // Reloaded corrected (dry), then an older load arriving late (rain): the newest ingested_at wins.
+    await db.client.insert({
+      table: 'weather_observations',
+      format: 'JSONEachRow',
+      values: [
+        { ...observation('NYC', '2024-01-22 14:00:00', 1, 0, 0, ''), ingested_at: '2030-01-01 00:00:00' },
+      ],
+    })
+    await db.client.insert({
+      table: 'weather_observations',
+      format: 'JSONEachRow',
+      values: [
+        { ...observation('NYC', '2024-01-22 14:00:00', 1, 3, 0, ''), ingested_at: '2029-01-01 00:00:00' },
+      ],
+    })
+    expect(await buckets()).toEqual(['dry'])
+    await db.client.command({ query: 'OPTIMIZE TABLE weather_observations FINAL' })
+    expect(await buckets()).toEqual(['dry'])
+  })
 })

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKey, createKeyVerifier, revokeKey } from '../../server/auth/apiKeys.ts'
 import { createReferenceCache } from '../../server/referenceCache.ts'
+import { insertLines } from '../support/insightsFixture.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
 import { createTestDb } from '../support/testDb.ts'
 
@@ -128,5 +129,52 @@ describe('reference reads from memory', () => {
     expect(await verify(key)).toMatchObject({ keyId })
     const refused = await whenTrue(async () => (await verify(key)) === undefined)
     expect(refused - lookedUpAt).toBeLessThan(6000)
+  })
+
+  it("keeps a merchant's insights facts while nothing stored changes, and reads them again after any write", async () => {
+    const cache = createReferenceCache(db)
+    const line = (tx: string, currency: string) => ({
+      merchant: 'cafe',
+      store: 's1',
+      tx,
+      at: '2024-05-01 15:00:00',
+      local: '2024-05-01 11:00:00',
+      product: 'latte',
+      qty: '1',
+      amount: '4.00',
+      currency,
+    })
+    await insertLines(db, [line('t1', 'USD')])
+    const summary = () =>
+      app.call('/api/v1/merchants/cafe/summary?from=2024-05-01&to=2024-05-01', { key: admin })
+    const before = await summary()
+    expect(before.status).toBe(200)
+    expect(before.body).toMatchObject({ rows: [{ revenue: 4 }] })
+    const first = await cache.merchantFacts('cafe')
+    expect(first?.saleCurrencies).toEqual(['USD'])
+    expect(await cache.merchantFacts('cafe')).toBe(first)
+    // Written behind the cache's back (another process, no invalidation): the data version tells.
+    await insertLines(db, [line('t2', 'EUR')])
+    expect((await cache.merchantFacts('cafe'))?.saleCurrencies.sort()).toEqual(['EUR', 'USD'])
+    expect(await cache.merchantFacts('nobody')).toBeUndefined()
+    // Values derived from the facts (the stores' weather stations) are kept while the facts are.
+    let loads = 0
+    const derived = () =>
+      cache.keptWithFacts('cafe', 'storeCount', async (f) => {
+        loads++
+        return f.stores.length
+      })
+    expect(await derived()).toBe(2)
+    expect(await derived()).toBe(2)
+    expect(loads).toBe(1)
+    await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: [storeRow('cafe', 's3')] })
+    await cache.merchantFacts('cafe')
+    expect(await derived()).toBe(3)
+    expect(loads).toBe(2)
+    expect(await cache.keptWithFacts('nobody', 'storeCount', async () => 0)).toBeUndefined()
+    // Through the app: the euro line has no rate into USD, so the summary still answers 400.
+    const after = await summary()
+    expect(after.status).toBe(400)
+    expect(JSON.stringify(after.body)).toContain('no FX rate into USD')
   })
 })
