@@ -84,7 +84,7 @@ export async function salesByWeather(
   }
   // Only stores with a station have slots: their lines alone are read and need FX rates.
   const slotScope = { ...scope, stores: covered.map((s) => s.storeId) }
-  const lines = salesLines(slotScope, { padDays: neighbourDays, source: params.source, baskets: false })
+  const lines = salesLines(slotScope, { padDays: neighbourDays, source: params.source })
   const query_params = {
     ...lines.params,
     slotStores: covered.map((s) => s.storeId),
