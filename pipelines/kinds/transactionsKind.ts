@@ -308,10 +308,13 @@ export const transactionsKind: KindSpec = {
     const good = `(SELECT merchant_id, store_id, transaction_id, local_at, customer_key FROM ${checked} WHERE _reason = '')`
     await markDerived(db, runId, good)
     await numberCustomers(db, good)
-    const rows = keepFresh(withCustomerNo(checked))
     return {
       columns: ['customer_no', 'basket_first', 'product_first'],
-      from: withBasketFlags(rows, '_line', (matches.baskets ?? 0) > 0 ? good : null),
+      from: withBasketFlags(keepFresh(withCustomerNo(checked)), {
+        order: '_line',
+        rows: keepFresh(checked),
+        chunk: (matches.baskets ?? 0) > 0 ? good : null,
+      }),
     }
   },
 }

@@ -26,7 +26,7 @@ export async function insertStagedTransactions(
   const staged = `(SELECT ${columns.join(', ')} FROM ${stage})`
   await db.client.command({
     query: `INSERT INTO transactions (${inserted})
-            SELECT ${inserted} FROM ${withBasketFlags(withCustomerNo(staged), 'line_no', staged)}`,
+            SELECT ${inserted} FROM ${withBasketFlags(withCustomerNo(staged), { order: 'line_no', rows: staged, chunk: staged })}`,
     clickhouse_settings: { log_comment: 'insertStagedTransactions', join_use_nulls: 0, ...settings },
   })
   await closeMarks(db, runId)
