@@ -154,8 +154,12 @@ export async function derivedMismatches(
         source: raw ? 'raw' : 'storeRollup',
         customerSource: raw ? 'raw' : 'customerRollup',
       }),
+    // The daily product rollup answers in the stores' own zone only (stores on one clock).
     byProductDaily: async (raw: boolean) =>
-      salesByProduct(db, scope, { limit: 1000, source: raw ? 'raw' : 'productDailyRollup' }),
+      salesByProduct(db, scope, {
+        limit: 1000,
+        source: raw || scope.clock !== 'local' ? 'raw' : 'productDailyRollup',
+      }),
     byHour: async (raw: boolean) =>
       salesByTime(db, scope, { grain: 'hour', source: raw ? 'raw' : 'storeRollup' }),
     byDay: async (raw: boolean) =>
