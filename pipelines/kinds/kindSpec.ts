@@ -44,8 +44,8 @@ export interface KindSpec {
    * Runs in the commit lock after the check, before the insert, for kinds whose insert needs more than
    * the checked columns: it may store what those need (transactions number their new customers) and
    * answers the columns it adds and the table expression to insert from: `keepFresh(table)` keeps the
-   * rows of a table expression (the checked table's columns plus others) that are stored (good, not yet
-   * stored, each key once); the kind may add columns before or after it. Kinds with derived state mark
+   * rows of a table expression (the checked table's columns plus others) that the insert stores (good,
+   * key not yet stored, each key once); the kind may add columns before or after it. Kinds with derived state mark
    * what the insert will touch under `runId` (derivedRepairs.ts): the pipeline closes the marks when the
    * batch ends, or rebuilds the marked months when an insert fails.
    */

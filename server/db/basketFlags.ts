@@ -20,8 +20,9 @@ export const basketHashSql = 'cityHash64(store_id, transaction_id)'
  * rows of its basket (basket and product) in `rows` and no stored line belongs to that basket. `rows` is
  * a cheaper table expression of the same rows (the same `order` values, no joins), read once per flag for
  * the lowest `order` of each basket; `order` must differ between the rows of a basket (the chunk's line
- * number, or line_no, which the idempotency key makes unique). Measured on 100,000 lines this set look-up
- * cost a third of a window function (row_number() over each basket) that sorts every column.
+ * number, or line_no, which the idempotency key makes unique). On 100,000 lines (a shared machine) this
+ * added about 100-150 ms to the insert, where row_number() over each basket, which sorts every column,
+ * added about 170 ms.
  * `chunk` is a table or SELECT with merchant_id, store_id and transaction_id of the same rows (or more)
  * that narrows the stored lines to compare: one read of basket_hash, then the few stored lines whose hash
  * matches are compared by their exact keys (a hash collision never loses a basket). Pass `chunk: null`
