@@ -12,7 +12,7 @@
 const basket = 'merchant_id, store_id, transaction_id, toString(status)'
 
 /** A hash of the basket without the merchant, stored with each line as basket_hash (migration 0130). */
-export const basketHashSql = 'cityHash64(store_id, transaction_id)'
+const basketHashSql = 'cityHash64(store_id, transaction_id)'
 
 /**
  * A table expression: the rows of `lines` (a table or parenthesised SELECT of the rows about to be
