@@ -246,17 +246,18 @@ export function createPipeline({
         format: 'JSONEachRow',
         clickhouse_settings: { log_comment: 'ingestStoredKeys' },
       })
-      const stored = (await (await storedQuery).json<{ n: number }>())[0]?.n ?? 0
-      const simple = stored === 0 && shape.distinctGood === shape.good
-      const fresh = (from = checked) =>
+      const matches = (await (await storedQuery).json<Record<string, number>>())[0] ?? {}
+      const simple = (matches.n ?? 0) === 0 && shape.distinctGood === shape.good
+      const fresh = (from: string) =>
         simple
           ? `FROM ${from} WHERE _reason = ''`
           : `FROM ${from} WHERE _reason = '' AND (${key}) NOT IN (${spec.existing(checked)})
              ORDER BY _line LIMIT 1 BY ${key}`
+      const keepFresh = (from: string) => `(SELECT * ${fresh(from)})`
       let inserted = shape.good
       if (!simple) {
         const exact = await db.client.query({
-          query: `SELECT count() AS inserted FROM (SELECT _line ${fresh()})`,
+          query: `SELECT count() AS inserted FROM (SELECT _line ${fresh(checked)})`,
           format: 'JSONEachRow',
           clickhouse_settings: { log_comment: 'ingestCounts' },
         })
@@ -281,14 +282,17 @@ export function createPipeline({
       }
       const columns = Object.keys(spec.columns)
       const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
-      const added = (await spec.prepareInsert?.({ db, checked, runId })) ?? { columns: [], from: checked }
+      const added = (await spec.prepareInsert?.({ db, checked, runId, matches, keepFresh })) ?? {
+        columns: [],
+        from: keepFresh(checked),
+      }
       // No bound parameters (the batch id comes from the checked rows): the embedded engine runs
       // parameterised statements one at a time process-wide, and this, the longest statement of a
       // part, should run beside the next part's staging and check.
       await db.client.command({
         query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
                   SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', _batch'}
-                         ${added.columns.map((c) => `, ${c}`).join('')} ${fresh(added.from)}`,
+                         ${added.columns.map((c) => `, ${c}`).join('')} FROM ${added.from}`,
         clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
       })
       await db.client.command({ query: `TRUNCATE TABLE ${checked}` })

@@ -36,21 +36,25 @@ export interface KindSpec {
    * A cheaper look-up: SELECT count() AS n of stored rows that may share a key with a good checked row (it
    * may count rows that do not). When it finds none, nothing of the chunk is stored and the exact look-up
    * is skipped. It should build its set from the chunk and scan the stored side, not the other way round:
-   * the stored side grows with every load.
+   * the stored side grows with every load. Other counts of the same row (the same scan answering more
+   * questions) reach prepareInsert as `matches`.
    */
   storedMatches?(checked: string): string
   /**
    * Runs in the commit lock after the check, before the insert, for kinds whose insert needs more than
    * the checked columns: it may store what those need (transactions number their new customers) and
-   * answers the columns it adds and the table expression to read the rows from instead of the checked
-   * table (its columns plus the added ones). Kinds with derived state mark what the insert will touch
-   * under `runId` (derivedRepairs.ts): the pipeline closes the marks when the batch ends, or rebuilds the
-   * marked months when an insert fails.
+   * answers the columns it adds and the table expression to insert from: `keepFresh(table)` keeps the
+   * rows of a table expression (the checked table's columns plus others) that the insert stores (good,
+   * key not yet stored, each key once); the kind may add columns before or after it. Kinds with derived state mark
+   * what the insert will touch under `runId` (derivedRepairs.ts): the pipeline closes the marks when the
+   * batch ends, or rebuilds the marked months when an insert fails.
    */
   prepareInsert?(ctx: {
     db: Db
     checked: string
     runId: string
+    matches: Readonly<Record<string, number>>
+    keepFresh(table: string): string
   }): Promise<{ columns: readonly string[]; from: string }>
 }
 

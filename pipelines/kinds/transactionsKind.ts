@@ -1,3 +1,4 @@
+import { storedBasketsSql, withBasketFlags } from '../../server/db/basketFlags.ts'
 import { markDerived } from '../../server/db/derivedRepairs.ts'
 import { numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
 import {
@@ -287,11 +288,13 @@ export const transactionsKind: KindSpec = {
   key: ['merchant_id', 'transaction_id', 'line_no'],
   merchantScoped: true,
   check,
-  // key_hash (migration 0040) is cityHash64(transaction_id, line_no): equal keys have equal hashes.
-  storedMatches: (checked) => `
-    SELECT count() AS n FROM transactions
-    WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
-      AND key_hash IN (SELECT cityHash64(transaction_id, line_no) FROM ${checked} WHERE _reason = '')`,
+  // key_hash (migration 0040) is cityHash64(transaction_id, line_no): equal keys have equal hashes. The
+  // same scan counts the stored lines that may share a basket with the chunk (basketFlags.ts).
+  storedMatches: (checked) =>
+    storedBasketsSql(`(SELECT merchant_id, store_id, transaction_id FROM ${checked} WHERE _reason = '')`, {
+      where: `key_hash IN (SELECT cityHash64(transaction_id, line_no) FROM ${checked} WHERE _reason = '')`,
+      as: 'n',
+    }),
   existing: (checked) => `
     SELECT merchant_id, transaction_id, line_no FROM transactions
     WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${checked} WHERE _reason = '')
@@ -299,9 +302,19 @@ export const transactionsKind: KindSpec = {
   // The months the chunk touches are marked first (a crash before the batch closes them rebuilds them
   // from the lines: derivedRepairs.ts). Lines store their customer's number (migration 0050): the chunk's
   // new customers are numbered under the commit lock, then the insert looks up the chunk's keys only.
-  prepareInsert: async ({ db, checked, runId }) => {
-    await markDerived(db, runId, `(SELECT merchant_id, local_at FROM ${checked} WHERE _reason = '')`)
-    await numberCustomers(db, `(SELECT merchant_id, customer_key FROM ${checked} WHERE _reason = '')`)
-    return { columns: ['customer_no'], from: withCustomerNo(checked) }
+  // Basket flags are set over the rows actually inserted, against the stored lines only when the
+  // stored-key scan found one that may share a basket.
+  prepareInsert: async ({ db, checked, runId, matches, keepFresh }) => {
+    const good = `(SELECT merchant_id, store_id, transaction_id, local_at, customer_key FROM ${checked} WHERE _reason = '')`
+    await markDerived(db, runId, good)
+    await numberCustomers(db, good)
+    return {
+      columns: ['customer_no', 'basket_first', 'product_first'],
+      from: withBasketFlags(keepFresh(withCustomerNo(checked)), {
+        order: '_line',
+        rows: keepFresh(checked),
+        chunk: (matches.baskets ?? 0) > 0 ? good : null,
+      }),
+    }
   },
 }

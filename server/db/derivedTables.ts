@@ -3,9 +3,9 @@
  * together with `transactions`, or they count lines that are gone. Add a rollup here with its migration.
  */
 export const rollupTables = [
-  'sales_hourly_exact',
-  'sales_store_hourly_exact',
-  'sales_product_daily_exact',
+  'sales_store_hourly',
+  'sales_product_daily',
+  'product_names',
   'customers_daily_bitmap',
   'customers_monthly_bitmap',
   'customers_merchant_monthly_bitmap',
@@ -21,15 +21,16 @@ export const derivedTables = [
 ] as const
 
 /**
- * Each rollup's column of the stores' wall clock (local hour, day or month). Every rollup groups by one,
- * so a rollup row of a merchant's local month is made only from lines of that local month, and
- * rebuildDerived can replace exactly the rows of chosen local months. A rollup without such a column
- * cannot be rebuilt by month: give it one.
+ * Each rollup's column of the stores' wall clock (local hour, day or month). Every rollup that sums or
+ * unites groups by one, so a rollup row of a merchant's local month is made only from lines of that local
+ * month, and rebuildDerived can replace exactly the rows of chosen local months. null: the rollup's rows
+ * hold states that adding the same lines again leaves unchanged (product_names keeps each product's
+ * latest name), so a rebuild adds the months' rows again without deleting any.
  */
-export const rollupLocalTime: Record<(typeof rollupTables)[number], string> = {
-  sales_hourly_exact: 'local_hour',
-  sales_store_hourly_exact: 'local_hour',
-  sales_product_daily_exact: 'local_day',
+export const rollupLocalTime: Record<(typeof rollupTables)[number], string | null> = {
+  sales_store_hourly: 'local_hour',
+  sales_product_daily: 'local_day',
+  product_names: null,
   customers_daily_bitmap: 'local_day',
   customers_monthly_bitmap: 'local_month',
   customers_merchant_monthly_bitmap: 'local_month',

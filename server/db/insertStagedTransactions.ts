@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
+import { withBasketFlags } from './basketFlags.ts'
 import type { Db } from './createDb.ts'
 import { closeMarks, markDerived } from './derivedRepairs.ts'
 import { numberCustomers, withCustomerNo } from './numberCustomers.ts'
 
 /**
- * Moves the rows of a staging table (transactions' `columns`, customer_no left out) into transactions,
- * with their customer numbers: the staged customers without a number get one first. For loaders that
- * build lines in SQL (the demo) and test fixtures; the ingest pipeline does the same per chunk. The
- * months it touches are marked first, so a crash half-way is repaired at the next start.
+ * Moves the rows of a staging table (transactions' `columns`, customer_no and the basket flags left out)
+ * into transactions, with their customer numbers and basket flags: the staged customers without a number
+ * get one first. For loaders that build lines in SQL (the demo) and test fixtures; the ingest pipeline
+ * does the same per chunk (and also drops keys already stored, which this does not). The months it
+ * touches are marked first, so a crash half-way is repaired at the next start.
  */
 export async function insertStagedTransactions(
   db: Db,
@@ -19,9 +21,12 @@ export async function insertStagedTransactions(
   const runId = `staged_${randomBytes(8).toString('hex')}`
   await markDerived(db, runId, stage)
   await numberCustomers(db, stage)
+  const inserted = [...columns, 'customer_no', 'basket_first', 'product_first'].join(', ')
+  // Only the staged columns are read: a stage made AS transactions has flag columns of its own.
+  const staged = `(SELECT ${columns.join(', ')} FROM ${stage})`
   await db.client.command({
-    query: `INSERT INTO transactions (${columns.join(', ')}, customer_no)
-            SELECT ${columns.join(', ')}, customer_no FROM ${withCustomerNo(stage)}`,
+    query: `INSERT INTO transactions (${inserted})
+            SELECT ${inserted} FROM ${withBasketFlags(withCustomerNo(staged), { order: 'line_no', rows: staged, chunk: staged })}`,
     clickhouse_settings: { log_comment: 'insertStagedTransactions', join_use_nulls: 0, ...settings },
   })
   await closeMarks(db, runId)

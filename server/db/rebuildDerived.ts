@@ -42,15 +42,18 @@ export async function rebuildDerived(db: Db, scope: DerivedScope): Promise<void>
     clickhouse_settings: settings,
   })
   for (const table of rollupTables) {
+    const localTime = rollupLocalTime[table]
+    if (localTime === null) continue
     await db.client.command({
       query: `DELETE FROM ${table} WHERE merchant_id = {rebuildMerchant:String}
-              AND toStartOfMonth(${rollupLocalTime[table]}) IN {rebuildMonths:Array(Date)}`,
+              AND toStartOfMonth(${localTime}) IN {rebuildMonths:Array(Date)}`,
       query_params: params,
       clickhouse_settings: settings,
     })
   }
   // Only the views reading transactions are run: inserting their rows fires the views chained off them
-  // (store and daily rollups off the hourly one, monthly bitmaps off the daily ones), as an ingest does.
+  // (monthly bitmaps off the daily ones), as an ingest does. They read the basket flags as the lines
+  // hold them: a rebuild never changes a line.
   const rollups: readonly string[] = rollupTables
   for (const view of (await viewsOnTransactions(db)).filter((v) => rollups.includes(v.target))) {
     await db.client.command({

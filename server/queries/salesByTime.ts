@@ -39,7 +39,7 @@ export async function salesByTime(
           g AS (
             SELECT ${bucketSql[params.grain]} AS b, ${split ? 'toDayOfWeek(lt)' : '0'} AS dow,
                    ${extraKeys ? `${extraKeys},` : ''}
-                   sum(quantity) AS qty, sum(amount) AS amt, ${lines.agg.transactions} AS txs
+                   sum(quantity) AS qty, sum(amount) AS amt, ${lines.baskets} AS txs
             FROM lines
             GROUP BY ${groupKeys('b', 'dow', extraKeys)}
           )

@@ -90,7 +90,7 @@ export async function salesByWeather(
   }
   // Only stores with a station have slots: their lines alone are read and need FX rates.
   const slotScope = { ...scope, stores: covered.map((s) => s.storeId) }
-  const lines = salesLines(slotScope, { padDays: neighbourDays, source: params.source, baskets: false })
+  const lines = salesLines(slotScope, { padDays: neighbourDays, source: params.source })
   // Stations are numbered 1..n so a slot meets its observation on one UInt64 (station number, UTC hour):
   // joining on the station's name and the hour took about a third of the query.
   const stationIds = [...new Set(covered.map((s) => s.stationId))]

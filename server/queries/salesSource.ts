@@ -1,7 +1,7 @@
 import { addDays, type InsightsScope } from './insightsScope.ts'
 import { fxParams } from './reportFx.ts'
 
-export type SalesSource = 'storeRollup' | 'productRollup' | 'productDailyRollup' | 'raw'
+export type SalesSource = 'storeRollup' | 'productDailyRollup' | 'raw'
 
 interface SalesNeeds {
   /** The question groups by product (sales by product). */
@@ -9,48 +9,42 @@ interface SalesNeeds {
 }
 
 /**
- * The one decision of which table answers a sales question:
+ * The one decision of which table answers a sales question. Baskets are counted by the flags on the
+ * lines (migration 0130): sum(basket_first) over whole baskets, sum(product_first) over whole baskets of
+ * one product, so a rollup only has to sum them, and it pays only where it holds far fewer rows than the
+ * lines it stands for:
  *   - raw lines when the report zone is not whole hours off UTC over the range (half-hour zones such as
  *     India's split UTC hours, so only instants can place a sale in its local hour);
- *   - sales_product_daily_exact (by store, local date and product) for per-product questions in the
- *     stores' own zone: only range filters need time, and local dates are exactly what they filter on;
- *   - sales_hourly_exact (by store, hour and product) for per-product questions in an overriding zone, or
- *     any question about one product;
- *   - raw lines when filtered by several products or by category: the rollup counts baskets per product,
- *     and a basket holding two of the chosen products must count once;
- *   - sales_store_hourly_exact (by store and hour) otherwise: summary, sales by time, sales by weather.
+ *   - sales_product_daily (by local date and product, all stores) for per-product questions in the
+ *     stores' own zone over all stores: local dates are exactly what the range filters on, and each
+ *     product's baskets sum whatever products or categories are chosen. Per-product questions by store or
+ *     in another zone read the lines, which sum the same flags (a per-product rollup by store or hour holds
+ *     nearly a row per line, made every insert slower and was read barely faster than the lines);
+ *   - raw lines for other questions filtered by products or categories: the lines chosen then hold parts
+ *     of baskets, which are counted distinct (a basket holding two of the chosen products counts once);
+ *   - sales_store_hourly (by store and hour) otherwise: summary, sales by time, sales by weather.
  * Every source answers in the same shape (see salesLines), so the choice never changes an answer.
  */
 export function pickSalesSource(scope: InsightsScope, needs: SalesNeeds = {}): SalesSource {
   if (!scope.hourAligned) return 'raw'
-  if (needs.byProduct) return scope.clock === 'local' ? 'productDailyRollup' : 'productRollup'
-  if (scope.products.length === 1) return 'productRollup'
-  if (scope.categories.length > 0 || scope.products.length > 0) return 'raw'
-  return 'storeRollup'
+  if (needs.byProduct)
+    return scope.clock === 'local' && scope.stores.length === 0 ? 'productDailyRollup' : 'raw'
+  return scope.categories.length > 0 || scope.products.length > 0 ? 'raw' : 'storeRollup'
 }
 
 export interface LinesQuery {
   sql: string
   params: Record<string, unknown>
   source: SalesSource
-  /** Aggregates over the lines: distinct baskets (`tx`), and the product's latest name as a mergeable state. */
-  agg: { transactions: string; productNameState: string }
+  /** The baskets of a group of rows (with byProduct: of each product), from their column `tx`. */
+  baskets: string
   /**
-   * Columns to keep apart before summing `agg.transactions` across groups: every source counts distinct
-   * baskets (64-bit hashes of transaction_id) per store, UTC hour and currency (a basket lives in one);
-   * rollup rows arrive already counted.
+   * Columns to keep apart before summing `baskets` across groups: only when lines holding parts of
+   * baskets are counted distinct (per store, UTC hour and currency, as a basket lives in one); flags and
+   * rollup rows sum across any groups.
    */
   basketKeys: string[]
 }
-
-/**
- * Rollups keep each row's baskets as an array of 64-bit hashes of transaction_id. Rows of one sorting key
- * may lie in several parts until background merges unite them (every load adds parts), so baskets are
- * counted as the distinct hashes of all arrays in a group: exact whatever the parts, and read without
- * FINAL. Right after a load of many requests FINAL had to merge every key across dozens of parts, which
- * made the rollups slower than the raw lines.
- */
-const rollupAgg = { transactions: 'uniqExactArray(tx)', productNameState: 'argMaxMergeState(product_name)' }
 
 /** The distinct non-empty group keys, in order, for a GROUP BY (or '' when there are none). */
 export function groupKeys(...keys: string[]): string {
@@ -65,9 +59,9 @@ function wallClock(scope: InsightsScope, instant: string, local: string): string
 }
 
 /** Filters every source shares: tenant, status, stores, categories, products and a UTC pre-range. */
-const commonFilters = (table: string, instant: string, type: 'DateTime' | 'Date' = 'DateTime') => `
+const commonFilters = (table: string, instant: string) => `
       ${table}.merchant_id = {merchantId:String}
-      AND ${table}.${instant} >= {scanFrom${type}:${type}} AND ${table}.${instant} < {scanTo${type}:${type}}
+      AND ${table}.${instant} >= {scanFromDateTime:DateTime} AND ${table}.${instant} < {scanToDateTime:DateTime}
       AND (empty({stores:Array(String)}) OR ${table}.store_id IN {stores:Array(String)})
       AND (empty({categories:Array(String)}) OR ${table}.category IN {categories:Array(String)})
       AND (empty({products:Array(String)}) OR ${table}.product_id IN {products:Array(String)})`
@@ -100,96 +94,81 @@ function scopeParams(scope: InsightsScope, padDays = 0): Record<string, unknown>
   }
 }
 
+/** Flags and rollup rows are summed in any grouping. */
+const summedBaskets = { baskets: 'sum(tx)', basketKeys: [] }
+
 /**
  * Completed sales in scope from the chosen source, as rows with the same columns whatever the source:
  *   store_id, hour_utc, local_hour (store wall clock, hour), lt (report wall clock, hour), in_range (lt
  *   inside from..to; rows outside exist only with padDays), currency, quantity, amount, tourist_amount,
- *   known_origin_amount (Decimal, in `currency`), tx; with byProduct also product_id, category and the
- *   product name. Rows are not yet aggregated: aggregate them with sum() and `agg.transactions`, always
- *   grouping by `basketKeys` first (a basket lives in one store, one UTC hour and one currency).
- * padDays widens the range (weather lift looks 14 days either side); `baskets: false` is for questions
- * that count no baskets (tx is then empty).
+ *   known_origin_amount (Decimal, in `currency`), tx; with byProduct also product_id and category (the
+ *   product rollup has no store: its store_id is ''). Rows are not yet aggregated: aggregate them with
+ *   sum() and `baskets`, grouping by `basketKeys` first. padDays widens the range (weather lift looks 14
+ *   days either side).
  */
 export function salesLines(
   scope: InsightsScope,
-  options: {
-    padDays?: number
-    source?: SalesSource | undefined
-    byProduct?: boolean
-    baskets?: boolean
-  } = {},
+  options: { padDays?: number; source?: SalesSource | undefined; byProduct?: boolean } = {},
 ): LinesQuery {
   const padDays = options.padDays ?? 0
-  // Sums come out the same from a key's rows in separate parts; baskets are counted distinct (rollupAgg).
-  const baskets = options.baskets === false ? 'emptyArrayUInt64()' : 'r.transactions'
   const byProduct = options.byProduct ?? false
   const source = options.source ?? pickSalesSource(scope, { byProduct })
   const params = scopeParams(scope, padDays)
   const range = `lt >= {padFromAt:DateTime} AND lt < {padToAt:DateTime}`
   const inRange = `lt >= {fromAt:DateTime} AND lt < {toAt:DateTime} AS in_range`
   if (source === 'raw') {
+    // Lines of whole baskets sum their flags; lines chosen by product or category hold parts of baskets,
+    // which are counted distinct (by product, each product's lines are whole baskets of that product).
+    const partial = !byProduct && (scope.categories.length > 0 || scope.products.length > 0)
+    const tx = partial
+      ? 'cityHash64(t.transaction_id)'
+      : `toUInt64(${byProduct ? 't.product_first' : 't.basket_first'})`
     const sql = `
     SELECT t.store_id AS store_id, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc,
            toStartOfHour(t.local_at) AS local_hour,
            toStartOfHour(${wallClock(scope, 't.occurred_at', 't.local_at')}) AS lt, ${inRange},
            t.currency AS currency, t.product_id AS product_id, t.category AS category,
-           t.product_name AS product_name, t.occurred_at AS named_at,
            toDecimal128(t.quantity, 3) AS quantity, toDecimal128(t.amount, 4) AS amount,
            if(t.customer_home_country != '' AND t.store_country != ''
               AND t.customer_home_country != t.store_country, amount, toDecimal128(0, 4)) AS tourist_amount,
            if(t.customer_home_country != '' AND t.store_country != '', amount, toDecimal128(0, 4)) AS known_origin_amount,
-           cityHash64(t.transaction_id) AS tx
+           ${tx} AS tx
     FROM transactions AS t
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed' AND ${range}`
     return {
       sql,
       params,
       source,
-      agg: { transactions: 'uniqExact(tx)', productNameState: 'argMaxState(product_name, named_at)' },
-      // The rollups count baskets per sorting key: store, UTC hour and currency (and product) of a line.
-      basketKeys: ['store_id', 'hour_utc', 'currency'],
+      ...(partial
+        ? { baskets: 'uniqExact(tx)', basketKeys: ['store_id', 'hour_utc', 'currency'] }
+        : summedBaskets),
     }
   }
   if (source === 'productDailyRollup') {
+    if (!byProduct || scope.stores.length > 0 || scope.clock !== 'local')
+      throw new Error('sales_product_daily answers per-product questions over all stores in their own zone')
     // Days stand in for hours: lt is the local day (in this clock range filters are whole local days),
-    // hour_utc the UTC day (FX). Only per-product questions read this source.
+    // hour_utc the UTC day (FX).
     const sql = `
-    SELECT r.store_id AS store_id, toDateTime(r.utc_day, 'UTC') AS hour_utc,
+    SELECT '' AS store_id, toDateTime(r.utc_day, 'UTC') AS hour_utc,
            toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
            r.currency AS currency, r.product_id AS product_id, r.category AS category,
-           r.product_name AS product_name, r.quantity AS quantity, r.amount AS amount,
-           ${baskets} AS tx
-    FROM sales_product_daily_exact AS r
-    WHERE ${commonFilters('r', 'local_day', 'Date')} AND ${range}`
-    return {
-      sql,
-      params,
-      source,
-      agg: rollupAgg,
-      // As the lines count them: per store, UTC day (the UTC hour's stand-in here) and currency.
-      basketKeys: ['store_id', 'hour_utc', 'currency'],
-    }
+           r.quantity AS quantity, r.amount AS amount, r.baskets AS tx
+    FROM sales_product_daily AS r
+    WHERE r.merchant_id = {merchantId:String}
+      AND r.local_day >= {scanFromDate:Date} AND r.local_day < {scanToDate:Date}
+      AND (empty({categories:Array(String)}) OR r.category IN {categories:Array(String)})
+      AND (empty({products:Array(String)}) OR r.product_id IN {products:Array(String)}) AND ${range}`
+    return { sql, params, source, ...summedBaskets }
   }
-  const productColumns =
-    source === 'productRollup'
-      ? 'r.product_id AS product_id, r.category AS category, r.product_name AS product_name,'
-      : ''
   const sql = `
     SELECT r.store_id AS store_id, r.hour_utc AS hour_utc, r.local_hour AS local_hour,
            ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
-           r.currency AS currency, ${productColumns}
-           r.quantity AS quantity, r.amount AS amount, r.tourist_amount AS tourist_amount,
-           r.known_origin_amount AS known_origin_amount, ${baskets} AS tx
-    FROM ${source === 'productRollup' ? 'sales_hourly_exact' : 'sales_store_hourly_exact'} AS r
-    WHERE ${source === 'productRollup' ? commonFilters('r', 'hour_utc') : storeFilters('r', 'hour_utc')} AND ${range}`
-  return {
-    sql,
-    params,
-    source,
-    agg: rollupAgg,
-    // As the lines count them: a transaction id seen in two stores (two tills numbering alike) is two.
-    basketKeys: ['store_id', 'hour_utc', 'currency'],
-  }
+           r.currency AS currency, r.quantity AS quantity, r.amount AS amount,
+           r.tourist_amount AS tourist_amount, r.known_origin_amount AS known_origin_amount, r.baskets AS tx
+    FROM sales_store_hourly AS r
+    WHERE ${storeFilters('r', 'hour_utc')} AND ${range}`
+  return { sql, params, source, ...summedBaskets }
 }
 
 export type CustomerSource = 'customerRollup' | 'raw'

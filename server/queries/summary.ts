@@ -29,7 +29,7 @@ export async function summary(
           g AS (
             SELECT ${keys ? `${keys},` : ''}
                    sum(quantity) AS qty, sum(amount) AS amt, sum(tourist_amount) AS tam,
-                   sum(known_origin_amount) AS kam, ${lines.agg.transactions} AS txs
+                   sum(known_origin_amount) AS kam, ${lines.baskets} AS txs
             FROM lines
             ${keys ? `GROUP BY ${keys}` : ''}
           ),

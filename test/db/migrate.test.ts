@@ -83,18 +83,16 @@ describe('migrate', () => {
     ])
   })
 
-  it('creates the exact rollups and their views, nothing else named sales*', async () => {
+  it('creates the sales rollups of sums and their views, nothing else named sales*', async () => {
     const tables = await rows<{ name: string }>(
       db,
       `SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'sales%' ORDER BY name`,
     )
     expect(tables.map((t) => t.name)).toEqual([
-      'sales_hourly_exact',
-      'sales_hourly_exact_mv',
-      'sales_product_daily_exact',
-      'sales_product_daily_exact_mv',
-      'sales_store_hourly_exact',
-      'sales_store_hourly_exact_mv',
+      'sales_product_daily',
+      'sales_product_daily_mv',
+      'sales_store_hourly',
+      'sales_store_hourly_mv',
     ])
   })
 })

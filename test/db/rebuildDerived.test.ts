@@ -65,14 +65,13 @@ const snapshot = async (merchant: string) =>
     rollupTables.map((table) =>
       rows(
         db,
-        `SELECT * EXCEPT (product_name) REPLACE (toString(transactions) AS transactions) FROM ${table} FINAL WHERE merchant_id = {m:String} ORDER BY ALL`.replace(
-          /EXCEPT \(product_name\) REPLACE \(toString\(transactions\) AS transactions\)/,
-          table.startsWith('sales')
-            ? table === 'sales_store_hourly_exact'
-              ? 'REPLACE (toString(arraySort(transactions)) AS transactions)'
-              : 'EXCEPT (product_name) REPLACE (toString(arraySort(transactions)) AS transactions)'
-            : 'REPLACE (bitmapToArray(customers) AS customers)',
-        ),
+        `SELECT * ${
+          table === 'product_names'
+            ? 'REPLACE (finalizeAggregation(name) AS name)'
+            : table.startsWith('customers_')
+              ? 'REPLACE (bitmapToArray(customers) AS customers)'
+              : ''
+        } FROM ${table} FINAL WHERE merchant_id = {m:String} ORDER BY ALL`,
         { m: merchant },
       ),
     ),
@@ -118,10 +117,10 @@ describe('rebuildDerived', () => {
     // Rows lost (as when a crash falls between the lines and a rollup), rows doubled, a month of
     // bitmaps gone, a bitmap holding a number no line has, and a customer-number top that fell back.
     await db.client.command({
-      query: `DELETE FROM sales_hourly_exact WHERE merchant_id = 'cafe' AND toMonth(local_hour) = 2`,
+      query: `DELETE FROM sales_product_daily WHERE merchant_id = 'cafe' AND toMonth(local_day) = 2`,
     })
     await db.client.command({
-      query: `INSERT INTO sales_store_hourly_exact SELECT * FROM sales_store_hourly_exact WHERE merchant_id = 'cafe'`,
+      query: `INSERT INTO sales_store_hourly SELECT * FROM sales_store_hourly WHERE merchant_id = 'cafe'`,
     })
     await db.client.command({ query: `DELETE FROM customers_monthly_bitmap WHERE merchant_id = 'cafe'` })
     await db.client.command({
@@ -131,8 +130,8 @@ describe('rebuildDerived', () => {
     await db.client.command({ query: `DELETE FROM customer_number_tops WHERE merchant_id = 'cafe'` })
     const broken = await derivedMismatches(db, 'cafe', range)
     for (const table of [
-      'sales_hourly_exact',
-      'sales_store_hourly_exact',
+      'sales_product_daily',
+      'sales_store_hourly',
       'customers_monthly_bitmap',
       'customers_daily_bitmap',
       'summary',
@@ -144,8 +143,8 @@ describe('rebuildDerived', () => {
     // February alone: January and March stay broken.
     await rebuildDerived(db, { merchantId: 'cafe', localMonths: ['2024-02-01'] })
     const partly = await derivedMismatches(db, 'cafe', range)
-    expect(partly.join('\n')).toContain('sales_store_hourly_exact:')
-    expect(partly.join('\n')).not.toContain('sales_hourly_exact:')
+    expect(partly.join('\n')).toContain('sales_store_hourly:')
+    expect(partly.join('\n')).not.toContain('sales_product_daily:')
     expect(partly).not.toContain('customer numbers: topBelowNumbers = 1')
 
     await rebuildDerived(db, { merchantId: 'cafe', localMonths: ['2024-01-01', '2024-03-01'] })
@@ -165,7 +164,7 @@ describe('rebuildDerived', () => {
     expect(await derivedMismatches(db, 'cafe', range)).toEqual([])
     const summary = await rows(
       db,
-      `SELECT toString(sum(amount)) AS revenue FROM sales_store_hourly_exact WHERE merchant_id = 'cafe'`,
+      `SELECT toString(sum(amount)) AS revenue FROM sales_store_hourly WHERE merchant_id = 'cafe'`,
     )
     expect(summary).toEqual([{ revenue: '58.5' }])
   })
@@ -178,7 +177,9 @@ describe('rebuildDerived', () => {
     expect(views.map((v) => v.target)).toEqual([
       'customer_days',
       'customers_daily_bitmap',
-      'sales_hourly_exact',
+      'product_names',
+      'sales_product_daily',
+      'sales_store_hourly',
     ])
     for (const view of views) expect(view.select('(SELECT 1)')).not.toContain('.transactions')
   })

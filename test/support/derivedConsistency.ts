@@ -17,42 +17,31 @@ const money = (column: string, where = '') =>
  * from the completed lines themselves: the two must be equal, row for row.
  */
 const tables: Record<string, { fromLines: string; fromTable: string }> = {
-  sales_hourly_exact: {
-    fromLines: `SELECT toString(toStartOfHour(occurred_at)) AS hour, store_id, product_id, toString(category) AS cat,
-                  toString(currency) AS cur, toString(toStartOfHour(local_at)) AS local,
-                  toString(sum(toDecimal128(quantity, 3))) AS q, ${money('amount')} AS a,
-                  ${money('amount', tourist)} AS ta, ${money('amount', knownOrigin)} AS ka,
-                  uniqExact(cityHash64(transaction_id)) AS tx, argMax(product_name, occurred_at) AS name
-                FROM lines GROUP BY ALL`,
-    fromTable: `SELECT toString(hour_utc) AS hour, store_id, product_id, toString(category) AS cat,
-                  toString(currency) AS cur, toString(local_hour) AS local, toString(sum(quantity)) AS q,
-                  toString(sum(amount)) AS a, toString(sum(tourist_amount)) AS ta,
-                  toString(sum(known_origin_amount)) AS ka, length(groupUniqArrayArray(transactions)) AS tx,
-                  argMaxMerge(product_name) AS name
-                FROM sales_hourly_exact WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
-  },
-  sales_store_hourly_exact: {
+  sales_store_hourly: {
     fromLines: `SELECT toString(toStartOfHour(occurred_at)) AS hour, store_id, toString(currency) AS cur,
                   toString(toStartOfHour(local_at)) AS local, toString(sum(toDecimal128(quantity, 3))) AS q,
                   ${money('amount')} AS a, ${money('amount', tourist)} AS ta, ${money('amount', knownOrigin)} AS ka,
-                  uniqExact(cityHash64(transaction_id)) AS tx
+                  sum(basket_first) AS tx
                 FROM lines GROUP BY ALL`,
     fromTable: `SELECT toString(hour_utc) AS hour, store_id, toString(currency) AS cur, toString(local_hour) AS local,
                   toString(sum(quantity)) AS q, toString(sum(amount)) AS a, toString(sum(tourist_amount)) AS ta,
-                  toString(sum(known_origin_amount)) AS ka, length(groupUniqArrayArray(transactions)) AS tx
-                FROM sales_store_hourly_exact WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+                  toString(sum(known_origin_amount)) AS ka, sum(baskets) AS tx
+                FROM sales_store_hourly WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
-  sales_product_daily_exact: {
-    fromLines: `SELECT toString(toDate(local_at)) AS day, store_id, product_id, toString(category) AS cat,
+  sales_product_daily: {
+    fromLines: `SELECT toString(toDate(local_at)) AS day, product_id, toString(category) AS cat,
                   toString(currency) AS cur, toString(toDate(occurred_at)) AS utc,
-                  toString(sum(toDecimal128(quantity, 3))) AS q, ${money('amount')} AS a,
-                  uniqExact(cityHash64(transaction_id)) AS tx, argMax(product_name, occurred_at) AS name
+                  toString(sum(toDecimal128(quantity, 3))) AS q, ${money('amount')} AS a, sum(product_first) AS tx
                 FROM lines GROUP BY ALL`,
-    fromTable: `SELECT toString(local_day) AS day, store_id, product_id, toString(category) AS cat,
+    fromTable: `SELECT toString(local_day) AS day, product_id, toString(category) AS cat,
                   toString(currency) AS cur, toString(utc_day) AS utc, toString(sum(quantity)) AS q,
-                  toString(sum(amount)) AS a, length(groupUniqArrayArray(transactions)) AS tx,
-                  argMaxMerge(product_name) AS name
-                FROM sales_product_daily_exact WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+                  toString(sum(amount)) AS a, sum(baskets) AS tx
+                FROM sales_product_daily WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+  },
+  product_names: {
+    fromLines: `SELECT product_id, argMax(product_name, occurred_at) AS name FROM lines GROUP BY ALL`,
+    fromTable: `SELECT product_id, argMaxMerge(name) AS name
+                FROM product_names WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
   customers_daily_bitmap: {
     fromLines: `SELECT toString(toDate(local_at)) AS day, store_id, ${origin}, toString(currency) AS cur,
@@ -93,6 +82,17 @@ const tables: Record<string, { fromLines: string; fromTable: string }> = {
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
                 FROM customers_merchant_monthly_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
+}
+
+/**
+ * Basket flag faults (migration 0130), from the lines alone: each should be 0. Every basket (merchant,
+ * store, transaction, status) and every basket and product has exactly one first line.
+ */
+const flagChecks = {
+  basketsWithoutOneFirstLine: `SELECT count() AS n FROM (SELECT sum(basket_first) AS f FROM transactions
+      WHERE merchant_id = {merchantId:String} GROUP BY store_id, transaction_id, status HAVING f != 1)`,
+  basketProductsWithoutOneFirstLine: `SELECT count() AS n FROM (SELECT sum(product_first) AS f FROM transactions
+      WHERE merchant_id = {merchantId:String} GROUP BY store_id, transaction_id, status, product_id HAVING f != 1)`,
 }
 
 /** Customer numbering faults: each should be 0. */
@@ -138,9 +138,14 @@ export async function derivedMismatches(
         `${table}: ${missing.length} rows missing or wrong (${missing[0]}), ${extra.length} not from the lines (${extra[0]})`,
       )
   }
-  for (const [check, sql] of Object.entries(numberingChecks)) {
-    const n = (await rows<{ n: number }>(db, sql, { merchantId }))[0]?.n ?? 0
-    if (Number(n) !== 0) found.push(`customer numbers: ${check} = ${n}`)
+  for (const [kind, checks] of Object.entries({
+    'basket flags': flagChecks,
+    'customer numbers': numberingChecks,
+  })) {
+    for (const [check, sql] of Object.entries(checks)) {
+      const n = (await rows<{ n: number }>(db, sql, { merchantId }))[0]?.n ?? 0
+      if (Number(n) !== 0) found.push(`${kind}: ${check} = ${n}`)
+    }
   }
   const scope = await resolveInsightsScope(db, merchantId, range, { rangeDays: 1100 })
   const reports = {
@@ -149,10 +154,12 @@ export async function derivedMismatches(
         source: raw ? 'raw' : 'storeRollup',
         customerSource: raw ? 'raw' : 'customerRollup',
       }),
-    byProductHourly: async (raw: boolean) =>
-      salesByProduct(db, scope, { limit: 1000, source: raw ? 'raw' : 'productRollup' }),
+    // The daily product rollup answers in the stores' own zone only (stores on one clock).
     byProductDaily: async (raw: boolean) =>
-      salesByProduct(db, scope, { limit: 1000, source: raw ? 'raw' : 'productDailyRollup' }),
+      salesByProduct(db, scope, {
+        limit: 1000,
+        source: raw || scope.clock !== 'local' ? 'raw' : 'productDailyRollup',
+      }),
     byHour: async (raw: boolean) =>
       salesByTime(db, scope, { grain: 'hour', source: raw ? 'raw' : 'storeRollup' }),
     byDay: async (raw: boolean) =>
