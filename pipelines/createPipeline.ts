@@ -8,7 +8,7 @@ import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contr
 import { exclusively } from '../server/db/commitLock.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { closeMarks, repairDerived } from '../server/db/derivedRepairs.ts'
-import { findBatch, writeLedger, type LedgerRow } from './batchLedger.ts'
+import { findBatch, ledgerOf, writeLedger, type LedgerRow } from './batchLedger.ts'
 import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
@@ -101,6 +101,7 @@ export function createPipeline({
   limits = defaultInputLimits,
 }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
+  const slotTables = createSlotTables(db)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
     const spec: KindSpec = kinds[request.kind]
@@ -153,21 +154,8 @@ export function createPipeline({
         : undefined
     // Two slots, each a stage and a checked table: the next chunk is staged and checked while the one
     // before it is stored.
-    const slots = [0, 1].map(() => {
-      const suffix = randomBytes(8).toString('hex')
-      return { stage: `ingest_stage_${suffix}`, checked: `ingest_checked_${suffix}` }
-    }) as [Slot, Slot]
-    const stageColumns = mapped.stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`)
-    const checkedColumns = Object.entries({ ...spec.columns, ...verdictColumns })
-      .map(([name, type]) => `${name} ${type}`)
-      .join(', ')
-    for (const { stage, checked } of slots) {
-      // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
-      await db.client.command({
-        query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')}) ENGINE = Memory`,
-      })
-      await db.client.command({ query: `CREATE TABLE ${checked} (${checkedColumns}) ENGINE = Memory` })
-    }
+    const slots = await slotTables.take(spec, mapped.stageColumns)
+    let slotsClean = false
 
     const staged = mapped.stageColumns.map((name, i) => ({ sql: quoteIdentifier(name), nameParam: `s${i}` }))
     const params: Record<string, unknown> = {
@@ -397,6 +385,7 @@ export function createPipeline({
       ledger.finishedAt = new Date()
       await writeLedger(db, ledger)
       report()
+      slotsClean = true
     } catch (thrown) {
       // A failed commit outranks what stopped the reading after it; the ledger counts what was committed.
       const err = await committing.then(
@@ -409,18 +398,14 @@ export function createPipeline({
       ledger.error = describe(err, nextLine)
       ledger.finishedAt = new Date()
       await writeLedger(db, ledger)
-      const result = (await findBatch(db, request.scope, batchId)) ?? undefined
+      const result = ledgerOf(ledger)
       if (err instanceof TooLarge) throw new BatchError(413, 'too_large', ledger.error, result)
       throw new BatchError(400, 'malformed_stream', `batch ${batchId}: ${ledger.error}`, result)
     } finally {
-      for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
-        await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
-      }
+      await slotTables.give(slots, slotsClean)
       if (batchSpool) fs.rmSync(batchSpool, { recursive: true, force: true })
     }
-    const done = await findBatch(db, request.scope, batchId)
-    if (!done) throw new Error(`ledger of batch ${batchId} was not stored`)
-    return BatchLedger.parse(done)
+    return ledgerOf(ledger)
   }
 
   return { run }
@@ -430,6 +415,62 @@ export type Pipeline = ReturnType<typeof createPipeline>
 interface Slot {
   stage: string
   checked: string
+}
+
+/**
+ * The Memory tables of the batches' slots. Creating and dropping four tables cost every batch about 40 ms
+ * (more on a busy engine), so the embedded engine keeps the tables of finished batches, emptied, for the
+ * next batch of the same kind and staged columns; a crash leaves them to dropStaleStaging at the next start.
+ * A remote server's are dropped with their batch: dropStaleStaging on another server sharing it drops
+ * tables older than a day, which kept tables of a long-running server would be.
+ */
+function createSlotTables(db: Db) {
+  const idle = new Map<string, [Slot, Slot][]>()
+  const shapes = new WeakMap<[Slot, Slot], string>()
+  const shapeOf = (spec: KindSpec, stageColumns: readonly string[]) =>
+    JSON.stringify([spec.kind, stageColumns])
+
+  async function create(spec: KindSpec, stageColumns: readonly string[]): Promise<[Slot, Slot]> {
+    const stageDefinition = [
+      ...stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`),
+      // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
+      '_row UInt64 DEFAULT rowNumberInAllBlocks()',
+    ].join(', ')
+    const checkedDefinition = Object.entries({ ...spec.columns, ...verdictColumns })
+      .map(([name, type]) => `${name} ${type}`)
+      .join(', ')
+    const slots = [0, 1].map(() => {
+      const suffix = randomBytes(8).toString('hex')
+      return { stage: `ingest_stage_${suffix}`, checked: `ingest_checked_${suffix}` }
+    }) as [Slot, Slot]
+    for (const { stage, checked } of slots) {
+      await db.client.command({ query: `CREATE TABLE ${stage} (${stageDefinition}) ENGINE = Memory` })
+      await db.client.command({ query: `CREATE TABLE ${checked} (${checkedDefinition}) ENGINE = Memory` })
+    }
+    return slots
+  }
+
+  return {
+    async take(spec: KindSpec, stageColumns: readonly string[]): Promise<[Slot, Slot]> {
+      const shape = shapeOf(spec, stageColumns)
+      const slots = idle.get(shape)?.pop() ?? (await create(spec, stageColumns))
+      shapes.set(slots, shape)
+      return slots
+    },
+    /** Empties a batch's tables (checked tables are emptied as their parts are stored: `clean`) for reuse. */
+    async give(slots: [Slot, Slot], clean: boolean): Promise<void> {
+      const shape = shapes.get(slots)
+      const tables = slots.flatMap((s) => (clean ? [s.stage] : [s.stage, s.checked]))
+      if (db.mode === 'embedded' && shape !== undefined) {
+        for (const table of tables) await db.client.command({ query: `TRUNCATE TABLE ${table}` })
+        idle.set(shape, [...(idle.get(shape) ?? []), slots])
+        return
+      }
+      for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
+        await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
+      }
+    },
+  }
 }
 
 /** Staged rows rowsFrom..rowsTo-1 (of the stage's _row), which are lines base + _row. */
