@@ -14,7 +14,7 @@ afterAll(() => db.cleanup())
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function until(done: () => boolean, ms: number): Promise<void> {
-  for (const started = Date.now(); !done() && Date.now() - started < ms; ) await sleep(20)
+  for (const started = Date.now(); !done() && Date.now() - started < ms;) await sleep(20)
 }
 
 describe('segment membership after ingest batches', () => {
