@@ -58,14 +58,39 @@ export const ledgerSelect = `
   ${isoMillis('started_at')} AS startedAt,
   if(isNull(finished_at), NULL, ${isoMillis('assumeNotNull(finished_at)')}) AS finishedAt`
 
+/** The API's view of a ledger row as written (what findBatch would read back). */
+export function ledgerOf(row: LedgerRow): BatchLedger {
+  return {
+    batchId: row.batchId,
+    kind: row.kind,
+    format: row.format,
+    source: row.source,
+    status: row.status,
+    received: row.received,
+    inserted: row.inserted,
+    duplicates: row.duplicates,
+    rejected: row.rejected,
+    error: row.error === '' ? null : row.error,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt ? row.finishedAt.toISOString() : null,
+  }
+}
+
+/**
+ * The newest version of a batch's ledger row. Its versions differ in updated_at (written in order, each
+ * after the one before it returned; a retry of the batch comes in a later request), so the newest is read
+ * without FINAL, which merges every part of the ledger on each call; status and received only break a tie
+ * within a millisecond, and both only grow within a run.
+ */
 export async function findBatch(
   db: Db,
   scope: string,
   batchId: string,
 ): Promise<(BatchLedger & { contentHash: string }) | undefined> {
   const result = await db.client.query({
-    query: `SELECT ${ledgerSelect}, content_hash AS contentHash FROM ingest_batches FINAL
-            WHERE scope = {scope:String} AND batch_id = {batchId:String}`,
+    query: `SELECT ${ledgerSelect}, content_hash AS contentHash FROM ingest_batches
+            WHERE scope = {scope:String} AND batch_id = {batchId:String}
+            ORDER BY updated_at DESC, status DESC, received DESC LIMIT 1`,
     query_params: { scope, batchId },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'findBatch' },

@@ -8,7 +8,7 @@ import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contr
 import { exclusively } from '../server/db/commitLock.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { closeMarks, repairDerived } from '../server/db/derivedRepairs.ts'
-import { findBatch, writeLedger, type LedgerRow } from './batchLedger.ts'
+import { findBatch, ledgerOf, writeLedger, type LedgerRow } from './batchLedger.ts'
 import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
@@ -77,7 +77,13 @@ export interface PipelineOptions {
    * A remote server reads nothing of ours: its chunks travel in the request body and nothing is spooled.
    */
   spoolDir?: string | undefined
-  /** Arrow and Parquet rows per check and insert (statements have a fixed cost, so not too few). */
+  /**
+   * Arrow and Parquet rows per check and insert. Statements have a fixed cost (numbering customers reads
+   * every stored customer number), so not too few; but a slice's check runs beside the insert of the one
+   * before it, and one insert of a million rows took longer than four of 250,000: a 1M-row Parquet body
+   * loaded in 11.5 s with 250,000 against 15.9-20.3 s with 1,000,000 and 18.4 s with 125,000 (the
+   * machine shared, load average 4-6).
+   */
   sliceRows?: number
   /** Limits on what a client sends; each has a setting in server/config.ts (defaults as there). */
   limits?: InputLimits
@@ -97,10 +103,11 @@ export function createPipeline({
   pseudonymKey,
   chunkBytes = defaultChunkBytes,
   spoolDir,
-  sliceRows = 1_000_000,
+  sliceRows = 250_000,
   limits = defaultInputLimits,
 }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)
+  const slotTables = createSlotTables(db)
 
   async function run(request: BatchRequest): Promise<BatchLedger> {
     const spec: KindSpec = kinds[request.kind]
@@ -153,25 +160,13 @@ export function createPipeline({
         : undefined
     // Two slots, each a stage and a checked table: the next chunk is staged and checked while the one
     // before it is stored.
-    const slots = [0, 1].map(() => {
-      const suffix = randomBytes(8).toString('hex')
-      return { stage: `ingest_stage_${suffix}`, checked: `ingest_checked_${suffix}` }
-    }) as [Slot, Slot]
-    const stageColumns = mapped.stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`)
-    const checkedColumns = Object.entries({ ...spec.columns, ...verdictColumns })
-      .map(([name, type]) => `${name} ${type}`)
-      .join(', ')
-    const binary = request.format === 'arrow' || request.format === 'parquet'
-    for (const { stage, checked } of slots) {
-      // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
-      // A text chunk is staged in memory (it is at most chunkBytes). An Arrow or Parquet body is staged
-      // whole, however large, so it goes to disk, sorted by _row so that each slice reads only its rows.
-      await db.client.command({
-        query: `CREATE TABLE ${stage} (${[...stageColumns, '_row UInt64 DEFAULT rowNumberInAllBlocks()'].join(', ')})
-                ENGINE = ${binary ? 'MergeTree ORDER BY _row' : 'Memory'}`,
-      })
-      await db.client.command({ query: `CREATE TABLE ${checked} (${checkedColumns}) ENGINE = Memory` })
-    }
+    // An Arrow or Parquet body is staged whole, however large, so its stage is on disk (see createSlotTables).
+    const slots = await slotTables.take(
+      spec,
+      mapped.stageColumns,
+      request.format === 'arrow' || request.format === 'parquet',
+    )
+    let slotsClean = false
 
     const staged = mapped.stageColumns.map((name, i) => ({ sql: quoteIdentifier(name), nameParam: `s${i}` }))
     const params: Record<string, unknown> = {
@@ -405,6 +400,7 @@ export function createPipeline({
       ledger.finishedAt = new Date()
       await writeLedger(db, ledger)
       report()
+      slotsClean = true
     } catch (thrown) {
       // A failed commit outranks what stopped the reading after it; the ledger counts what was committed.
       const err = await committing.then(
@@ -417,18 +413,14 @@ export function createPipeline({
       ledger.error = describe(err, nextLine)
       ledger.finishedAt = new Date()
       await writeLedger(db, ledger)
-      const result = (await findBatch(db, request.scope, batchId)) ?? undefined
+      const result = ledgerOf(ledger)
       if (err instanceof TooLarge) throw new BatchError(413, 'too_large', ledger.error, result)
       throw new BatchError(400, 'malformed_stream', `batch ${batchId}: ${ledger.error}`, result)
     } finally {
-      for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
-        await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
-      }
+      await slotTables.give(slots, slotsClean)
       if (batchSpool) fs.rmSync(batchSpool, { recursive: true, force: true })
     }
-    const done = await findBatch(db, request.scope, batchId)
-    if (!done) throw new Error(`ledger of batch ${batchId} was not stored`)
-    return BatchLedger.parse(done)
+    return ledgerOf(ledger)
   }
 
   return { run }
@@ -438,6 +430,72 @@ export type Pipeline = ReturnType<typeof createPipeline>
 interface Slot {
   stage: string
   checked: string
+}
+
+/**
+ * The Memory tables of the batches' slots. Creating and dropping four tables cost every batch about 40 ms
+ * (more on a busy engine), so the embedded engine keeps the tables of finished batches, emptied, for the
+ * next batch of the same kind and staged columns; a crash leaves them to dropStaleStaging at the next start.
+ * A remote server's are dropped with their batch: dropStaleStaging on another server sharing it drops
+ * tables older than a day, which kept tables of a long-running server would be.
+ */
+function createSlotTables(db: Db) {
+  const idle = new Map<string, [Slot, Slot][]>()
+  const shapes = new WeakMap<[Slot, Slot], string>()
+  const shapeOf = (spec: KindSpec, stageColumns: readonly string[], onDisk: boolean) =>
+    JSON.stringify([spec.kind, stageColumns, onDisk])
+
+  /**
+   * A text chunk is staged in memory (it is at most chunkBytes); a whole Arrow or Parquet body `onDisk`,
+   * sorted by _row so that each slice reads only its rows.
+   */
+  async function create(
+    spec: KindSpec,
+    stageColumns: readonly string[],
+    onDisk: boolean,
+  ): Promise<[Slot, Slot]> {
+    const stageDefinition = [
+      ...stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`),
+      // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
+      '_row UInt64 DEFAULT rowNumberInAllBlocks()',
+    ].join(', ')
+    const checkedDefinition = Object.entries({ ...spec.columns, ...verdictColumns })
+      .map(([name, type]) => `${name} ${type}`)
+      .join(', ')
+    const slots = [0, 1].map(() => {
+      const suffix = randomBytes(8).toString('hex')
+      return { stage: `ingest_stage_${suffix}`, checked: `ingest_checked_${suffix}` }
+    }) as [Slot, Slot]
+    for (const { stage, checked } of slots) {
+      await db.client.command({
+        query: `CREATE TABLE ${stage} (${stageDefinition}) ENGINE = ${onDisk ? 'MergeTree ORDER BY _row' : 'Memory'}`,
+      })
+      await db.client.command({ query: `CREATE TABLE ${checked} (${checkedDefinition}) ENGINE = Memory` })
+    }
+    return slots
+  }
+
+  return {
+    async take(spec: KindSpec, stageColumns: readonly string[], onDisk: boolean): Promise<[Slot, Slot]> {
+      const shape = shapeOf(spec, stageColumns, onDisk)
+      const slots = idle.get(shape)?.pop() ?? (await create(spec, stageColumns, onDisk))
+      shapes.set(slots, shape)
+      return slots
+    },
+    /** Empties a batch's tables (checked tables are emptied as their parts are stored: `clean`) for reuse. */
+    async give(slots: [Slot, Slot], clean: boolean): Promise<void> {
+      const shape = shapes.get(slots)
+      const tables = slots.flatMap((s) => (clean ? [s.stage] : [s.stage, s.checked]))
+      if (db.mode === 'embedded' && shape !== undefined) {
+        for (const table of tables) await db.client.command({ query: `TRUNCATE TABLE ${table}` })
+        idle.set(shape, [...(idle.get(shape) ?? []), slots])
+        return
+      }
+      for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
+        await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
+      }
+    },
+  }
 }
 
 /** Staged rows rowsFrom..rowsTo-1 (of the stage's _row), which are lines base + _row. */

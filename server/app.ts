@@ -163,12 +163,8 @@ export function createApp({
       inputLimits: limits.input,
       admission: { concurrent: limits.ingestConcurrency ?? 2, waitMs: limits.ingestQueueWaitMs ?? 30_000 },
       spoolDir,
-      // New lines can change who is in a segment: refresh in the background, the batch answers now.
-      onLinesInserted: () => {
-        membership.refresh().catch((err: unknown) => {
-          logger.error({ err }, 'segment membership refresh failed')
-        })
-      },
+      // New lines can change who is in a segment: refreshed in the background once a burst of batches ends.
+      onLinesInserted: () => membership.refreshAfterIngest(),
       reference,
     }),
   )

@@ -15,11 +15,15 @@ export async function markDerived(db: Db, runId: string, source: string): Promis
   })
 }
 
-/** The run's inserts all completed (each one writes its lines and every rollup, or fails): nothing to rebuild. */
+/**
+ * The run's inserts all completed (each one writes its lines and every rollup, or fails): nothing to rebuild.
+ * Every mark of the run is closed, without FINAL (a prefix read of the run's own rows): closing one that a
+ * failed insert's repair closed already only writes another closed version of it.
+ */
 export async function closeMarks(db: Db, runId: string): Promise<void> {
   await db.client.command({
     query: `INSERT INTO derived_repairs (run_id, merchant_id, local_month, repaired)
-            SELECT run_id, merchant_id, local_month, true FROM derived_repairs FINAL
+            SELECT DISTINCT run_id, merchant_id, local_month, true FROM derived_repairs
             WHERE run_id = {runId:String} AND NOT repaired`,
     query_params: { runId },
     clickhouse_settings: { log_comment: 'closeMarks' },

@@ -8,8 +8,13 @@ import { resolveSegmentScope, type SegmentLimits } from '../queries/segmentScope
 export interface SegmentMembership {
   /** Whether the customer (its customer_key, the keyed-HMAC pseudonym stored on the lines) is in the segment, as of the last refresh. Pure memory, well under a millisecond. */
   has(segmentId: string, customerKey: string): boolean
-  /** Recomputes one segment (after a save or patch) or every saved segment (after an ingest batch, on the schedule, at start). */
+  /** Recomputes one segment (after a save or patch) or every saved segment (on the schedule, at start). */
   refresh(segmentId?: string): Promise<void>
+  /**
+   * Lines were stored: a full refresh once no batch has stored lines for `quietMs`, and at least every
+   * `maxWaitMs` while batches keep coming (errors go to the logger).
+   */
+  refreshAfterIngest(): void
   /** When membership was last refreshed (ISO), for docs and the UI. */
   refreshedAt(): string | undefined
 }
@@ -47,8 +52,19 @@ function contains(sorted: BigUint64Array, value: bigint): boolean {
  */
 export function createSegmentMembership(
   db: Db,
-  options: { limits: SegmentLimits; logger?: Logger | undefined },
+  options: {
+    limits: SegmentLimits
+    logger?: Logger | undefined
+    /** See refreshAfterIngest; 2 s and 30 s when omitted. */
+    afterIngest?: { quietMs: number; maxWaitMs: number } | undefined
+  },
 ): SegmentMembership {
+  // A refresh reads every segment (tens of ms with none saved, seconds with many at 10M lines) on the
+  // engine's one connection for bound statements: run after every batch, it delayed the next batch of a
+  // client sending one after another by as much. Batches of a burst share one refresh after it.
+  const { quietMs, maxWaitMs } = options.afterIngest ?? { quietMs: 2000, maxWaitMs: 30_000 }
+  let ingestTimer: NodeJS.Timeout | undefined
+  let firstUnrefreshedIngest: number | undefined
   const members = new Map<string, BigUint64Array>()
   let lastFullRefresh: string | undefined
   let queue: Promise<void> = Promise.resolve()
@@ -105,22 +121,38 @@ export function createSegmentMembership(
     return run
   }
 
+  function refresh(segmentId?: string): Promise<void> {
+    if (segmentId !== undefined)
+      return enqueue(async () => {
+        if (await refreshOne(segmentId, new Date())) await load([segmentId])
+      })
+    pendingFull ??= enqueue(async () => {
+      pendingFull = undefined
+      await refreshAll()
+    })
+    return pendingFull
+  }
+
   return {
     has(segmentId, customerKey) {
       const set = members.get(segmentId)
       const prefix = keyPrefix.exec(customerKey)?.[0]
       return set !== undefined && prefix !== undefined && contains(set, BigInt(`0x${prefix}`))
     },
-    refresh(segmentId) {
-      if (segmentId !== undefined)
-        return enqueue(async () => {
-          if (await refreshOne(segmentId, new Date())) await load([segmentId])
+    refresh,
+    refreshAfterIngest() {
+      const now = Date.now()
+      firstUnrefreshedIngest ??= now
+      clearTimeout(ingestTimer)
+      const wait = Math.max(0, Math.min(quietMs, firstUnrefreshedIngest + maxWaitMs - now))
+      ingestTimer = setTimeout(() => {
+        firstUnrefreshedIngest = undefined
+        refresh().catch((err: unknown) => {
+          options.logger?.error({ err }, 'segment membership refresh after ingest failed')
         })
-      pendingFull ??= enqueue(async () => {
-        pendingFull = undefined
-        await refreshAll()
-      })
-      return pendingFull
+      }, wait)
+      // A pending refresh never keeps the process alive: the next start recomputes every segment anyway.
+      ingestTimer.unref()
     },
     refreshedAt: () => lastFullRefresh,
   }
