@@ -288,7 +288,10 @@ export function createPipeline({
         query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
                   SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', _batch'}
                          ${added.columns.map((c) => `, ${c}`).join('')} FROM ${added.from}`,
-        clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}` },
+        // The rollup views of a block are filled side by side (parallel_view_processing): a 100,000-line insert
+        // took 420-520 ms against 620-700 ms one view after another (2026-11-30, idle; more insert threads
+        // measured no faster and make more parts).
+        clickhouse_settings: { log_comment: `ingestInsert_${spec.kind}`, parallel_view_processing: 1 },
       })
       await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
       const { received, rejected } = count

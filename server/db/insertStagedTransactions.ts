@@ -27,7 +27,13 @@ export async function insertStagedTransactions(
   await db.client.command({
     query: `INSERT INTO transactions (${inserted})
             SELECT ${inserted} FROM ${withBasketFlags(withCustomerNo(staged), { order: 'line_no', rows: staged, chunk: staged })}`,
-    clickhouse_settings: { log_comment: 'insertStagedTransactions', join_use_nulls: 0, ...settings },
+    clickhouse_settings: {
+      log_comment: 'insertStagedTransactions',
+      join_use_nulls: 0,
+      // The rollup views filled side by side, as the ingest pipeline's insert does.
+      parallel_view_processing: 1,
+      ...settings,
+    },
   })
   await closeMarks(db, runId)
 }
