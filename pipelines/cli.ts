@@ -1,7 +1,6 @@
 import { benches } from './bench/benches.ts'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SingleBar } from 'cli-progress'
 import { Command, InvalidArgumentError, Option } from 'commander'
@@ -26,6 +25,7 @@ import { migrate } from '../server/db/migrate.ts'
 import { repairDerived } from '../server/db/derivedRepairs.ts'
 import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
+import { postStream } from './postStream.ts'
 import { loadPseudonymKey } from './pseudonymKey.ts'
 import { dropStaleStaging, resetSpool } from './stageChunk.ts'
 
@@ -179,21 +179,18 @@ function serverLoader(server: string, key: string): Loader {
         const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': mediaType }
         if (gzip) headers['content-encoding'] = 'gzip'
         if (flags.batchId) headers['idempotency-key'] = flags.batchId
-        const response = await fetch(url, {
-          method: 'POST',
-          headers,
-          body: Readable.toWeb(Readable.from(body)) as ReadableStream,
-          duplex: 'half',
-        } as RequestInit)
-        const json: unknown = await response.json()
+        const answer = await postStream(url, headers, body)
+        const json: unknown = JSON.parse(answer.body)
         // A busy server stored nothing of the batch and says when to send it again.
-        const retryAfter = Number(response.headers.get('retry-after') ?? 1)
-        if (response.status === 503 && input.rereadable) {
+        const retryAfter = Number(answer.headers['retry-after'] ?? 1)
+        if (answer.status === 503 && input.rereadable) {
           console.error(`${input.name}: the server is busy; sending it again in ${retryAfter} s`)
           await sleep(retryAfter * 1000)
           continue
         }
-        if (!response.ok) throw new Error((json as ErrorBody).error?.message ?? `HTTP ${response.status}`)
+        if (answer.status !== 200) {
+          throw new Error((json as ErrorBody).error?.message ?? `HTTP ${answer.status}`)
+        }
         const ledger = BatchLedger.parse(json)
         bar.update({ ...ledger, bytes: input.size ?? 0 }, input.size ?? 0)
         return ledger

@@ -8,9 +8,9 @@
  * Run by benchServer.ts (`startBenchClient`), not by hand.
  */
 import fs from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 import readline from 'node:readline'
+import { postStream } from '../postStream.ts'
 
 interface PostCommand {
   op: 'post'
@@ -31,42 +31,20 @@ async function post(command: PostCommand) {
   const ledgers: unknown[] = []
   for (const file of command.files) {
     const sent = performance.now()
-    const { status, body } = await postFile(command, file)
+    const { status, body } = await postStream(
+      command.url,
+      {
+        authorization: `Bearer ${command.key}`,
+        'content-type': command.contentType,
+        'idempotency-key': path.basename(file).replace(/[^A-Za-z0-9_.:-]/g, '_'),
+      },
+      fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    )
     if (status !== 200) throw new Error(`${file}: ${status} ${body}`)
     requests.push(performance.now() - sent)
     ledgers.push(JSON.parse(body))
   }
   return { ms: performance.now() - started, requests, ledgers }
-}
-
-/**
- * One file as one streamed request, answered when the batch is loaded. node:http, not fetch: fetch gives up
- * on an answer after 300 s, and a 100M-line Parquet body takes longer to load than that.
- */
-function postFile(command: PostCommand, file: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(command.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${command.key}`,
-        'content-type': command.contentType,
-        'content-length': fs.statSync(file).size,
-        'idempotency-key': path.basename(file).replace(/[^A-Za-z0-9_.:-]/g, '_'),
-      },
-    })
-    request.once('error', reject)
-    request.once('response', (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.once('error', reject)
-      response.once('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      )
-    })
-    fs.createReadStream(file, { highWaterMark: 1 << 20 })
-      .once('error', reject)
-      .pipe(request)
-  })
 }
 
 async function get(command: GetCommand) {
