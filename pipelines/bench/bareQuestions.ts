@@ -105,16 +105,19 @@ const byWeather = (bucket: string) => `
   WHERE l.local_hour >= {fromAt:DateTime} AND l.local_hour < {toAt:DateTime}
   GROUP BY bucket ORDER BY bucket`
 
-/** Each timed route (a year of the large merchant on its stores' clocks) and the same question, bare. */
-export const bareQuestions: { route: string; sql: string }[] = [
-  {
-    route: 'summary?tz=local',
-    sql: `
+/** The summary's KPIs over the bare lines that `where` keeps. */
+const summaryOf = (where: string) => `
       SELECT sum(l.amount) AS revenue, uniqExact(l.transaction_id) AS transactions, sum(l.quantity) AS items,
              uniqExactIf(l.customer_id, l.customer_id != '') AS customers,
              sumIf(l.amount, l.customer_home_country != '' AND l.customer_home_country != l.store_country)
                / sumIf(l.amount, l.customer_home_country != '') AS touristShare
-      FROM bare_lines AS l WHERE ${completedInYear}`,
+      FROM bare_lines AS l WHERE ${where}`
+
+/** Each timed route (a year of the large merchant on its stores' clocks) and the same question, bare. */
+export const bareQuestions: { route: string; sql: string }[] = [
+  {
+    route: 'summary?tz=local',
+    sql: summaryOf(completedInYear),
   },
   {
     route: 'sales/by-product?tz=local',
@@ -149,15 +152,9 @@ export const bareQuestions: { route: string; sql: string }[] = [
   {
     // The dashboard's default clock for a chain across zones: the first store's zone.
     route: 'summary',
-    sql: `
-      SELECT sum(l.amount) AS revenue, uniqExact(l.transaction_id) AS transactions, sum(l.quantity) AS items,
-             uniqExactIf(l.customer_id, l.customer_id != '') AS customers,
-             sumIf(l.amount, l.customer_home_country != '' AND l.customer_home_country != l.store_country)
-               / sumIf(l.amount, l.customer_home_country != '') AS touristShare
-      FROM bare_lines AS l
-      WHERE l.merchant_id = {m:String} AND l.status = 'completed'
+    sql: summaryOf(`l.merchant_id = {m:String} AND l.status = 'completed'
         AND l.occurred_at >= toDateTime({fromAt:String}, {tz:String})
-        AND l.occurred_at < toDateTime({toAt:String}, {tz:String})`,
+        AND l.occurred_at < toDateTime({toAt:String}, {tz:String})`),
   },
   {
     route: 'sales/by-time?grain=day',
