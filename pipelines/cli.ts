@@ -180,7 +180,7 @@ function serverLoader(server: string, key: string): Loader {
         if (gzip) headers['content-encoding'] = 'gzip'
         if (flags.batchId) headers['idempotency-key'] = flags.batchId
         const answer = await postStream(url, headers, body)
-        const json: unknown = JSON.parse(answer.body)
+        const json = answerJson(answer.status, answer.body)
         // A busy server stored nothing of the batch and says when to send it again.
         const retryAfter = Number(answer.headers['retry-after'] ?? 1)
         if (answer.status === 503 && input.rereadable) {
@@ -198,6 +198,23 @@ function serverLoader(server: string, key: string): Loader {
     } finally {
       bar.stop()
     }
+  }
+}
+
+/**
+ * The server's JSON answer. Something between the CLI and the server (a proxy, a load balancer) may answer
+ * with a page of its own: that is said with its status and first words, not as a JSON syntax error.
+ */
+function answerJson(status: number, body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown
+  } catch {
+    const words = body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200)
+    throw new Error(`HTTP ${status}: the server did not answer with JSON${words ? `: ${words}` : ''}`)
   }
 }
 

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -213,6 +215,36 @@ describe('npm run cli -- ingest', () => {
     server.kill('SIGTERM')
     await new Promise((resolve) => server.once('exit', resolve))
   }, 120_000)
+
+  it('says what a proxy answered when the answer is not JSON', async () => {
+    const proxy = http.createServer((request, response) => {
+      request.resume()
+      request.once('end', () => {
+        response.writeHead(502, { 'content-type': 'text/html' })
+        response.end('<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>')
+      })
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    try {
+      const file = path.join(dir, 'proxied.csv')
+      fs.writeFileSync(file, `${header},currency\np1,cafe,s1,2024-05-01T11:00:00Z,latte,1,3,EUR\n`)
+      const { port } = proxy.address() as AddressInfo
+      const result = await cli([
+        'ingest',
+        'transactions',
+        file,
+        '--server',
+        `http://127.0.0.1:${port}`,
+        '--key',
+        'ts_0123456789ab_cli-proxy-key-000000000000000000000',
+        '--no-progress',
+      ])
+      expect(result.code).not.toBe(0)
+      expect(result.stderr).toContain('HTTP 502: the server did not answer with JSON: 502 Bad Gateway nginx')
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve))
+    }
+  }, 60_000)
 
   it('says clearly when the data dir is held by a running server', async () => {
     const server = await createDb({ mode: 'embedded', dataDir })
