@@ -74,8 +74,8 @@ export async function runQueriesBench(args: string[]): Promise<void> {
       const url = routeUrl(store, route)
       const http: number[] = []
       const bare: number[] = []
-      // Each side in its own phase: a bare scan of every line between two timed calls made the next call
-      // of the route three to four times slower at 100M lines (60 -> 229 ms), timing the scan's wake.
+      // Each side in its own phase, so that no call runs in the wake of the other side's (at 100M lines a
+      // bare call is a scan of 33M lines lasting seconds), and --bare-repeat can be fewer.
       for (let i = -2; i < repeat; i++) {
         if (i === 0) store.server.statements.clear()
         const answer = await store.client.get(store.server, [url])
