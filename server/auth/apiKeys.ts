@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { ApiKeyInfo, CreatedKey, CreateKeyRequest, Role } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
+import { createRefreshAheadCache } from '../refreshAheadCache.ts'
 
 /** Who is calling, as the API key says. merchantIds is empty for admin (all merchants). */
 export interface Principal {
@@ -94,49 +95,28 @@ export async function revokeKey(db: Db, keyId: string): Promise<ApiKeyInfo | und
 }
 
 /**
- * Resolves a presented secret to its principal. Lookups are cached briefly (a revoked key stops working
- * within cacheMs) so a busy wallet route does not query the key table on every request.
+ * Resolves a presented secret to its principal. Look-ups are kept for cacheMs (refreshAheadCache.ts: a
+ * key in use is looked up again ahead of expiry, requests with the same key share one look-up, a revoked
+ * key stops within cacheMs of the read that last saw it), so a busy wallet route does not query the key
+ * table on every request.
  */
 export function createKeyVerifier(db: Db, cacheMs = 5_000) {
-  const cache = new Map<string, { principal: Principal | undefined; until: number }>()
-  // Requests with the same key while its look-up runs share it: ten dashboards opening at once would
-  // otherwise queue ten bound statements (chdb runs those one at a time).
-  const looking = new Map<string, Promise<Principal | undefined>>()
+  const principals = createRefreshAheadCache({ ttlMs: cacheMs, maxEntries: 10_000 })
   return async function verify(secret: string): Promise<Principal | undefined> {
     if (secret.length > 200) return undefined
     const hash = hashKey(secret)
-    const hit = cache.get(hash)
-    const left = hit ? hit.until - Date.now() : 0
-    if (hit && left > 0) {
-      // A key in use is looked up again ahead of expiry, so its requests never wait for the database
-      // (a look-up queues behind every other bound statement); a revoked key still stops within cacheMs.
-      if (left < cacheMs / 2) shared(hash).catch(() => undefined)
-      return hit.principal
-    }
-    return shared(hash)
+    return principals.get(hash, () => lookUp(db, hash))
   }
-  function shared(hash: string): Promise<Principal | undefined> {
-    let pending = looking.get(hash)
-    if (!pending) {
-      pending = lookUp(hash).finally(() => looking.delete(hash))
-      looking.set(hash, pending)
-    }
-    return pending
-  }
-  async function lookUp(hash: string): Promise<Principal | undefined> {
-    // The answer is as old as the read's start: a key revoked while it runs still stops within cacheMs.
-    const started = Date.now()
-    const result = await db.client.query({
-      query: `SELECT key_id, role, merchant_ids FROM api_keys FINAL
-              WHERE key_hash = {hash:String} AND revoked_at IS NULL LIMIT 1`,
-      query_params: { hash },
-      format: 'JSONEachRow',
-    })
-    const [row] = await result.json<Pick<KeyRow, 'key_id' | 'role' | 'merchant_ids'>>()
-    const principal = row ? { keyId: row.key_id, role: row.role, merchantIds: row.merchant_ids } : undefined
-    if (cache.size > 10_000) cache.clear()
-    cache.set(hash, { principal, until: started + cacheMs })
-    return principal
-  }
+}
+
+async function lookUp(db: Db, hash: string): Promise<Principal | undefined> {
+  const result = await db.client.query({
+    query: `SELECT key_id, role, merchant_ids FROM api_keys FINAL
+            WHERE key_hash = {hash:String} AND revoked_at IS NULL LIMIT 1`,
+    query_params: { hash },
+    format: 'JSONEachRow',
+  })
+  const [row] = await result.json<Pick<KeyRow, 'key_id' | 'role' | 'merchant_ids'>>()
+  return row ? { keyId: row.key_id, role: row.role, merchantIds: row.merchant_ids } : undefined
 }
 export type KeyVerifier = ReturnType<typeof createKeyVerifier>
