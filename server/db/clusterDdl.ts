@@ -44,7 +44,7 @@ export function toClusterDdl(statement: string, cluster: string, database: strin
   const alter = /^ALTER TABLE (\w+)\s+([\s\S]*)$/i.exec(statement)
   if (alter) {
     const [, name, action] = alter as unknown as [string, string, string]
-    const local = [`ALTER TABLE ${name}_local ${on} ${action}`]
+    const local = [`ALTER TABLE ${name}_local ${on} ${mutationOnReplicas(action)}`]
     // Column changes must reach the Distributed table too; index and TTL changes live on the local table only.
     return /^(ADD|DROP|MODIFY|RENAME) COLUMN/i.test(action.trim())
       ? [...local, `ALTER TABLE ${name} ${on} ${action}`]
@@ -61,4 +61,17 @@ export function toClusterDdl(statement: string, cluster: string, database: strin
   // A backfill (`INSERT INTO name SELECT ...`) runs once, through the Distributed tables' public names.
   if (/^INSERT INTO \w+\s/i.test(statement)) return [statement]
   throw new Error(`cluster mode cannot rewrite this migration statement: ${statement.slice(0, 80)}`)
+}
+
+/**
+ * A replicated table refuses a mutation whose expressions are not deterministic, and a subquery counts as
+ * such (migration 0130 sets the basket flags of stored lines from a subquery over them). Migrations run
+ * before anything writes, so every replica computes the same answer: the mutation is allowed.
+ */
+function mutationOnReplicas(action: string): string {
+  if (!/^(UPDATE|DELETE)\b/i.test(action.trim())) return action
+  const allow = 'allow_nondeterministic_mutations = 1'
+  return /\bSETTINGS\b/i.test(action)
+    ? action.replace(/\bSETTINGS\b/i, `SETTINGS ${allow},`)
+    : `${action} SETTINGS ${allow}`
 }

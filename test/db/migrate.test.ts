@@ -74,6 +74,21 @@ describe('migrate', () => {
       'CREATE MATERIALIZED VIEW IF NOT EXISTS mv ON CLUSTER `tillsight_cluster` TO rollup_local AS SELECT a FROM transactions_local',
     ])
     await rows(db, 'SELECT formatQuery({s:String})', { s: view[0] })
+    // A replicated table takes a mutation from a subquery (migration 0130's flags) only when allowed.
+    expect(
+      ddlFor(
+        cluster,
+        'ALTER TABLE transactions UPDATE x = n IN (SELECT n FROM t) WHERE true SETTINGS mutations_sync = 2',
+      ),
+    ).toEqual([
+      'ALTER TABLE transactions_local ON CLUSTER `tillsight_cluster` UPDATE x = n IN (SELECT n FROM t) WHERE true SETTINGS allow_nondeterministic_mutations = 1, mutations_sync = 2',
+    ])
+    expect(ddlFor(cluster, 'ALTER TABLE transactions DELETE WHERE n IN (SELECT n FROM t)')).toEqual([
+      'ALTER TABLE transactions_local ON CLUSTER `tillsight_cluster` DELETE WHERE n IN (SELECT n FROM t) SETTINGS allow_nondeterministic_mutations = 1',
+    ])
+    expect(
+      statements.some((s) => s.includes('UPDATE') && s.includes('allow_nondeterministic_mutations = 1')),
+    ).toBe(true)
     expect(ddlFor(cluster, 'DROP VIEW IF EXISTS mv')).toEqual([
       'DROP VIEW IF EXISTS mv ON CLUSTER `tillsight_cluster` SYNC',
     ])
