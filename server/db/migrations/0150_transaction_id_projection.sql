@@ -8,7 +8,10 @@
 -- granule of a part holding many small merchants spans several of them, and then a merchant-first order
 -- bounds no id range (on 900,000 bench lines in 20 parts the next chunk read 83 of 111 granules that way,
 -- 4 of 111 this way). A projection is written in the same part as its lines and merged with them, so it
--- can never disagree with them.
+-- can never disagree with them. Deleting lines takes ALTER TABLE ... DELETE (which rewrites the parts with
+-- their projections): a lightweight DELETE FROM transactions now fails, as the engine's default
+-- (lightweight_mutation_projection_mode = 'throw') has it; its 'rebuild' mode left a deleted line readable
+-- through the projection when tried.
 ALTER TABLE transactions ADD PROJECTION IF NOT EXISTS by_transaction_id (
     SELECT merchant_id, transaction_id, line_no, store_id, status, product_id, key_hash, basket_hash
     ORDER BY transaction_id, merchant_id, line_no);
