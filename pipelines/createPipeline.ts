@@ -229,7 +229,7 @@ export function createPipeline({
         }
       })
 
-    const storeLocked = async ({ stage, checked, ...lines }: Part, shape: PartCounts) => {
+    const storeLocked = async ({ stage, checked, scratch, ...lines }: Part, shape: PartCounts) => {
       // Usually nothing in a chunk is stored already and no key repeats within it: then every good row is
       // new and the insert needs neither the anti-join nor the first-wins sort. Otherwise both, exactly.
       // Distinct key hashes prove distinct keys, and no stored key hash among the chunk's proves nothing is
@@ -277,7 +277,7 @@ export function createPipeline({
       }
       const columns = Object.keys(spec.columns)
       const withBatch = spec.target === 'stores' ? columns : [...columns, 'batch_id']
-      const added = (await spec.prepareInsert?.({ db, checked, runId, matches, keepFresh })) ?? {
+      const added = (await spec.prepareInsert?.({ db, checked, scratch, runId, matches, keepFresh })) ?? {
         columns: [],
         from: keepFresh(checked),
       }
@@ -334,7 +334,7 @@ export function createPipeline({
       let slot = 0
       const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes, limits), textFormat, batchSpool)
       for await (const chunk of readAhead(chunks)) {
-        const { stage, checked } = slots[slot] ?? slots[0]
+        const { stage, checked, scratch } = slots[slot] ?? slots[0]
         slot = 1 - slot
         await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
         let broken: unknown
@@ -361,7 +361,7 @@ export function createPipeline({
         const rows = await stagedRows(db, stage)
         const base = nextLine
         nextLine += rows
-        if (rows > 0) yield { stage, checked, base, rowsFrom: 0, rowsTo: rows }
+        if (rows > 0) yield { stage, checked, scratch, base, rowsFrom: 0, rowsTo: rows }
         if (broken) throw new MalformedStream(`line ${nextLine}: ${firstLineOf(broken)}`)
       }
     }
@@ -372,8 +372,8 @@ export function createPipeline({
       await stageBinary(db, stage, mapped.stageColumns, engineFormats[format], counted, batchSpool)
       const rows = await stagedRows(db, stage)
       for (let from = 0, slot = 0; from < rows; from += sliceRows, slot = 1 - slot) {
-        const { checked } = slots[slot] ?? slots[0]
-        yield { stage, checked, base: 1, rowsFrom: from, rowsTo: Math.min(rows, from + sliceRows) }
+        const { checked, scratch } = slots[slot] ?? slots[0]
+        yield { stage, checked, scratch, base: 1, rowsFrom: from, rowsTo: Math.min(rows, from + sliceRows) }
       }
       nextLine = rows + 1
     }
@@ -433,6 +433,8 @@ export type Pipeline = ReturnType<typeof createPipeline>
 interface Slot {
   stage: string
   checked: string
+  /** The kind's scratch table (KindSpec.scratchColumns), when it has one. */
+  scratch?: string | undefined
 }
 
 /**
@@ -465,15 +467,24 @@ function createSlotTables(db: Db) {
     const checkedDefinition = Object.entries({ ...spec.columns, ...verdictColumns })
       .map(([name, type]) => `${name} ${type}`)
       .join(', ')
+    const scratchColumns = spec.scratchColumns && Object.entries(spec.scratchColumns)
     const slots = [0, 1].map(() => {
       const suffix = randomBytes(8).toString('hex')
-      return { stage: `ingest_stage_${suffix}`, checked: `ingest_checked_${suffix}` }
+      return {
+        stage: `ingest_stage_${suffix}`,
+        checked: `ingest_checked_${suffix}`,
+        scratch: scratchColumns && `ingest_scratch_${suffix}`,
+      }
     }) as [Slot, Slot]
-    for (const { stage, checked } of slots) {
+    for (const { stage, checked, scratch } of slots) {
       await db.client.command({
         query: `CREATE TABLE ${stage} (${stageDefinition}) ENGINE = ${onDisk ? 'MergeTree ORDER BY _row' : 'Memory'}`,
       })
       await db.client.command({ query: `CREATE TABLE ${checked} (${checkedDefinition}) ENGINE = Memory` })
+      if (scratch && scratchColumns) {
+        const definition = scratchColumns.map(([name, type]) => `${name} ${type}`).join(', ')
+        await db.client.command({ query: `CREATE TABLE ${scratch} (${definition}) ENGINE = Memory` })
+      }
     }
     return slots
   }
@@ -494,7 +505,7 @@ function createSlotTables(db: Db) {
         idle.set(shape, [...(idle.get(shape) ?? []), slots])
         return
       }
-      for (const table of slots.flatMap((s) => [s.stage, s.checked])) {
+      for (const table of slots.flatMap((s) => [s.stage, s.checked, ...(s.scratch ? [s.scratch] : [])])) {
         await db.client.command({ query: `DROP TABLE IF EXISTS ${table}` })
       }
     },

@@ -172,7 +172,7 @@ export function resetSpool(dataDir: string): string {
 export async function dropStaleStaging(db: Db): Promise<number> {
   const result = await db.client.query({
     query: `SELECT name FROM system.tables
-            WHERE database = currentDatabase() AND match(name, '^ingest_(stage|checked)_[0-9a-f]{16}$')
+            WHERE database = currentDatabase() AND match(name, '^ingest_(stage|checked|scratch)_[0-9a-f]{16}$')
               AND metadata_modification_time < now() - toIntervalSecond({age:UInt32})`,
     query_params: { age: db.mode === 'embedded' ? 0 : 86_400 },
     format: 'JSONEachRow',
@@ -180,7 +180,7 @@ export async function dropStaleStaging(db: Db): Promise<number> {
   })
   const stale = await result.json<{ name: string }>()
   for (const { name } of stale) {
-    if (/^ingest_(stage|checked)_[0-9a-f]{16}$/.test(name)) {
+    if (/^ingest_(stage|checked|scratch)_[0-9a-f]{16}$/.test(name)) {
       await db.client.command({ query: `DROP TABLE IF EXISTS ${name}` })
     }
   }

@@ -52,10 +52,14 @@ export interface KindSpec {
   prepareInsert?(ctx: {
     db: Db
     checked: string
+    /** The slot's Memory table of scratchColumns (undefined when the kind has none). */
+    scratch: string | undefined
     runId: string
     matches: Readonly<Record<string, number>>
     keepFresh(table: string): string
   }): Promise<{ columns: readonly string[]; from: string }>
+  /** Columns of a Memory table beside each checked table, for prepareInsert's own use (ctx.scratch). */
+  scratchColumns?: Readonly<Record<string, string>>
 }
 
 /** Verdict columns every checked table has besides the kind's own. */

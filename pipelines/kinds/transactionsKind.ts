@@ -1,6 +1,6 @@
 import { storedBasketsSql, withBasketFlags } from '../../server/db/basketFlags.ts'
 import { markDerived } from '../../server/db/derivedRepairs.ts'
-import { numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
+import { chunkNumberColumns, numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
 import {
   currencyCheck,
   merchantChecks,
@@ -301,16 +301,18 @@ export const transactionsKind: KindSpec = {
       AND transaction_id IN (SELECT transaction_id FROM ${checked} WHERE _reason = '')`,
   // The months the chunk touches are marked first (a crash before the batch closes them rebuilds them
   // from the lines: derivedRepairs.ts). Lines store their customer's number (migration 0050): the chunk's
-  // new customers are numbered under the commit lock, then the insert looks up the chunk's keys only.
-  // Basket flags are set over the rows actually inserted, against the stored lines only when the
-  // stored-key scan found one that may share a basket.
-  prepareInsert: async ({ db, checked, runId, matches, keepFresh }) => {
+  // new customers are numbered under the commit lock, and the numbers of the chunk's keys left in the
+  // scratch table for the insert. Basket flags are set over the rows actually inserted, against the stored
+  // lines only when the stored-key scan found one that may share a basket.
+  scratchColumns: chunkNumberColumns,
+  prepareInsert: async ({ db, checked, scratch, runId, matches, keepFresh }) => {
+    if (scratch === undefined) throw new Error('transactions need a scratch table for customer numbers')
     const good = `(SELECT merchant_id, store_id, transaction_id, local_at, customer_key FROM ${checked} WHERE _reason = '')`
     await markDerived(db, runId, good)
-    await numberCustomers(db, good)
+    await numberCustomers(db, good, scratch)
     return {
       columns: ['customer_no', 'basket_first', 'product_first'],
-      from: withBasketFlags(keepFresh(withCustomerNo(checked)), {
+      from: withBasketFlags(keepFresh(withCustomerNo(checked, scratch)), {
         order: '_line',
         rows: keepFresh(checked),
         chunk: (matches.baskets ?? 0) > 0 ? good : null,

@@ -3,7 +3,10 @@ import type { ClickHouseSettings } from '@clickhouse/client'
 import { withBasketFlags } from './basketFlags.ts'
 import type { Db } from './createDb.ts'
 import { closeMarks, markDerived } from './derivedRepairs.ts'
-import { numberCustomers, withCustomerNo } from './numberCustomers.ts'
+import { chunkNumberColumns, numberCustomers, withCustomerNo } from './numberCustomers.ts'
+
+/** Tells the staged rows apart for the basket flags: line_no is unique only within a basket. */
+const stagedOrder = '(merchant_id, store_id, transaction_id, toString(status), line_no)'
 
 /**
  * Moves the rows of a staging table (transactions' `columns`, customer_no and the basket flags left out)
@@ -18,22 +21,30 @@ export async function insertStagedTransactions(
   columns: readonly string[],
   settings: ClickHouseSettings = {},
 ): Promise<void> {
-  const runId = `staged_${randomBytes(8).toString('hex')}`
+  const suffix = randomBytes(8).toString('hex')
+  const runId = `staged_${suffix}`
+  const numbers = `staged_numbers_${suffix}`
   await markDerived(db, runId, stage)
-  await numberCustomers(db, stage)
-  const inserted = [...columns, 'customer_no', 'basket_first', 'product_first'].join(', ')
-  // Only the staged columns are read: a stage made AS transactions has flag columns of its own.
-  const staged = `(SELECT ${columns.join(', ')} FROM ${stage})`
-  await db.client.command({
-    query: `INSERT INTO transactions (${inserted})
-            SELECT ${inserted} FROM ${withBasketFlags(withCustomerNo(staged), { order: 'line_no', rows: staged, chunk: staged })}`,
-    clickhouse_settings: {
-      log_comment: 'insertStagedTransactions',
-      join_use_nulls: 0,
-      // The rollup views filled side by side, as the ingest pipeline's insert does.
-      parallel_view_processing: 1,
-      ...settings,
-    },
-  })
+  const numberColumns = Object.entries(chunkNumberColumns).map(([name, type]) => `${name} ${type}`)
+  await db.client.command({ query: `CREATE TABLE ${numbers} (${numberColumns.join(', ')}) ENGINE = Memory` })
+  try {
+    await numberCustomers(db, stage, numbers)
+    const inserted = [...columns, 'customer_no', 'basket_first', 'product_first'].join(', ')
+    // Only the staged columns are read: a stage made AS transactions has flag columns of its own.
+    const staged = `(SELECT ${columns.join(', ')} FROM ${stage})`
+    await db.client.command({
+      query: `INSERT INTO transactions (${inserted})
+              SELECT ${inserted} FROM ${withBasketFlags(withCustomerNo(staged, numbers), { order: stagedOrder, rows: staged, chunk: staged })}`,
+      clickhouse_settings: {
+        log_comment: 'insertStagedTransactions',
+        join_use_nulls: 0,
+        // The rollup views filled side by side, as the ingest pipeline's insert does.
+        parallel_view_processing: 1,
+        ...settings,
+      },
+    })
+  } finally {
+    await db.client.command({ query: `DROP TABLE IF EXISTS ${numbers}` })
+  }
   await closeMarks(db, runId)
 }
