@@ -69,8 +69,9 @@ export async function nearestStations(
  * Sales by the weather of their UTC hour at the store's nearest station (DESIGN.md section 5). A slot is
  * an open (store, UTC hour): at least one sale. lift = sum of actual / sum of expected revenue over the
  * bucket's slots that have like-for-like neighbours, expected being the mean revenue of the same store's
- * open slots at the same local weekday and hour 7 or 14 days away (the slot itself excluded). Neighbours
- * may lie outside the report range; they obey the same store, category and product filters.
+ * open slots at the same local weekday and hour 0, 7 or 14 days away (the slot itself excluded; 0 days is
+ * the twin of a fall-back night's repeated hour, docs/insights.md). Neighbours may lie outside the report
+ * range; they obey the same store, category and product filters.
  * Slots without an observation for their hour, and stores without a station, stay out (see notice).
  */
 export async function salesByWeather(
@@ -116,19 +117,20 @@ export async function salesByWeather(
             GROUP BY store_id, hour_utc
           ),
           -- Like-for-like neighbours share store, local weekday and local hour, so they are whole weeks apart.
-          -- Sorted by one number, (store, hour of the local week) above 2^32 and the local hour's seconds
-          -- below, a slot's neighbours are the rows within 14 days of its own, and rows of another store or
-          -- hour of the week are always 2^32 s (136 years) away: the same frame as PARTITION BY store,
-          -- weekday, hour without sorting on three keys (that sort was most of the query). Twins of a
-          -- fall-back hour are peers, 0 s apart. The slot itself is taken out after.
+          -- Within a store, sorted by one number, the hour of the local week above 2^32 and the local hour's
+          -- seconds below, a slot's neighbours are the rows within 14 days of its own, and rows of another
+          -- hour of the week are always 2^32 s (136 years) away: the frame of PARTITION BY store, weekday,
+          -- hour without a three-key sort (that sort was most of the query), and stores are partitions the
+          -- engine spreads over its threads. Twins of a fall-back hour are peers, 0 s apart. The slot itself
+          -- is taken out after.
           framed AS (
             SELECT store_no, hour_utc, qty, revenue,
                    sum(revenue) OVER like_for_like - revenue AS neighbour_revenue,
                    count() OVER like_for_like - 1 AS neighbours
             FROM slots
             WINDOW like_for_like AS (
-              ORDER BY (toUInt64(store_no) * 168 + (toDayOfWeek(local_hour) - 1) * 24 + toHour(local_hour)) * 4294967296
-                       + toUInt32(local_hour)
+              PARTITION BY store_no
+              ORDER BY toUInt64((toDayOfWeek(local_hour) - 1) * 24 + toHour(local_hour)) * 4294967296 + toUInt32(local_hour)
               RANGE BETWEEN {neighbourSeconds:UInt32} PRECEDING AND {neighbourSeconds:UInt32} FOLLOWING)
             QUALIFY in_range
           ),
