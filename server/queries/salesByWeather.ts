@@ -104,6 +104,8 @@ export async function salesByWeather(
     neighbourSeconds: neighbourDays * 86_400,
   }
   const fx = await reportFx(db, slotScope, lines.sql, query_params)
+  // Without conversion the rate is one constant: multiplied once per slot, not per row (the same exact value).
+  const slotRevenue = fx.keys.length ? `sum(g.amount * ${fx.rate})` : `sum(g.amount) * ${fx.rate}`
   const rows = await db.client.query({
     query: `
         WITH
@@ -111,7 +113,7 @@ export async function salesByWeather(
           ${fx.ctes}
           slots AS (
             SELECT g.store_id AS store_id, g.hour_utc AS hour_utc, min(g.local_hour) AS local_hour,
-                   max(g.in_range) AS in_range, sum(g.quantity) AS qty, sum(g.amount * ${fx.rate}) AS revenue,
+                   max(g.in_range) AS in_range, sum(g.quantity) AS qty, ${slotRevenue} AS revenue,
                    transform(store_id, {slotStores:Array(String)}, {slotStoreNos:Array(UInt32)}, 0) AS store_no
             FROM lines AS g ${fx.join}
             GROUP BY store_id, hour_utc
