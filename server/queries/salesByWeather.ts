@@ -127,8 +127,10 @@ export async function salesByWeather(
           -- is taken out after.
           framed AS (
             SELECT store_no, hour_utc, qty, revenue,
-                   sum(revenue) OVER like_for_like - revenue AS neighbour_revenue,
-                   count() OVER like_for_like - 1 AS neighbours
+                   -- One aggregate over the frame instead of a sum and a count: a few per cent less work.
+                   sumCount(revenue) OVER like_for_like AS around,
+                   around.1 - revenue AS neighbour_revenue,
+                   around.2 - 1 AS neighbours
             FROM slots
             WINDOW like_for_like AS (
               PARTITION BY store_no
