@@ -5,15 +5,18 @@ export function SelectField<V extends string>({
   value,
   onChange,
   hideLabel = false,
+  wide = false,
 }: {
   label: string
   options: readonly { value: V; label: string }[]
   value: V
   onChange: (value: V) => void
   hideLabel?: boolean
+  /** Two columns of a controls grid, for options too long for one. */
+  wide?: boolean
 }) {
   return (
-    <label className={hideLabel ? 'inline-field' : 'field'}>
+    <label className={hideLabel ? 'inline-field' : wide ? 'field field-wide' : 'field'}>
       <span className={hideLabel ? 'visually-hidden' : undefined}>{label}</span>
       <select value={value} onChange={(event) => onChange(event.target.value as V)}>
         {options.map((option) => (

@@ -111,6 +111,7 @@ export function InsightsControls({
       />
       <SelectField
         label="Time zone"
+        wide
         options={[
           { value: '', label: merchant ? `Store’s, or ${merchant.timezone}` : 'Store’s, or merchant’s' },
           { value: 'local', label: 'Each store’s own clock' },
