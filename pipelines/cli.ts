@@ -180,14 +180,15 @@ function serverLoader(server: string, key: string): Loader {
         if (gzip) headers['content-encoding'] = 'gzip'
         if (flags.batchId) headers['idempotency-key'] = flags.batchId
         const answer = await postStream(url, headers, body)
-        const json = answerJson(answer.status, answer.body)
-        // A busy server stored nothing of the batch and says when to send it again.
+        // A busy server stored nothing of the batch and says when to send it again; so may a proxy in
+        // front of it, whose answer is a page of its own, not JSON.
         const retryAfter = Number(answer.headers['retry-after'] ?? 1)
         if (answer.status === 503 && input.rereadable) {
           console.error(`${input.name}: the server is busy; sending it again in ${retryAfter} s`)
           await sleep(retryAfter * 1000)
           continue
         }
+        const json = answerJson(answer.status, answer.body)
         if (answer.status !== 200) {
           throw new Error((json as ErrorBody).error?.message ?? `HTTP ${answer.status}`)
         }

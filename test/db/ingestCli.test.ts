@@ -216,12 +216,17 @@ describe('npm run cli -- ingest', () => {
     await new Promise((resolve) => server.once('exit', resolve))
   }, 120_000)
 
-  it('says what a proxy answered when the answer is not JSON', async () => {
+  it("sends a file again after a proxy's 503 page, and says what a proxy answered that is not JSON", async () => {
+    let requests = 0
     const proxy = http.createServer((request, response) => {
       request.resume()
       request.once('end', () => {
-        response.writeHead(502, { 'content-type': 'text/html' })
-        response.end('<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>')
+        requests++
+        const busy = requests === 1
+        response.writeHead(busy ? 503 : 502, { 'content-type': 'text/html', 'retry-after': '1' })
+        response.end(
+          `<html><body><h1>${busy ? '503 Service Unavailable' : '502 Bad Gateway'}</h1><p>nginx</p></body></html>`,
+        )
       })
     })
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
@@ -240,7 +245,9 @@ describe('npm run cli -- ingest', () => {
         '--no-progress',
       ])
       expect(result.code).not.toBe(0)
+      expect(result.stderr).toContain('proxied.csv: the server is busy; sending it again in 1 s')
       expect(result.stderr).toContain('HTTP 502: the server did not answer with JSON: 502 Bad Gateway nginx')
+      expect(requests).toBe(2)
     } finally {
       await new Promise((resolve) => proxy.close(resolve))
     }
