@@ -12,20 +12,10 @@ export function createRefreshAheadCache(options: { ttlMs: number; maxEntries?: n
   const { ttlMs, maxEntries = Infinity } = options
   const entries = new Map<string, Entry>()
 
-  function read(key: string, load: () => Promise<unknown>, replacing?: Entry): Entry {
-    const entry: Entry = { at: performance.now(), value: load(), refreshing: false }
-    if (replacing) {
-      replacing.refreshing = true
-      entry.value.then(
-        () => {
-          // A write that cleared the entry meanwhile wins: its answer may be newer than this read.
-          if (entries.get(key) === replacing) entries.set(key, entry)
-        },
-        () => undefined,
-      )
-      return replacing
-    }
+  /** Reads a key that has no answer in its life: concurrent requests share this read. */
+  function miss(key: string, load: () => Promise<unknown>): Entry {
     if (entries.size >= maxEntries) entries.clear()
+    const entry: Entry = { at: performance.now(), value: load(), refreshing: false }
     entries.set(key, entry)
     entry.value.catch(() => {
       if (entries.get(key) === entry) entries.delete(key)
@@ -33,12 +23,25 @@ export function createRefreshAheadCache(options: { ttlMs: number; maxEntries?: n
     return entry
   }
 
+  /** Reads a key again behind its kept answer, which serves until the new one arrives. */
+  function refresh(key: string, hit: Entry, load: () => Promise<unknown>): void {
+    hit.refreshing = true
+    const entry: Entry = { at: performance.now(), value: load(), refreshing: false }
+    entry.value.then(
+      () => {
+        // A write that cleared the entry meanwhile wins: its answer may be newer than this read.
+        if (entries.get(key) === hit) entries.set(key, entry)
+      },
+      () => undefined,
+    )
+  }
+
   return {
     get<T>(key: string, load: () => Promise<T>): Promise<T> {
       const hit = entries.get(key)
       const age = hit ? performance.now() - hit.at : Infinity
-      if (!hit || age >= ttlMs) return read(key, load).value as Promise<T>
-      if (age >= ttlMs / 2 && !hit.refreshing) read(key, load, hit)
+      if (!hit || age >= ttlMs) return miss(key, load).value as Promise<T>
+      if (age >= ttlMs / 2 && !hit.refreshing) refresh(key, hit, load)
       return hit.value as Promise<T>
     },
     /** After a write: the next request of every key reads again. */

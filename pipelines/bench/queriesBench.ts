@@ -12,8 +12,8 @@
  *   npm run bench -- queries [--lines 10000000] [--repeat 20] [--bare-repeat n] [--load ndjson|parquet]
  *                            [--keep] [--reuse] [--only <text>]
  *
- * --bare-repeat times the bare engine on the first n calls only: at 100M lines each bare answer takes
- * about 18 s, so 15 of them per route would make the run an hour of waiting for the reference.
+ * --bare-repeat times fewer bare calls per route than --repeat: at 100M lines each bare answer takes
+ * seconds (up to about 18 right after the load), so 15 of them per route made the run an hour.
  */
 import { benchYear, largeMerchant } from './benchData.ts'
 import { bareQuestions } from './bareQuestions.ts'
