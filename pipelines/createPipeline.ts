@@ -8,6 +8,7 @@ import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contr
 import { exclusively } from '../server/db/commitLock.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { closeMarks, repairDerived } from '../server/db/derivedRepairs.ts'
+import { memoryTableSql } from '../server/db/memoryTable.ts'
 import { findBatch, ledgerOf, writeLedger, type LedgerRow } from './batchLedger.ts'
 import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
@@ -464,10 +465,7 @@ function createSlotTables(db: Db) {
       // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
       '_row UInt64 DEFAULT rowNumberInAllBlocks()',
     ].join(', ')
-    const checkedDefinition = Object.entries({ ...spec.columns, ...verdictColumns })
-      .map(([name, type]) => `${name} ${type}`)
-      .join(', ')
-    const scratchColumns = spec.scratchColumns && Object.entries(spec.scratchColumns)
+    const { scratchColumns } = spec
     const slots = [0, 1].map(() => {
       const suffix = randomBytes(8).toString('hex')
       return {
@@ -480,11 +478,9 @@ function createSlotTables(db: Db) {
       await db.client.command({
         query: `CREATE TABLE ${stage} (${stageDefinition}) ENGINE = ${onDisk ? 'MergeTree ORDER BY _row' : 'Memory'}`,
       })
-      await db.client.command({ query: `CREATE TABLE ${checked} (${checkedDefinition}) ENGINE = Memory` })
-      if (scratch && scratchColumns) {
-        const definition = scratchColumns.map(([name, type]) => `${name} ${type}`).join(', ')
-        await db.client.command({ query: `CREATE TABLE ${scratch} (${definition}) ENGINE = Memory` })
-      }
+      await db.client.command({ query: memoryTableSql(checked, { ...spec.columns, ...verdictColumns }) })
+      if (scratch && scratchColumns)
+        await db.client.command({ query: memoryTableSql(scratch, scratchColumns) })
     }
     return slots
   }

@@ -3,6 +3,7 @@ import type { ClickHouseSettings } from '@clickhouse/client'
 import { withBasketFlags } from './basketFlags.ts'
 import type { Db } from './createDb.ts'
 import { closeMarks, markDerived } from './derivedRepairs.ts'
+import { memoryTableSql } from './memoryTable.ts'
 import { chunkNumberColumns, numberCustomers, withCustomerNo } from './numberCustomers.ts'
 
 /** Tells the staged rows apart for the basket flags: line_no is unique only within a basket. */
@@ -25,8 +26,7 @@ export async function insertStagedTransactions(
   const runId = `staged_${suffix}`
   const numbers = `staged_numbers_${suffix}`
   await markDerived(db, runId, stage)
-  const numberColumns = Object.entries(chunkNumberColumns).map(([name, type]) => `${name} ${type}`)
-  await db.client.command({ query: `CREATE TABLE ${numbers} (${numberColumns.join(', ')}) ENGINE = Memory` })
+  await db.client.command({ query: memoryTableSql(numbers, chunkNumberColumns) })
   try {
     await numberCustomers(db, stage, numbers)
     const inserted = [...columns, 'customer_no', 'basket_first', 'product_first'].join(', ')
