@@ -19,8 +19,9 @@ export async function salesByProduct(
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const keys = groupKeys('product_id', 'category', ...lines.basketKeys, ...fx.keys)
   const rows = await db.client.query({
-    // Names come from product_names (each product's latest completed line; a merchant's few hundred
-    // products are read whole rather than evaluating the ranking twice), whatever the source.
+    // Names come from product_names (each product's latest completed line that has one, migration 0160;
+    // a merchant's few hundred products are read whole rather than evaluating the ranking twice), whatever
+    // the source; a product never named is shown by its id.
     query: `
         WITH
           lines AS (${lines.sql}),
@@ -42,7 +43,7 @@ export async function salesByProduct(
             ORDER BY revenue DESC, productId, category
             LIMIT {limit:UInt32}
           )
-        SELECT r.productId AS productId, n.name AS product, r.category AS category, r.quantity AS quantity,
+        SELECT r.productId AS productId, if(n.name = '', r.productId, n.name) AS product, r.category AS category, r.quantity AS quantity,
                r.revenue AS revenue, r.transactions AS transactions
         FROM ranked AS r
         LEFT JOIN (
