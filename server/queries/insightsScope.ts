@@ -42,6 +42,18 @@ export interface InsightsScope {
    * `currency`, no line in scope needs converting (see reportFx).
    */
   saleCurrencies?: string[]
+  /** How far the wall clocks of the merchant's stored sales run from UTC, when known (MerchantFacts). */
+  clockOffsets?: ClockOffsets | null
+}
+
+/**
+ * The least and greatest difference, in seconds, between the local hour and the UTC hour of a merchant's
+ * completed lines (their stored wall clock against their instant, to the hour: a half-hour zone shows
+ * both neighbouring hours). Every such line's own offset lies strictly within an hour of this range.
+ */
+export interface ClockOffsets {
+  min: number
+  max: number
 }
 
 export interface ScopeLimits {
@@ -53,12 +65,17 @@ export interface MerchantFacts {
   timezone: string
   stores: (ScopeStore & { currency: string })[]
   saleCurrencies: string[]
+  /** Null when the merchant has no completed line. */
+  clockOffsets: ClockOffsets | null
 }
 
 /** Where a scope's merchant facts come from: the query below, or a cache of it (referenceCache.ts). */
 export type MerchantFactsSource = (merchantId: string) => Promise<MerchantFacts | undefined>
 
-/** The merchant's currency and zone, its stores, and the currencies its lines were sold in. */
+/**
+ * The merchant's currency and zone, its stores, the currencies its lines were sold in, and how far their
+ * wall clocks run from UTC (from the hourly rollup, which holds every completed line).
+ */
 export async function merchantFacts(db: Db, merchantId: string): Promise<MerchantFacts | undefined> {
   const result = await db.client.query({
     query: `
@@ -68,7 +85,9 @@ export async function merchantFacts(db: Db, merchantId: string): Promise<Merchan
         (SELECT count() FROM merchants WHERE merchant_id = {m:String}) AS known,
         (SELECT groupArray((store_id, lat, lon, timezone, country, currency))
            FROM (SELECT * FROM stores FINAL WHERE merchant_id = {m:String} ORDER BY store_id)) AS stores,
-        (SELECT groupUniqArray(currency) FROM transactions WHERE merchant_id = {m:String}) AS saleCurrencies`,
+        (SELECT groupUniqArray(currency) FROM transactions WHERE merchant_id = {m:String}) AS saleCurrencies,
+        (SELECT (count(), min(toInt64(local_hour) - toInt64(hour_utc)), max(toInt64(local_hour) - toInt64(hour_utc)))
+           FROM sales_store_hourly WHERE merchant_id = {m:String}) AS clockOffsets`,
     query_params: { m: merchantId },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'insightsScope.merchantFacts' },
@@ -79,6 +98,7 @@ export async function merchantFacts(db: Db, merchantId: string): Promise<Merchan
     known: number
     stores: [string, number, number, string, string, string][]
     saleCurrencies: string[]
+    clockOffsets: [number, number, number]
   }>()
   if (!row || (row.known === 0 && row.stores.length === 0)) return undefined
   return {
@@ -93,6 +113,7 @@ export async function merchantFacts(db: Db, merchantId: string): Promise<Merchan
       currency,
     })),
     saleCurrencies: row.saleCurrencies,
+    clockOffsets: row.clockOffsets[0] > 0 ? { min: row.clockOffsets[1], max: row.clockOffsets[2] } : null,
   }
 }
 
@@ -105,14 +126,22 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/** The UTC offset of `tz` at an instant, in seconds, from Intl's names ("GMT", "GMT+01:00", "GMT-09:30"). */
+export function zoneOffsets(tz: string): (at: Date) => number {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+  return (at) => {
+    const name = format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value
+    const [, sign, hours, minutes] = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '') ?? []
+    if (sign === undefined) return 0
+    return (sign === '-' ? -1 : 1) * (Number(hours) * 3600 + Number(minutes) * 60)
+  }
+}
+
 /** Whether `tz` is a whole number of hours off UTC on every day of the range (checked daily at noon UTC). */
 function isHourAligned(tz: string, from: string, to: string): boolean {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+  const offsetAt = zoneOffsets(tz)
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    const name = format.formatToParts(new Date(`${day}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')
-    // "GMT", "GMT+01:00", "GMT-09:30": only a non-zero minutes part breaks hour alignment.
-    const minutes = /GMT[+-]\d{2}:(\d{2})/.exec(name?.value ?? '')?.[1]
-    if (minutes !== undefined && minutes !== '00') return false
+    if (offsetAt(new Date(`${day}T12:00:00Z`)) % 3600 !== 0) return false
   }
   return true
 }
@@ -215,6 +244,7 @@ export async function resolveInsightsScope(
     currency,
     storeList: storeList.map(({ currency: _c, ...s }) => s),
     saleCurrencies: facts.saleCurrencies,
+    clockOffsets: facts.clockOffsets,
   }
 }
 

@@ -1,4 +1,4 @@
-import { addDays, type InsightsScope } from './insightsScope.ts'
+import { addDays, zoneOffsets, type ClockOffsets, type InsightsScope } from './insightsScope.ts'
 import { fxParams } from './reportFx.ts'
 
 export type SalesSource = 'storeRollup' | 'productDailyRollup' | 'raw'
@@ -177,7 +177,7 @@ export type CustomerSource = 'customerRollup' | 'raw'
  * Which tables answer a question about customers: the customer rollups (customers_daily_bitmap,
  * customers_monthly_bitmap and customers_merchant_monthly_bitmap, by store-local date and origin) unless
  * something filters by product or category (the rollups have neither), else the raw lines. In any report
- * zone: the rollups answer the store-local days that lie wholly inside the range (see interiorDays) and
+ * zone: the rollups answer the store-local days that lie wholly inside the range (see customerEdges) and
  * the raw lines the few days at its ends, so the zone (even a half-hour one) never sends them raw.
  */
 export function pickCustomerSource(scope: InsightsScope): CustomerSource {
@@ -186,19 +186,83 @@ export function pickCustomerSource(scope: InsightsScope): CustomerSource {
 }
 
 /**
- * The store-local days (inclusive; null when none) whose every line lies inside the report range, for
- * every store in scope. On the stores' own clocks that is the range itself. In another zone a store's
- * local day D runs from D 00:00 to D+1 00:00 local, i.e. shifted by (report offset - store offset) from
- * the report's day D; zones lie between UTC-12 and UTC+14, so the shift is under 26 hours (Kiritimati
- * against Pago Pago is 25), and local dates from+2 .. to-2 lie wholly inside from..to whatever the two
- * zones, DST included. Deciding per store would save a day or two at each end; this holds for any zone
- * a line's wall clock was stored in.
+ * How far any stored wall clock may run from its instant when the merchant's are unknown: store zones lie
+ * between UTC-12 and UTC+14, and an offset written on a line is under a day (as ClockOffsets: each line's
+ * own offset lies strictly within an hour of min..max).
  */
-export function interiorDays(scope: InsightsScope): { from: string; to: string } | null {
-  if (scope.clock === 'local') return { from: scope.from, to: scope.to }
-  const from = addDays(scope.from, 2)
-  const to = addDays(scope.to, -2)
-  return from <= to ? { from, to } : null
+const anyClockOffsets: ClockOffsets = { min: -23 * 3600, max: 23 * 3600 }
+/** Slack for Intl's zone data and the engine's disagreeing by an hour, or a zone changing at midnight. */
+const zoneSlackSeconds = 3600
+
+/**
+ * Where the customer rollups and the raw lines split a range in another zone than the stores' own:
+ *   - interior: the store-local days (inclusive; null when none) whose every line lies inside the report
+ *     range, for every store in scope. On the stores' own clocks that is the range itself;
+ *   - lowBefore, highFrom: lines of a local day before the interior have instants before lowBefore, of a
+ *     day after it instants from highFrom on;
+ *   - scanFrom, scanTo: the instants of the report range, widened by the slack.
+ * A line's instant is its wall clock less its offset, and every offset lies within an hour of the
+ * merchant's (InsightsScope.clockOffsets, from the hourly rollup; any offset under a day when unknown), so
+ * local day D holds instants strictly between D 00:00 - (max + 1 h) and D+1 00:00 - (min - 1 h). The report
+ * range runs from the report zone's `from` 00:00 to its `to`+1 00:00, which Intl places within the
+ * zone's offsets a day around each, and a slack covers zone data that disagree. For the large bench
+ * merchant (stores in New York, Chicago, Denver and Los Angeles) reported in New York time, the raw lines
+ * are about two and a half days of the range instead of eight.
+ */
+export function customerEdges(scope: InsightsScope): CustomerEdges {
+  const day = 86_400
+  const midnight = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000
+  const rangeStart = midnight(scope.from)
+  const rangeEnd = midnight(addDays(scope.to, 1))
+  if (scope.clock === 'local') {
+    return {
+      interior: { from: scope.from, to: scope.to },
+      ...edgeInstants(rangeStart, rangeEnd, rangeStart, rangeEnd),
+    }
+  }
+  const offsetAt = zoneOffsets(scope.timezone)
+  const offsetsAround = (wall: number) =>
+    [wall - day, wall, wall + day].map((t) => offsetAt(new Date(t * 1000)))
+  const startOffsets = offsetsAround(rangeStart)
+  const endOffsets = offsetsAround(rangeEnd)
+  // The report range's instants: earliest and latest each bound can be.
+  const startEarliest = rangeStart - Math.max(...startOffsets) - zoneSlackSeconds
+  const startLatest = rangeStart - Math.min(...startOffsets) + zoneSlackSeconds
+  const endEarliest = rangeEnd - Math.max(...endOffsets) - zoneSlackSeconds
+  const endLatest = rangeEnd - Math.min(...endOffsets) + zoneSlackSeconds
+  const clocks = scope.clockOffsets ?? anyClockOffsets
+  const least = clocks.min - 3600
+  const most = clocks.max + 3600
+  // Day D is inside when D - most >= startLatest and D + 1 day - least <= endEarliest.
+  const first = Math.ceil((startLatest + most) / day) * day
+  const last = Math.floor((endEarliest + least - day) / day) * day
+  const dateOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
+  if (first > last) {
+    // Every line in range is read raw: every instant counts as an end.
+    return { interior: null, ...edgeInstants(endLatest, startEarliest, startEarliest, endLatest) }
+  }
+  return {
+    interior: { from: dateOf(first), to: dateOf(last) },
+    ...edgeInstants(first - least, last + day - most, startEarliest, endLatest),
+  }
+}
+
+interface CustomerEdges {
+  interior: { from: string; to: string } | null
+  lowBefore: string
+  highFrom: string
+  scanFrom: string
+  scanTo: string
+}
+
+function edgeInstants(lowBefore: number, highFrom: number, scanFrom: number, scanTo: number) {
+  const text = (t: number) => new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')
+  return {
+    lowBefore: text(lowBefore),
+    highFrom: text(highFrom),
+    scanFrom: text(scanFrom),
+    scanTo: text(scanTo),
+  }
 }
 
 interface CustomerQuery {
@@ -212,40 +276,47 @@ const origin = `t.customer_home_country AS home_country,
            known AND t.customer_home_country != t.store_country AS tourist`
 
 /**
- * Completed lines in scope (report wall clock `lt` inside from..to). With `outside`, only those whose
- * store-local date lies outside those days: the ends of a range the rollups answer inside. Their instants
- * lie within a day of the days' bounds, so the scan reads only the two ends of the range.
+ * Completed lines in scope (report wall clock `lt` inside from..to). With `edges`, only those whose
+ * store-local date lies outside the interior days: the ends of a range the rollups answer inside, read
+ * between the instants customerEdges bounds them by.
  */
-function rawCustomerWhere(scope: InsightsScope, outside?: { from: string; to: string } | null): string {
-  const ends =
-    outside === undefined || outside === null
-      ? ''
-      : `
+function rawCustomerWhere(scope: InsightsScope, edges?: CustomerEdges): string {
+  const scan = edges
+    ? `
+      AND t.occurred_at >= {edgeScanFrom:DateTime} AND t.occurred_at < {edgeScanTo:DateTime}`
+    : ''
+  const ends = edges?.interior
+    ? `
       AND (t.occurred_at < {edgeLowBefore:DateTime} OR t.occurred_at >= {edgeHighFrom:DateTime})
       AND NOT (toDate(t.local_at) >= {fromDate:Date} AND toDate(t.local_at) <= {toDate:Date})`
+    : ''
   return `
     WHERE ${commonFilters('t', 'occurred_at')} AND t.status = 'completed'
       AND ${wallClock(scope, 't.occurred_at', 't.local_at')} >= {fromAt:DateTime}
-      AND ${wallClock(scope, 't.occurred_at', 't.local_at')} < {toAt:DateTime}${ends}`
+      AND ${wallClock(scope, 't.occurred_at', 't.local_at')} < {toAt:DateTime}${scan}${ends}`
 }
 
-const rawCustomerLines = (scope: InsightsScope, outside?: { from: string; to: string } | null) => `
+const rawCustomerLines = (scope: InsightsScope) => `
     SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc, ${origin},
            toDecimal128(t.amount, 4) AS amount, t.customer_key AS customer_key
-    FROM transactions AS t ${rawCustomerWhere(scope, outside)}`
+    FROM transactions AS t ${rawCustomerWhere(scope)}`
 
 /**
  * Parameters of the customer queries: the scope's, and for the rollups the interior days (fromDate,
- * toDate; an empty range when there are none) with the instants that bound the raw ends around them.
+ * toDate; an empty range when there are none) with the instants of the raw ends around them.
  */
-function customerParams(scope: InsightsScope, interior: { from: string; to: string } | null) {
-  const days = interior ?? { from: addDays(scope.to, 1), to: scope.to }
+function customerParams(scope: InsightsScope, edges?: CustomerEdges) {
+  const days = edges?.interior ?? { from: addDays(scope.to, 1), to: scope.to }
   return {
     ...scopeParams(scope),
     fromDate: days.from,
     toDate: days.to,
-    edgeLowBefore: `${addDays(days.from, 1)} 00:00:00`,
-    edgeHighFrom: `${days.to} 00:00:00`,
+    ...(edges && {
+      edgeLowBefore: edges.lowBefore,
+      edgeHighFrom: edges.highFrom,
+      edgeScanFrom: edges.scanFrom,
+      edgeScanTo: edges.scanTo,
+    }),
   }
 }
 
@@ -254,12 +325,12 @@ function customerParams(scope: InsightsScope, interior: { from: string; to: stri
  * hour_utc (UTC hour, or UTC day in the rollup: FX needs only the day), home_country, known (home and
  * store country both known), tourist (known and they differ), amount (Decimal, in `currency`). Not yet
  * aggregated. Distinct customers come from customerSets. The rollup answers the interior days
- * (interiorDays), the raw lines the ends of the range in another zone.
+ * (customerEdges), the raw lines the ends of the range in another zone.
  */
 export function customerLines(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerQuery {
   if (source === 'customerRollup') {
-    const interior = interiorDays(scope)
-    const params = customerParams(scope, interior)
+    const edges = customerEdges(scope)
+    const params = customerParams(scope, edges)
     const daily = `
     SELECT c.currency AS currency, toDateTime(c.utc_day, 'UTC') AS hour_utc, c.home_country AS home_country,
            c.known AS known, c.tourist AS tourist, c.amount AS amount
@@ -271,10 +342,10 @@ export function customerLines(scope: InsightsScope, source = pickCustomerSource(
     const ends = `
     SELECT t.currency AS currency, toDateTime(toStartOfHour(t.occurred_at), 'UTC') AS hour_utc, ${origin},
            toDecimal128(t.amount, 4) AS amount
-    FROM transactions AS t ${rawCustomerWhere(scope, interior)}`
+    FROM transactions AS t ${rawCustomerWhere(scope, edges)}`
     return { sql: `${daily}\n    UNION ALL${ends}`, params, source }
   }
-  return { sql: rawCustomerLines(scope), params: customerParams(scope, null), source }
+  return { sql: rawCustomerLines(scope), params: customerParams(scope), source }
 }
 
 export interface CustomerSetQuery extends CustomerQuery {
@@ -294,7 +365,7 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
  * Completed sales in scope for counting distinct customers, with columns home_country, known, tourist
  * and whatever `customers` counts. The rollup answers with roaring bitmaps of customer numbers
  * (migrations 0050, 0051): one row per month and origin (per store too when stores are chosen) for the
- * whole months of the interior days (interiorDays), per store, day and origin for the interior days
+ * whole months of the interior days (customerEdges), per store, day and origin for the interior days
  * around them, so a year merges a few dozen bitmaps per origin, not one per store and day. In another
  * zone than the stores' own, the lines of the days at the range's ends are read raw and made into bitmaps
  * of the same numbers (`groupBitmapState(customer_no)`, 0 = no customer), so the union stays exact.
@@ -303,13 +374,14 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
  */
 export function customerSets(scope: InsightsScope, source = pickCustomerSource(scope)): CustomerSetQuery {
   if (source === 'customerRollup') {
-    const interior = interiorDays(scope)
+    const edges = customerEdges(scope)
+    const { interior } = edges
     // Without a whole month the monthly range is empty and every interior day comes from the daily rollup.
     const months = (interior && wholeMonths(interior.from, interior.to)) ?? {
       from: scope.from,
       to: scope.from,
     }
-    const params = { ...customerParams(scope, interior), monthsFrom: months.from, monthsTo: months.to }
+    const params = { ...customerParams(scope, edges), monthsFrom: months.from, monthsTo: months.to }
     const stores = (t: string) => `(empty({stores:Array(String)}) OR ${t}.store_id IN {stores:Array(String)})`
     // All stores: one bitmap per month and origin; chosen stores: one per store, month and origin.
     const monthly =
@@ -330,14 +402,14 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
     UNION ALL
     SELECT home_country, known, tourist, groupBitmapState(t.customer_no)
     FROM (SELECT t.customer_no AS customer_no, ${origin}
-          FROM transactions AS t ${rawCustomerWhere(scope, interior)} AND t.customer_no != 0) AS t
+          FROM transactions AS t ${rawCustomerWhere(scope, edges)} AND t.customer_no != 0) AS t
     GROUP BY home_country, known, tourist`
     const sql = scope.clock === 'local' ? rollups : rollups + ends
     return { sql, params, source, customers: 'groupBitmapMerge(customer_set)' }
   }
   return {
     sql: rawCustomerLines(scope),
-    params: customerParams(scope, null),
+    params: customerParams(scope),
     source,
     customers: `uniqExactIf(cityHash64(customer_key), customer_key != '')`,
   }

@@ -3,7 +3,7 @@ import { customerOrigins } from '../../server/queries/customerOrigins.ts'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import {
   customerSets,
-  interiorDays,
+  customerEdges,
   pickCustomerSource,
   type CustomerSource,
 } from '../../server/queries/salesSource.ts'
@@ -145,9 +145,16 @@ describe('distinct customers in a report zone other than the stores', () => {
           expect(pickCustomerSource(scope)).toBe('customerRollup')
           const want = await byHand(tz, from, to, store)
           expect(want.customers).toBeGreaterThan(0)
-          for (const customerSource of ['customerRollup', 'raw'] as CustomerSource[]) {
-            expect((await summary(db, scope, { customerSource })).customers).toBe(want.customers)
-            const origins = await customerOrigins(db, scope, {
+          // The rollups split the range by the stores' clock offsets (from the hourly rollup), or by any
+          // offset under a day when those are unknown; the raw lines need neither.
+          const unknownClocks = { ...scope, clockOffsets: undefined }
+          for (const [customerSource, asked] of [
+            ['customerRollup', scope],
+            ['customerRollup', unknownClocks],
+            ['raw', scope],
+          ] as [CustomerSource, typeof scope][]) {
+            expect((await summary(db, asked, { customerSource })).customers).toBe(want.customers)
+            const origins = await customerOrigins(db, asked, {
               limit: 100,
               threshold: 1,
               source: customerSource,
@@ -178,26 +185,37 @@ describe('distinct customers in a report zone other than the stores', () => {
       { from: '2024-02-27', to: '2024-04-02', tz: 'America/New_York' },
       { rangeDays: 1100 },
     )
-    expect(interiorDays(scope)).toEqual({ from: '2024-02-29', to: '2024-03-31' })
+    // The stores' clocks run from UTC-8 (Los Angeles) to UTC+14 (Kiritimati): local 28 February starts
+    // at 10:00 UTC on the 27th in Kiritimati, after New York's midnight (05:00 UTC); local 1 April ends at
+    // 07:00 UTC on 2 April in Los Angeles, before New York's 3 April.
+    expect(customerEdges(scope).interior).toEqual({ from: '2024-02-28', to: '2024-04-01' })
     const sets = customerSets(scope)
     // March is a whole month inside: the merchant's monthly bitmaps answer it.
     expect(sets.params).toMatchObject({ monthsFrom: '2024-03-01', monthsTo: '2024-04-01' })
     expect(sets.sql).toContain('customers_merchant_monthly_bitmap')
-    // Four days or fewer: nothing need lie wholly inside, everything is read raw.
+    // Two days in UTC: no store-local day of clocks 22 hours apart lies wholly inside, everything is read
+    // raw; four days hold the middle two.
     const short = await resolveInsightsScope(
+      db,
+      'edge',
+      { from: '2024-03-14', to: '2024-03-15', tz: 'UTC' },
+      { rangeDays: 1100 },
+    )
+    expect(customerEdges(short).interior).toBeNull()
+    const four = await resolveInsightsScope(
       db,
       'edge',
       { from: '2024-03-14', to: '2024-03-17', tz: 'UTC' },
       { rangeDays: 1100 },
     )
-    expect(interiorDays(short)).toBeNull()
+    expect(customerEdges(four).interior).toEqual({ from: '2024-03-15', to: '2024-03-16' })
     const local = await resolveInsightsScope(
       db,
       'edge',
       { from: '2024-03-14', to: '2024-03-15', tz: 'local' },
       { rangeDays: 1100 },
     )
-    expect(interiorDays(local)).toEqual({ from: '2024-03-14', to: '2024-03-15' })
+    expect(customerEdges(local).interior).toEqual({ from: '2024-03-14', to: '2024-03-15' })
     expect(customerSets(local).sql).not.toContain('FROM transactions')
   })
 })
