@@ -36,6 +36,21 @@ const sessionSettings: ClickHouseSettings = {
   date_time_input_format: 'best_effort',
 }
 
+/**
+ * No JIT compilation in the embedded engine. The engine compiles an expression, aggregate or sort the
+ * third time it sees it, and the statement that triggers it pays the compilation: at 100M lines every
+ * insights route's fourth call took 100-170 ms longer (summary 181 against 53-60 ms, by product 148
+ * against 37-44), after every start of the app. Without it no call has that spike and steady calls are as
+ * fast (summary 51-58 ms, by product 37-47), except sales by time by hour and weekday at 40-55 against
+ * 35-37 ms (2026-11-30, docs/benchmarks.md). A server keeps its compiled code for its whole life, so a
+ * remote one keeps the engine's default.
+ */
+const embeddedSettings: ClickHouseSettings = {
+  compile_expressions: 0,
+  compile_aggregate_expressions: 0,
+  compile_sort_description: 0,
+}
+
 export type DbOptions =
   | { mode: 'embedded'; dataDir: string }
   | {
@@ -56,7 +71,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
     const client = createClient({
       // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
       connection: connectionPool(connections as unknown as ClientConnection[]),
-      clickhouse_settings: sessionSettings,
+      clickhouse_settings: { ...sessionSettings, ...embeddedSettings },
     })
     return {
       client,
