@@ -1,4 +1,5 @@
 import { storedBasketsSql, withBasketFlags } from '../../server/db/basketFlags.ts'
+import { compiledStatement } from '../../server/db/createDb.ts'
 import { markDerived } from '../../server/db/derivedRepairs.ts'
 import { chunkNumberColumns, numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
 import {
@@ -83,6 +84,7 @@ async function check(ctx: CheckContext): Promise<void> {
     },
     // Forced short-circuit: the Luhn scan and the DST look-ups only run for the few rows that need them.
     clickhouse_settings: {
+      ...compiledStatement,
       log_comment: 'ingestTransactionsCheck',
       join_use_nulls: 0,
       short_circuit_function_evaluation: 'force_enable',
