@@ -55,7 +55,7 @@ const embeddedSettings: ClickHouseSettings = {
  * JIT back on for one statement: the ingest's check and insert, long statements run once per chunk whose
  * compiled expressions hold fewer whole intermediate columns (four concurrent 47 MB loads admitted one at a
  * time peaked at 8.9-9.2 chunks of memory above the ready server so, 9.7 with JIT on every statement, 10.3
- * with none; test/db/ingestConcurrency.test.ts bounds it at 10), and whose one compilation per shape is paid
+ * with none; test/db/ingestConcurrency.test.ts bounds it at 12), and whose one compilation per shape is paid
  * by a load, not by a person waiting.
  */
 export const compiledStatement: ClickHouseSettings = {

@@ -23,9 +23,11 @@ describe('several large loads at once', () => {
       Array.from({ length: loads }, () => ['done', linesPerLoad, linesPerLoad, 0, 0]),
     )
     expect(result.storedLines).toBe(loads * linesPerLoad)
-    // One batch of one chunk at a time took 6.5 chunks above the ready server at its peak (313 MiB), 8.9-9.2
-    // on 2026-11-30 (9.7 with JIT on every statement, 10.3 with none: server/db/createDb.ts); the same four
-    // loads admitted at once took 16.5 (791 MiB: docs/ingestion.md, "Memory"). Ten separates them.
-    expect(result.peakRssBytes - result.readyRssBytes).toBeLessThan(10 * chunkBytes)
+    // One batch of one chunk at a time took 6.5 chunks above the ready server at its peak (313 MiB) when this
+    // test was written; on 2026-11-30 8.9-9.2 alone and 10.1-10.3 beside the rest of the suite (the engine
+    // without JIT for everything but the ingest's check and insert: server/db/createDb.ts; 9.7 alone with
+    // JIT everywhere). The same four loads admitted at once took 16.5 (791 MiB: docs/ingestion.md,
+    // "Memory"). Twelve separates them.
+    expect(result.peakRssBytes - result.readyRssBytes).toBeLessThan(12 * chunkBytes)
   }, 300_000)
 })
