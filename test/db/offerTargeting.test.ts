@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Offer, OfferPreview, WalletOffers } from '../../server/contract.ts'
 import { createSegmentMembership } from '../../server/segments/segmentMembership.ts'
-import { createTestDb } from '../support/testDb.ts'
-import { startWalletApp, storeRow, type TestDb } from '../support/walletFixture.ts'
+import { createTestDb, storeRow } from '../support/testDb.ts'
+import { startWalletApp, type TestDb } from '../support/walletFixture.ts'
 
 let db: TestDb
 let fx: Awaited<ReturnType<typeof startWalletApp>>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Offer, OfferList } from '../../server/contract.ts'
-import { rows, createTestDb } from '../support/testDb.ts'
-import { startWalletApp, storeRow, type TestDb } from '../support/walletFixture.ts'
+import { rows, createTestDb, storeRow } from '../support/testDb.ts'
+import { startWalletApp, type TestDb } from '../support/walletFixture.ts'
 
 let db: TestDb
 let fx: Awaited<ReturnType<typeof startWalletApp>>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import { salesByProduct } from '../../server/queries/salesByProduct.ts'
 import { insertLines, type LineInput } from '../support/insightsFixture.ts'
-import { createTestDb } from '../support/testDb.ts'
+import { createTestDb, insertStores, storeRow } from '../support/testDb.ts'
 
 let db: Awaited<ReturnType<typeof createTestDb>>
 
@@ -19,23 +19,9 @@ const sale = (tx: string, day: string, product: string, name: string): LineInput
 
 beforeAll(async () => {
   db = await createTestDb()
-  await db.client.insert({
-    table: 'stores',
-    format: 'JSONEachRow',
-    values: [
-      {
-        merchant_id: 'cafe',
-        store_id: 's1',
-        name: 'Main',
-        lat: 40.7,
-        lon: -74,
-        timezone: 'America/New_York',
-        country: 'US',
-        city: 'New York',
-        currency: 'USD',
-      },
-    ],
-  })
+  await insertStores(db, [
+    storeRow('cafe', 's1', 40.7, -74, 'America/New_York', 'USD', { country: 'US', city: 'New York' }),
+  ])
   await insertLines(db, [sale('t1', '01', 'latte', 'Caffè Latte'), sale('t2', '02', 'mocha', '')])
   // Later lines without a name, and one that renames: the latest named line wins.
   await insertLines(db, [sale('t3', '03', 'latte', '')])

@@ -4,8 +4,8 @@ import type { Offer, WalletEventsResponse, WalletOffers } from '../../server/con
 import { customerKey } from '../../server/wallet/customerKey.ts'
 import { isHeldOut } from '../../server/wallet/holdout.ts'
 import { startTestApp, testPseudonymKey } from '../support/testApp.ts'
-import { createTestDb, rows } from '../support/testDb.ts'
-import { startWalletApp, storeRow, type TestDb } from '../support/walletFixture.ts'
+import { createTestDb, rows, storeRow } from '../support/testDb.ts'
+import { startWalletApp, type TestDb } from '../support/walletFixture.ts'
 
 let db: TestDb
 let fx: Awaited<ReturnType<typeof startWalletApp>>

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../server/app.ts'
 import { createKey } from '../../server/auth/apiKeys.ts'
 import { createWalletService } from '../../server/wallet/walletService.ts'
-import { createTestDb } from '../support/testDb.ts'
+import { createTestDb, storeRow } from '../support/testDb.ts'
 import { testPseudonymKey } from '../support/testApp.ts'
-import { storeRow, type TestDb } from '../support/walletFixture.ts'
+import type { TestDb } from '../support/walletFixture.ts'
 
 let db: TestDb
 const logged: string[] = []

@@ -56,3 +56,28 @@ export async function rows<T = Record<string, unknown>>(
   const result = await db.client.query({ query, query_params: params, format: 'JSONEachRow' })
   return result.json<T>()
 }
+
+/** A row for the `stores` table (a store in Paris unless `place` says otherwise). */
+export const storeRow = (
+  merchant_id: string,
+  store_id: string,
+  lat: number,
+  lon: number,
+  timezone = 'Europe/Paris',
+  currency = 'EUR',
+  place: { country: string; city: string } = { country: 'FR', city: 'Paris' },
+) => ({
+  merchant_id,
+  store_id,
+  name: `Store ${store_id}`,
+  lat,
+  lon,
+  timezone,
+  ...place,
+  currency,
+})
+
+/** Inserts rows into `stores` (see storeRow). */
+export async function insertStores(db: Db, stores: ReturnType<typeof storeRow>[]): Promise<void> {
+  await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: stores })
+}

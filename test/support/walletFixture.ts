@@ -7,26 +7,6 @@ import type { createTestDb } from './testDb.ts'
 
 export type TestDb = Awaited<ReturnType<typeof createTestDb>>
 
-/** A store row for the `stores` table. */
-export const storeRow = (
-  merchant_id: string,
-  store_id: string,
-  lat: number,
-  lon: number,
-  timezone = 'Europe/Paris',
-  currency = 'EUR',
-) => ({
-  merchant_id,
-  store_id,
-  name: `Store ${store_id}`,
-  lat,
-  lon,
-  timezone,
-  country: 'FR',
-  city: 'Paris',
-  currency,
-})
-
 /**
  * The real app with a started wallet service whose journal lives in the test's data dir. `restart` closes
  * app and service and starts both again on the same database and journal, as a server restart would.
