@@ -24,7 +24,7 @@ describe('several large loads at once', () => {
     )
     expect(result.storedLines).toBe(loads * linesPerLoad)
     // One batch of one chunk at a time took 6.5 chunks above the ready server at its peak (313 MiB) when this
-    // test was written; on 2026-11-30 8.9-9.2 alone and 10.1-10.3 beside the rest of the suite (the engine
+    // test was written; on 2026-11-30 8.9-9.2 alone and 10.1 beside the rest of the suite (the engine
     // without JIT for everything but the ingest's check and insert: server/db/createDb.ts; 9.7 alone with
     // JIT everywhere). The same four loads admitted at once took 16.5 (791 MiB: docs/ingestion.md,
     // "Memory"). Twelve separates them.
