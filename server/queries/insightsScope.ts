@@ -126,22 +126,14 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** The UTC offset of `tz` at an instant, in seconds, from Intl's names ("GMT", "GMT+01:00", "GMT-09:30"). */
-export function zoneOffsets(tz: string): (at: Date) => number {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
-  return (at) => {
-    const name = format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value
-    const [, sign, hours, minutes] = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '') ?? []
-    if (sign === undefined) return 0
-    return (sign === '-' ? -1 : 1) * (Number(hours) * 3600 + Number(minutes) * 60)
-  }
-}
-
 /** Whether `tz` is a whole number of hours off UTC on every day of the range (checked daily at noon UTC). */
 function isHourAligned(tz: string, from: string, to: string): boolean {
-  const offsetAt = zoneOffsets(tz)
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    if (offsetAt(new Date(`${day}T12:00:00Z`)) % 3600 !== 0) return false
+    const name = format.formatToParts(new Date(`${day}T12:00:00Z`)).find((p) => p.type === 'timeZoneName')
+    // "GMT", "GMT+01:00", "GMT-09:30": only a non-zero minutes part breaks hour alignment.
+    const minutes = /GMT[+-]\d{2}:(\d{2})/.exec(name?.value ?? '')?.[1]
+    if (minutes !== undefined && minutes !== '00') return false
   }
   return true
 }

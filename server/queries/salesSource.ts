@@ -1,4 +1,4 @@
-import { addDays, zoneOffsets, type ClockOffsets, type InsightsScope } from './insightsScope.ts'
+import { addDays, type ClockOffsets, type InsightsScope } from './insightsScope.ts'
 import { fxParams } from './reportFx.ts'
 
 export type SalesSource = 'storeRollup' | 'productDailyRollup' | 'raw'
@@ -191,7 +191,13 @@ export function pickCustomerSource(scope: InsightsScope): CustomerSource {
  * own offset lies strictly within an hour of min..max).
  */
 const anyClockOffsets: ClockOffsets = { min: -23 * 3600, max: 23 * 3600 }
-/** Slack for Intl's zone data and the engine's disagreeing by an hour, or a zone changing at midnight. */
+/**
+ * The offsets a report zone can have: every zone lies between UTC-12 and UTC+14 since 1970. Not the zone's
+ * own offsets from Intl: the engine's zone data may disagree (its Pacific/Kiritimati runs at UTC-10, Intl's
+ * at UTC+14), and the engine places the lines in the report's days.
+ */
+const reportOffsets = { min: -12 * 3600, max: 14 * 3600 }
+/** Slack for a zone changing at midnight, and for rounding. */
 const zoneSlackSeconds = 3600
 
 /**
@@ -204,8 +210,8 @@ const zoneSlackSeconds = 3600
  * A line's instant is its wall clock less its offset, and every offset lies within an hour of the
  * merchant's (InsightsScope.clockOffsets, from the hourly rollup; any offset under a day when unknown), so
  * local day D holds instants strictly between D 00:00 - (max + 1 h) and D+1 00:00 - (min - 1 h). The report
- * range runs from the report zone's `from` 00:00 to its `to`+1 00:00, which Intl places within the
- * zone's offsets a day around each, and a slack covers zone data that disagree. For the large bench
+ * range runs from the report zone's `from` 00:00 to its `to`+1 00:00, 12 hours after to 14 hours before
+ * those wall clocks read as UTC (reportOffsets), with an hour of slack. For the large bench
  * merchant (stores in New York, Chicago, Denver and Los Angeles) reported in New York time, the raw ends
  * of 2025 scan 19,377 lines at 10M instead of 55,736 under the former fixed two-day margin.
  */
@@ -220,16 +226,12 @@ export function customerEdges(scope: InsightsScope): CustomerEdges {
       ...edgeInstants(rangeStart, rangeEnd, rangeStart, rangeEnd),
     }
   }
-  const offsetAt = zoneOffsets(scope.timezone)
-  const offsetsAround = (wall: number) =>
-    [wall - day, wall, wall + day].map((t) => offsetAt(new Date(t * 1000)))
-  const startOffsets = offsetsAround(rangeStart)
-  const endOffsets = offsetsAround(rangeEnd)
-  // The report range's instants: earliest and latest each bound can be.
-  const startEarliest = rangeStart - Math.max(...startOffsets) - zoneSlackSeconds
-  const startLatest = rangeStart - Math.min(...startOffsets) + zoneSlackSeconds
-  const endEarliest = rangeEnd - Math.max(...endOffsets) - zoneSlackSeconds
-  const endLatest = rangeEnd - Math.min(...endOffsets) + zoneSlackSeconds
+  // The report range's instants: earliest and latest each bound can be, whatever the engine's zone data
+  // say of the report zone.
+  const startEarliest = rangeStart - reportOffsets.max - zoneSlackSeconds
+  const startLatest = rangeStart - reportOffsets.min + zoneSlackSeconds
+  const endEarliest = rangeEnd - reportOffsets.max - zoneSlackSeconds
+  const endLatest = rangeEnd - reportOffsets.min + zoneSlackSeconds
   const clocks = scope.clockOffsets ?? anyClockOffsets
   const least = clocks.min - 3600
   const most = clocks.max + 3600
