@@ -2,6 +2,7 @@ import { storedBasketsSql, withBasketFlags } from '../../server/db/basketFlags.t
 import { compiledStatement } from '../../server/db/createDb.ts'
 import { markDerived } from '../../server/db/derivedRepairs.ts'
 import { chunkNumberColumns, numberCustomers, withCustomerNo } from '../../server/db/numberCustomers.ts'
+import { zoneOffsetSql } from '../../server/db/zoneOffset.ts'
 import {
   currencyCheck,
   merchantChecks,
@@ -100,7 +101,7 @@ function offsetSql(e: string, zones: number): string {
   if (zones === 0) return '0'
   const branches = Array.from(
     { length: zones },
-    (_, i) => `zone = {z${i}:String}, timeZoneOffset(toTimeZone(${e}, {z${i}:String}))`,
+    (_, i) => `zone = {z${i}:String}, ${zoneOffsetSql(e, `{z${i}:String}`)}`,
   )
   return `multiIf(${branches.join(', ')}, 0)`
 }
@@ -118,7 +119,8 @@ function wallOffsetSql(zones: number): string {
   if (zones === 0) return '0'
   const branches = Array.from(
     { length: zones },
-    (_, i) => `zone = {z${i}:String}, timeZoneOffset(toDateTime(wall_text, {z${i}:String}))`,
+    (_, i) =>
+      `zone = {z${i}:String}, ${zoneOffsetSql(`toDateTime(wall_text, {z${i}:String})`, `{z${i}:String}`)}`,
   )
   return `if(isNull(wall), 0, multiIf(${branches.join(', ')}, 0))`
 }

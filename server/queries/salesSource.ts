@@ -1,4 +1,5 @@
 import { addDays, type ClockOffsets, type InsightsScope } from './insightsScope.ts'
+import { zoneOffsetSql } from '../db/zoneOffset.ts'
 import { fxParams } from './reportFx.ts'
 
 export type SalesSource = 'storeRollup' | 'productDailyRollup' | 'raw'
@@ -55,7 +56,7 @@ export function groupKeys(...keys: string[]): string {
 function wallClock(scope: InsightsScope, instant: string, local: string): string {
   return scope.clock === 'local'
     ? local
-    : `toDateTime(${instant}, 'UTC') + toIntervalSecond(timeZoneOffset(toTimeZone(${instant}, {tz:String})))`
+    : `toDateTime(${instant}, 'UTC') + toIntervalSecond(${zoneOffsetSql(instant, '{tz:String}')})`
 }
 
 /** Filters every source shares: tenant, status, stores, categories, products and a UTC pre-range. */
@@ -192,9 +193,8 @@ export function pickCustomerSource(scope: InsightsScope): CustomerSource {
  */
 const anyClockOffsets: ClockOffsets = { min: -23 * 3600, max: 23 * 3600 }
 /**
- * The offsets a report zone can have: every zone lies between UTC-12 and UTC+14 since 1970. Not the zone's
- * own offsets from Intl: the engine's zone data may disagree (its Pacific/Kiritimati runs at UTC-10, Intl's
- * at UTC+14), and the engine places the lines in the report's days.
+ * The offsets a report zone can have: every zone lies between UTC-12 and UTC+14 since 1970, so the bounds
+ * need no zone data.
  */
 const reportOffsets = { min: -12 * 3600, max: 14 * 3600 }
 /** Slack for a zone changing at midnight, and for rounding. */

@@ -23,6 +23,8 @@ beforeAll(async () => {
     'merchant_id,store_id,name,lat,lon,timezone,country,city,currency',
     'kiwi,akl,Auckland,-36.8,174.7,Pacific/Auckland,NZ,Auckland,NZD',
     'kiwi,cht,Chatham,-43.9,-176.5,Pacific/Chatham,NZ,Waitangi,NZD',
+    'isles,apw,Apia,-13.8,-171.8,Pacific/Apia,WS,Apia,WST',
+    'isles,cxi,Kiritimati,1.9,-157.5,Pacific/Kiritimati,KI,London,AUD',
   ].join('\n')
   expect((await post('stores', stores)).status).toBe(200)
 })
@@ -59,6 +61,32 @@ describe('local times in zones 12 hours or more from UTC', () => {
       { transaction_id: 'overlap', at: '2023-04-01 13:30:00.000', local: '2023-04-02 02:30:00' },
       { transaction_id: 'summer', at: '2023-01-14 23:00:00.000', local: '2023-01-15 12:00:00' },
       { transaction_id: 'winter', at: '2023-07-15 00:00:00.000', local: '2023-07-15 12:00:00' },
+    ])
+  })
+
+  it('places lines in zones that skipped a day to cross the date line on their own day', async () => {
+    // The engine's timeZoneOffset runs Apia at UTC-11 and Kiritimati at UTC-10, a day behind their
+    // clocks (UTC+13 and UTC+14); a line must land on the day its receipt shows either way it is sent.
+    const lines = [
+      'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price',
+      'apia-utc,isles,apw,2024-03-01T00:30:00Z,taro,1,5',
+      'apia-wall,isles,apw,2024-03-01 13:30:00,taro,1,5',
+      'kiri-utc,isles,cxi,2024-12-31T11:00:00Z,copra,1,5',
+      'kiri-wall,isles,cxi,2025-01-01 01:00:00,copra,1,5',
+    ]
+    const response = await post('transactions', lines.join('\n') + '\n')
+    expect(response.body).toMatchObject({ received: 4, inserted: 4, rejected: 0 })
+    expect(
+      await rows(
+        db,
+        `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
+         FROM transactions WHERE merchant_id = 'isles' ORDER BY transaction_id`,
+      ),
+    ).toEqual([
+      { transaction_id: 'apia-utc', at: '2024-03-01 00:30:00.000', local: '2024-03-01 13:30:00' },
+      { transaction_id: 'apia-wall', at: '2024-03-01 00:30:00.000', local: '2024-03-01 13:30:00' },
+      { transaction_id: 'kiri-utc', at: '2024-12-31 11:00:00.000', local: '2025-01-01 01:00:00' },
+      { transaction_id: 'kiri-wall', at: '2024-12-31 11:00:00.000', local: '2025-01-01 01:00:00' },
     ])
   })
 })
