@@ -1,3 +1,4 @@
+import { valuesAsData } from './valuesAsData.ts'
 import type { createClient } from '@clickhouse/client'
 
 export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
@@ -10,16 +11,37 @@ export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createC
  * Statements with bound parameters run one at a time across the whole process anyway (chdb's parameter
  * binder is process-wide: chdb-io/chdb-node#51), so they all take the first connection, in order, as they
  * did when there was only one. Statements that bind nothing take the least busy of the others: those are
- * what runs side by side (an ingest insert beside the next chunk's check, DDL, ledger writes).
+ * what runs side by side (an ingest insert beside the next chunk's check, DDL, ledger writes). Carried
+ * statements (long ones in the background) bind nothing either: their values go in as data
+ * (valuesAsData.ts) and they run on another connection, so dashboards do not wait for them.
  */
-export function connectionPool(connections: ClientConnection[]): ClientConnection {
+export interface CarriedStatements {
+  /** Statements (by log_comment) whose values go in as data (valuesAsData.ts), not through the binder. */
+  comments: ReadonlySet<string>
+  /** Carrier tables, one per connection after the first (its index - 1): `name, i, value`, Memory engine. */
+  tables: readonly string[]
+}
+
+export function connectionPool(
+  connections: ClientConnection[],
+  carried?: CarriedStatements,
+): ClientConnection {
   const busy = connections.map(() => 0)
+  // One statement at a time uses a connection's carrier table: it is emptied, filled and read in turn.
+  const carrierTurns = connections.map(() => Promise.resolve())
   async function on<T>(bound: boolean, work: (connection: ClientConnection) => Promise<T>): Promise<T> {
-    let pick = 0
-    if (!bound && connections.length > 1) {
-      pick = 1
-      for (let i = 2; i < connections.length; i++) if ((busy[i] ?? 0) < (busy[pick] ?? 0)) pick = i
-    }
+    const pick = bound ? 0 : leastBusy()
+    return onConnection(pick, work)
+  }
+  function leastBusy(): number {
+    let pick = connections.length > 1 ? 1 : 0
+    for (let i = 2; i < connections.length; i++) if ((busy[i] ?? 0) < (busy[pick] ?? 0)) pick = i
+    return pick
+  }
+  async function onConnection<T>(
+    pick: number,
+    work: (connection: ClientConnection) => Promise<T>,
+  ): Promise<T> {
     const connection = connections[pick]
     if (!connection) throw new Error('the connection pool is empty')
     busy[pick] = (busy[pick] ?? 0) + 1
@@ -29,14 +51,50 @@ export function connectionPool(connections: ClientConnection[]): ClientConnectio
       busy[pick] = (busy[pick] ?? 1) - 1
     }
   }
-  const binds = (params: { query_params?: Record<string, unknown> }) =>
-    Object.keys(params.query_params ?? {}).length > 0
+  type Statement = Parameters<ClientConnection['command']>[0]
+  /**
+   * A bound statement: through the binder on the first connection, or, when it is one of the carried
+   * statements and its values can be written as data, unbound on the least busy other connection.
+   */
+  async function boundOrCarried<T>(
+    params: Statement,
+    run: (connection: ClientConnection, params: Statement) => Promise<T>,
+  ): Promise<T> {
+    const values = params.query_params ?? {}
+    if (Object.keys(values).length === 0) return on(false, (c) => run(c, params))
+    const comment = params.clickhouse_settings?.log_comment
+    const pick = leastBusy()
+    const table = carried?.tables[pick - 1]
+    const data =
+      table && comment && carried.comments.has(comment) ? valuesAsData(params.query, values, table) : null
+    if (!table || !data) return on(true, (c) => run(c, params))
+    const turn = (carrierTurns[pick] ?? Promise.resolve()).then(() =>
+      onConnection(pick, async (connection) => {
+        await connection.command({ query: `TRUNCATE TABLE ${table}` })
+        await connection.insert({
+          query: `INSERT INTO ${table} (name, i, value) FORMAT JSONEachRow`,
+          values: data.rows.map((r) => JSON.stringify(r)).join('\n'),
+        } as Parameters<ClientConnection['insert']>[0])
+        try {
+          return await run(connection, { ...params, query: data.query, query_params: {} })
+        } finally {
+          // The values stay no longer than their statement.
+          await connection.command({ query: `TRUNCATE TABLE ${table}` })
+        }
+      }),
+    )
+    carrierTurns[pick] = turn.then(
+      () => undefined,
+      () => undefined,
+    )
+    return turn
+  }
   return {
     ping: (params) => on(false, (c) => c.ping(params)),
-    query: (params) => on(binds(params), (c) => c.query(params)),
+    query: (params) => boundOrCarried(params, (c, p) => c.query(p)),
     insert: (params) => on(false, (c) => c.insert(params)),
-    command: (params) => on(binds(params), (c) => c.command(params)),
-    exec: (params) => on(binds(params), (c) => c.exec(params)),
+    command: (params) => boundOrCarried(params, (c, p) => c.command(p)),
+    exec: (params) => boundOrCarried(params, (c, p) => c.exec(p as Parameters<ClientConnection['exec']>[0])),
     async close() {
       await Promise.all(connections.map((c) => c.close()))
     },

@@ -17,6 +17,15 @@ import { lockDataDir } from './dataDirLock.ts'
  */
 const embeddedConnections = 3
 
+/**
+ * Long statements that run in the background, beside people waiting for dashboards: their values go in as
+ * data on a connection of their own instead of through chdb's process-wide binder (valuesAsData.ts), so a
+ * dashboard's statements no longer queue behind them. By log_comment.
+ */
+const carriedStatements = new Set(['ingestTransactionsCheck', 'refreshSegmentMembers', 'segmentMemberKeys'])
+/** One carrier table per connection after the first. */
+const carrierTables = Array.from({ length: embeddedConnections - 1 }, (_, i) => `statement_values_${i + 1}`)
+
 export interface Db {
   client: ClickHouseClient
   mode: 'embedded' | 'remote'
@@ -83,9 +92,17 @@ export async function createDb(options: DbOptions): Promise<Db> {
     )
     const client = createClient({
       // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
-      connection: connectionPool(connections as unknown as ClientConnection[]),
+      connection: connectionPool(connections as unknown as ClientConnection[], {
+        comments: carriedStatements,
+        tables: carrierTables,
+      }),
       clickhouse_settings: { ...sessionSettings, ...embeddedSettings },
     })
+    // Memory tables: the values are gone with the process, and each is emptied after its statement.
+    for (const table of carrierTables)
+      await client.command({
+        query: `CREATE TABLE IF NOT EXISTS ${table} (name String, i UInt32, value String) ENGINE = Memory`,
+      })
     return {
       client,
       mode: 'embedded',

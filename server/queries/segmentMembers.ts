@@ -59,8 +59,7 @@ export async function dropSegmentMembers(db: Db, segmentId: string, refreshedAt:
  */
 export async function segmentMemberKeys(db: Db, segmentIds: string[]): Promise<Map<string, string[]>> {
   // Without segments there is nothing to read; the statement would still run its join over customer_numbers
-  // (10-29 ms at 10M lines, 100-173 the first time after the store opens), on the connection every
-  // dashboard's bound statements wait for.
+  // (10-29 ms at 10M lines, 100-173 the first time after the store opens).
   if (segmentIds.length === 0) return new Map()
   const result = await db.client.query({
     query: `
