@@ -5,6 +5,7 @@
  *   {"op":"post","url":...,"key":...,"contentType":...,"files":[...]} sends each file as one request, in
  *     turn, streamed, with its name as Idempotency-Key; answers {ms, requests: [ms...], ledgers: [...]}.
  *   {"op":"get","key":...,"urls":[...]} sends every GET at once; answers {ms, each: [{ms, status}]}.
+ *   {"op":"send","method":...,"url":...,"key":...,"body":...} sends one JSON request; answers {status, body}.
  * Run by benchServer.ts (`startBenchClient`), not by hand.
  */
 import fs from 'node:fs'
@@ -23,6 +24,13 @@ interface GetCommand {
   op: 'get'
   key: string
   urls: string[]
+}
+interface SendCommand {
+  op: 'send'
+  method: string
+  url: string
+  key: string
+  body?: unknown
 }
 
 async function post(command: PostCommand) {
@@ -61,11 +69,25 @@ async function get(command: GetCommand) {
   return { ms: performance.now() - started, each }
 }
 
+async function send(command: SendCommand) {
+  const response = await fetch(command.url, {
+    method: command.method,
+    headers: { authorization: `Bearer ${command.key}`, 'content-type': 'application/json' },
+    ...(command.body === undefined ? {} : { body: JSON.stringify(command.body) }),
+  })
+  return { status: response.status, body: (await response.json()) as unknown }
+}
+
 const lines = readline.createInterface({ input: process.stdin })
 for await (const line of lines) {
-  const command = JSON.parse(line) as PostCommand | GetCommand
+  const command = JSON.parse(line) as PostCommand | GetCommand | SendCommand
   try {
-    const answer = command.op === 'post' ? await post(command) : await get(command)
+    const answer =
+      command.op === 'post'
+        ? await post(command)
+        : command.op === 'get'
+          ? await get(command)
+          : await send(command)
     process.stdout.write(`${JSON.stringify(answer)}\n`)
   } catch (err) {
     process.stdout.write(`${JSON.stringify({ error: err instanceof Error ? err.message : String(err) })}\n`)

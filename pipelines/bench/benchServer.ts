@@ -104,6 +104,14 @@ export function startBenchClient() {
         files,
       }),
     get: (server: BenchServer, urls: string[]) => ask<GetAnswer>({ op: 'get', key: server.key, urls }),
+    send: <T>(server: BenchServer, method: string, route: string, body?: unknown) =>
+      ask<{ status: number; body: T }>({
+        op: 'send',
+        method,
+        url: `${server.base}${route}`,
+        key: server.key,
+        body,
+      }),
     close() {
       child.stdin.end()
     },

@@ -7,10 +7,19 @@
  * The first round is the one that computes: later rounds find the answers kept (answerCache.ts) while the
  * data has not changed; --no-answer-cache computes every request.
  *
- *   npm run bench -- concurrency [--lines 10000000] [--views 10] [--rounds 5] [--keep] [--reuse]
+ * --while-refreshing: eight segments of the large merchant are saved (unless the kept store has them), and
+ * before each round one line of another merchant is loaded and the views are sent 2.3 s later, while the
+ * segment refresh that load sets off (2 s after the last batch) runs: what a dashboard opened just after
+ * a terminal's batch sees. The data changed, so every round computes its answers.
+ *
+ *   npm run bench -- concurrency [--lines 10000000] [--views 10] [--rounds 5] [--while-refreshing] [--keep] [--reuse]
  */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { SegmentList } from '../../server/contract.ts'
 import { loadAverage, percentile } from './benchServer.ts'
-import { openLoadedStore, storeOptions } from './loadedStore.ts'
+import { openLoadedStore, storeOptions, type LoadedStore } from './loadedStore.ts'
+import { largeMerchant } from './benchData.ts'
 import { routeUrl } from './queriesBench.ts'
 
 const panels = [
@@ -25,7 +34,8 @@ export async function runConcurrencyBench(args: string[]): Promise<void> {
     c
       .option('--views <n>', 'dashboards opening at once', (v) => Number(v), 10)
       .option('--rounds <n>', 'timed rounds', (v) => Number(v), 5)
-      .option('--no-answer-cache', 'compute every request (the server keeps answers until the data changes)'),
+      .option('--no-answer-cache', 'compute every request (the server keeps answers until the data changes)')
+      .option('--while-refreshing', 'send each round while a refresh of eight saved segments runs'),
   )
   const say = (m: string) => console.log(`bench concurrency: ${m} (load average ${loadAverage()})`)
   const store = await openLoadedStore(options, say)
@@ -36,8 +46,13 @@ export async function runConcurrencyBench(args: string[]): Promise<void> {
       `| round | requests | every panel filled, ms | median view, ms | fastest request, ms | load average |`,
       '|---|---:|---:|---:|---:|---:|',
     ]
+    const refreshing = Boolean(options.whileRefreshing)
+    if (refreshing) await saveBenchSegments(store)
     for (let round = -2; round < Number(options.rounds); round++) {
+      const sent = new Date()
+      if (refreshing) await setOffRefresh(store)
       const answer = await store.client.get(store.server, urls)
+      if (refreshing) say(`round ${round + 3}: ${await refreshEnd(store, sent)}`)
       // A view is filled when its slowest panel is.
       const viewMs = Array.from({ length: views }, (_, v) =>
         Math.max(...answer.each.slice(v * panels.length, (v + 1) * panels.length).map((e) => e.ms)),
@@ -47,10 +62,60 @@ export async function runConcurrencyBench(args: string[]): Promise<void> {
       say(line)
     }
     console.log(
-      `\n${store.files.lines.toLocaleString('en-US')} lines; ${store.loaded}; ${views} views x ${panels.length} panels; finished ${new Date().toISOString()}\n`,
+      `\n${store.files.lines.toLocaleString('en-US')} lines; ${store.loaded}; ${views} views x ${panels.length} panels${refreshing ? ', each round during a refresh of eight segments' : ''}; finished ${new Date().toISOString()}\n`,
     )
     console.log(table.join('\n'))
   } finally {
     await store.close()
   }
+}
+
+/** Segments a marketer of the large merchant would keep: spenders, regulars, origins. */
+const benchSegments = [
+  { name: 'Top 10% spenders', rules: { spendRank: { topPercent: 10, days: 365 } } },
+  { name: 'Top 5% of the half year', rules: { spendRank: { topPercent: 5, days: 180 } } },
+  { name: 'Lapsed regulars', rules: { visits: { min: 6, days: 365 }, notSeenForDays: 90 } },
+  { name: 'Lapsed occasionals', rules: { visits: { min: 4, days: 365 }, notSeenForDays: 60 } },
+  { name: 'Tourists', rules: { visitor: 'tourist' } },
+  { name: 'Locals', rules: { visitor: 'local' } },
+  { name: 'Spent over 300 in 90 days', rules: { spend: { min: 300, currency: 'USD', days: 90 } } },
+  { name: 'Spent over 1000 in a year', rules: { spend: { min: 1000, currency: 'USD', days: 365 } } },
+]
+
+async function saveBenchSegments(store: LoadedStore): Promise<void> {
+  const saved = await store.client.send<SegmentList>(store.server, 'GET', '/api/v1/segments')
+  const names = new Set(saved.body.rows.map((s) => s.name))
+  for (const segment of benchSegments.filter((s) => !names.has(s.name))) {
+    const answer = await store.client.send(store.server, 'POST', '/api/v1/segments', {
+      merchantIds: [largeMerchant],
+      ...segment,
+    })
+    if (answer.status !== 201)
+      throw new Error(`saving a segment: ${answer.status} ${JSON.stringify(answer.body)}`)
+  }
+}
+
+/**
+ * One line of a merchant of its own (the views' data stay as loaded), then the 2.3 s after which the refresh
+ * it sets off has begun.
+ */
+async function setOffRefresh(store: LoadedStore): Promise<void> {
+  const id = `refresh-probe-${Date.now()}`
+  const file = path.join(path.dirname(store.files.stores), `${id}.ndjson`)
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ transaction_id: id, merchant_id: 'refresh-probe', store_id: 'probe', occurred_at: '2025-12-31T12:00:00Z', product_id: 'probe', quantity: '1', unit_price: '1', currency: 'USD' })}\n`,
+  )
+  await store.client.post(store.server, 'transactions', 'application/x-ndjson', [file])
+  fs.rmSync(file)
+  await new Promise((resolve) => setTimeout(resolve, 2300))
+}
+
+/** When the refresh ended (segments' refreshedAt), to show the round ran during it. */
+async function refreshEnd(store: LoadedStore, sent: Date): Promise<string> {
+  const saved = await store.client.send<SegmentList>(store.server, 'GET', '/api/v1/segments')
+  const ends = saved.body.rows.map((s) => Date.parse(s.refreshedAt ?? '')).filter((t) => t > sent.getTime())
+  return ends.length
+    ? `segments refreshed ${((Math.max(...ends) - sent.getTime()) / 1000).toFixed(1)} s after the probe line was sent`
+    : 'no segment refreshed after the probe line'
 }
