@@ -49,7 +49,8 @@ export async function startBenchServer(
   const statements = new Map<string, number[]>()
   const app = createApp({
     db: timingDb(db, statements),
-    logger: pino({ level: 'silent' }),
+    // Errors only, on stderr: a failure in the background (a segment refresh) must not pass unseen.
+    logger: pino({ level: 'error' }, pino.destination(2)),
     limits: {
       ratePerMinute: 1_000_000,
       jsonBytes: 1 << 20,
