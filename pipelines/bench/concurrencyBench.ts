@@ -106,8 +106,10 @@ async function setOffRefresh(store: LoadedStore): Promise<void> {
     file,
     `${JSON.stringify({ transaction_id: id, merchant_id: 'refresh-probe', store_id: 'probe', occurred_at: '2025-12-31T12:00:00Z', product_id: 'probe', quantity: '1', unit_price: '1', currency: 'USD' })}\n`,
   )
-  await store.client.post(store.server, 'transactions', 'application/x-ndjson', [file])
+  const answer = await store.client.post(store.server, 'transactions', 'application/x-ndjson', [file])
   fs.rmSync(file)
+  if (answer.ledgers[0]?.inserted !== 1)
+    throw new Error(`the probe line was not stored: ${JSON.stringify(answer.ledgers)}`)
   await new Promise((resolve) => setTimeout(resolve, 3300))
 }
 
