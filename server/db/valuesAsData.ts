@@ -45,21 +45,33 @@ export function valuesAsData(
     }
     return { array: array !== null, element }
   }
+  const rewrite = (code: string) =>
+    code
+      .replace(/\bIN\s*\{(\w+):(Array\([^{}]+\))\}/g, (whole, name: string, type: string) => {
+        const found = add(name, type)
+        if (!found) return ((supported = false), whole)
+        return `IN (SELECT CAST(value, '${found.element}') ${from(name)})`
+      })
+      .replace(/\{(\w+):([^{}]+)\}/g, (whole, name: string, type: string) => {
+        const found = add(name, type)
+        if (!found) return ((supported = false), whole)
+        return found.array
+          ? `(SELECT CAST(arrayMap(v -> v.2, arraySort(groupArray((i, value)))), '${type}') ${from(name)})`
+          : `(SELECT CAST(any(value), '${type}') ${from(name)})`
+      })
+  // Quoted text (string literals, quoted names) and comments are left as they are, as the binder leaves them.
   const rewritten = query
-    .replace(/\bIN\s*\{(\w+):(Array\([^{}]+\))\}/g, (whole, name: string, type: string) => {
-      const found = add(name, type)
-      if (!found) return ((supported = false), whole)
-      return `IN (SELECT CAST(value, '${found.element}') ${from(name)})`
-    })
-    .replace(/\{(\w+):([^{}]+)\}/g, (whole, name: string, type: string) => {
-      const found = add(name, type)
-      if (!found) return ((supported = false), whole)
-      return found.array
-        ? `(SELECT CAST(arrayMap(v -> v.2, arraySort(groupArray((i, value)))), '${type}') ${from(name)})`
-        : `(SELECT CAST(any(value), '${type}') ${from(name)})`
-    })
+    .split(quoted)
+    .map((piece, i) => (i % 2 === 1 ? piece : rewrite(piece)))
+    .join('')
   return supported ? { query: rewritten, rows } : null
 }
+
+/**
+ * A quoted piece of SQL (its quotes escaped by a backslash or doubled) or a comment, whichever starts first:
+ * an apostrophe in a comment opens no literal. Captured, so split keeps it.
+ */
+const quoted = /('(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`\\]|\\.|``)*`|--[^\n]*|\/\*[\s\S]*?\*\/)/
 
 function isPlain(value: unknown): value is string | number | boolean | bigint {
   return (

@@ -47,7 +47,9 @@ describe('statements carried with their values as data', () => {
       SELECT n, n IN {picked:Array(UInt32)} AS picked, {names:Array(String)} AS names,
              has({names:Array(String)}, {name:String}) AS named, empty({none:Array(String)}) AS none,
              {day:Date} + n AS day, toString(toTimeZone({at:DateTime}, {zone:String})) AS wall,
-             {ratio:Float64} * n AS scaled, {flag:Bool} AS flag, {big:Int64} AS big
+             {ratio:Float64} * n AS scaled, {flag:Bool} AS flag, {big:Int64} AS big,
+             -- the binder's own reading of a placeholder in a literal: none
+             '{name:String}' AS literal
       FROM (SELECT toUInt32(number) AS n FROM numbers(4)) WHERE n NOT IN {skipped:Array(UInt32)} ORDER BY n`
     const params = {
       picked: [1, 3],
@@ -64,7 +66,13 @@ describe('statements carried with their values as data', () => {
     }
     const bound = await answer('bound', query, params)
     expect(bound).toHaveLength(3)
-    expect(bound[0]).toMatchObject({ names: params.names, named: 1, none: 1, wall: '2024-03-01 13:30:00' })
+    expect(bound[0]).toMatchObject({
+      names: params.names,
+      named: 1,
+      none: 1,
+      wall: '2024-03-01 13:30:00',
+      literal: '{name:String}',
+    })
     expect(await answer('carried', query, params)).toEqual(bound)
   })
 
