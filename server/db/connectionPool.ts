@@ -3,6 +3,13 @@ import type { createClient } from '@clickhouse/client'
 
 export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
+export interface CarriedStatements {
+  /** Statements (by log_comment) whose values go in as data (valuesAsData.ts), not through the binder. */
+  comments: ReadonlySet<string>
+  /** Carrier tables, one per connection after the first (its index - 1): `name, i, value`, Memory engine. */
+  tables: readonly string[]
+}
+
 /**
  * Several connections to the one embedded engine behind the client's single connection. A chdb connection
  * runs its statements one at a time, so with one connection a dashboard query waits behind an ingest
@@ -15,13 +22,6 @@ export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createC
  * statements (long ones in the background) bind nothing either: their values go in as data
  * (valuesAsData.ts) and they run on another connection, so dashboards do not wait for them.
  */
-export interface CarriedStatements {
-  /** Statements (by log_comment) whose values go in as data (valuesAsData.ts), not through the binder. */
-  comments: ReadonlySet<string>
-  /** Carrier tables, one per connection after the first (its index - 1): `name, i, value`, Memory engine. */
-  tables: readonly string[]
-}
-
 export function connectionPool(
   connections: ClientConnection[],
   carried?: CarriedStatements,
