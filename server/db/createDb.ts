@@ -18,11 +18,18 @@ import { lockDataDir } from './dataDirLock.ts'
 const embeddedConnections = 3
 
 /**
- * Long statements that run in the background, beside people waiting for dashboards: their values go in as
- * data on a connection of their own instead of through chdb's process-wide binder (valuesAsData.ts), so a
- * dashboard's statements no longer queue behind them. By log_comment.
+ * Long statements beside people waiting for dashboards: their values go in as data on a connection of their
+ * own instead of through chdb's process-wide binder (valuesAsData.ts), so a dashboard's statements no longer
+ * queue behind them. By log_comment: the ingest's check, a segment refresh and its members' keys (in the
+ * background), and a marketer's segment preview (0.2-0.5 s at 10M lines; a summary asked meanwhile took
+ * p50 167-182 ms queued behind them, 89-96 beside them, and the previews 5-25 % longer, docs/architecture.md).
  */
-const carriedStatements = new Set(['ingestTransactionsCheck', 'refreshSegmentMembers', 'segmentMemberKeys'])
+const carriedStatements = new Set([
+  'ingestTransactionsCheck',
+  'refreshSegmentMembers',
+  'segmentMemberKeys',
+  'segmentPreview',
+])
 /** One carrier table per connection after the first. */
 const carrierTables = Array.from({ length: embeddedConnections - 1 }, (_, i) => `statement_values_${i + 1}`)
 
