@@ -12,6 +12,8 @@
  *     so it also serves where a constant is required, such as a time zone argument).
  *
  * Names and types come from our own SQL (`\w+` and a type expression); values from the caller, as data.
+ * Never for mutations (ALTER ... UPDATE or DELETE, lightweight DELETE): the engine may evaluate their
+ * subqueries after the statement returns and the values are gone.
  */
 export interface ValueRow {
   name: string
@@ -28,6 +30,7 @@ export function valuesAsData(
   params: Record<string, unknown>,
   table: string,
 ): { query: string; rows: ValueRow[] } | null {
+  if (/^\s*(ALTER|DELETE|UPDATE)\b/i.test(query)) return null
   const rows: ValueRow[] = []
   const seen = new Set<string>()
   let supported = true
