@@ -66,7 +66,7 @@ export function localTime(timezone: string, ms: number): LocalTime {
 }
 
 /** Offset of the zone from UTC at instant ms, in ms (e.g. +3,600,000 for Paris in winter). */
-function offsetAt(timezone: string, ms: number): number {
+export function offsetAt(timezone: string, ms: number): number {
   const minuteMs = Math.floor(ms / 60_000) * 60_000
   const c = wallClock(timezone, minuteMs)
   return Date.UTC(c.y, c.mo - 1, c.d, c.h, c.mi) - minuteMs

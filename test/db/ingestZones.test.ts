@@ -33,10 +33,22 @@ afterAll(async () => {
   await db.cleanup()
 })
 
+/** Loads the CSV lines, all of which must be stored, and reads back the merchant's instants and wall clocks. */
+async function storedTimes(merchant: string, lines: string[]) {
+  const header = 'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price'
+  const response = await post('transactions', [header, ...lines].join('\n') + '\n')
+  expect(response.body).toMatchObject({ received: lines.length, inserted: lines.length, rejected: 0 })
+  return rows(
+    db,
+    `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
+     FROM transactions WHERE merchant_id = {merchant:String} ORDER BY transaction_id`,
+    { merchant },
+  )
+}
+
 describe('local times in zones 12 hours or more from UTC', () => {
   it('resolves the DST gap and overlap by the same rule as everywhere else', async () => {
-    const lines = [
-      'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price',
+    const stored = await storedTimes('kiwi', [
       // Auckland springs forward on 2023-09-24 02:00 (+12 -> +13): 02:30 is read with +12, i.e. 03:30 NZDT.
       'gap,kiwi,akl,2023-09-24 02:30:00,flat-white,1,5',
       // Auckland falls back on 2023-04-02 03:00 (+13 -> +12): 02:30 happens twice, the first (+13) is taken.
@@ -46,16 +58,8 @@ describe('local times in zones 12 hours or more from UTC', () => {
       'winter,kiwi,akl,2023-07-15 12:00:00,flat-white,1,5',
       // Chatham falls back on 2023-04-02 03:45 (+13:45 -> +12:45): 02:45 happens twice, the first is taken.
       'chatham,kiwi,cht,2023-04-02 02:45:00,flat-white,1,5',
-    ]
-    const response = await post('transactions', lines.join('\n') + '\n')
-    expect(response.body).toMatchObject({ received: 5, inserted: 5, rejected: 0 })
-    expect(
-      await rows(
-        db,
-        `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
-         FROM transactions WHERE merchant_id = 'kiwi' ORDER BY transaction_id`,
-      ),
-    ).toEqual([
+    ])
+    expect(stored).toEqual([
       { transaction_id: 'chatham', at: '2023-04-01 13:00:00.000', local: '2023-04-02 02:45:00' },
       { transaction_id: 'gap', at: '2023-09-23 14:30:00.000', local: '2023-09-24 03:30:00' },
       { transaction_id: 'overlap', at: '2023-04-01 13:30:00.000', local: '2023-04-02 02:30:00' },
@@ -67,22 +71,13 @@ describe('local times in zones 12 hours or more from UTC', () => {
   it('places lines in zones that skipped a day to cross the date line on their own day', async () => {
     // The engine's timeZoneOffset runs Apia at UTC-11 and Kiritimati at UTC-10, a day behind their
     // clocks (UTC+13 and UTC+14); a line must land on the day its receipt shows either way it is sent.
-    const lines = [
-      'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price',
+    const stored = await storedTimes('isles', [
       'apia-utc,isles,apw,2024-03-01T00:30:00Z,taro,1,5',
       'apia-wall,isles,apw,2024-03-01 13:30:00,taro,1,5',
       'kiri-utc,isles,cxi,2024-12-31T11:00:00Z,copra,1,5',
       'kiri-wall,isles,cxi,2025-01-01 01:00:00,copra,1,5',
-    ]
-    const response = await post('transactions', lines.join('\n') + '\n')
-    expect(response.body).toMatchObject({ received: 4, inserted: 4, rejected: 0 })
-    expect(
-      await rows(
-        db,
-        `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
-         FROM transactions WHERE merchant_id = 'isles' ORDER BY transaction_id`,
-      ),
-    ).toEqual([
+    ])
+    expect(stored).toEqual([
       { transaction_id: 'apia-utc', at: '2024-03-01 00:30:00.000', local: '2024-03-01 13:30:00' },
       { transaction_id: 'apia-wall', at: '2024-03-01 00:30:00.000', local: '2024-03-01 13:30:00' },
       { transaction_id: 'kiri-utc', at: '2024-12-31 11:00:00.000', local: '2025-01-01 01:00:00' },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { zoneOffsetSql } from '../../server/db/zoneOffset.ts'
+import { offsetAt } from '../../server/wallet/storeClock.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 let db: Awaited<ReturnType<typeof createTestDb>>
@@ -11,30 +12,8 @@ afterAll(async () => {
   await db.cleanup()
 })
 
-/** The zone's offset at an instant from Intl's zone data, not the engine's: seconds east of UTC. */
-function intlOffset(zone: string, instant: Date): number {
-  const part = (type: string, parts: Intl.DateTimeFormatPart[]) =>
-    Number(parts.find((p) => p.type === type)?.value)
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(instant)
-  const wall = Date.UTC(
-    part('year', parts),
-    part('month', parts) - 1,
-    part('day', parts),
-    part('hour', parts),
-    part('minute', parts),
-    part('second', parts),
-  )
-  return (wall - instant.getTime()) / 1000
-}
+/** The zone's offset at an instant from Intl's zone data (the wallet's clock), not the engine's: seconds. */
+const intlOffset = (zone: string, instant: Date) => offsetAt(zone, instant.getTime()) / 1000
 
 const zones = [
   // Zones that skipped a day to cross the date line: the engine's timeZoneOffset is a day off in them.
