@@ -1,14 +1,20 @@
 import { valuesAsData } from './valuesAsData.ts'
-import type { createClient } from '@clickhouse/client'
+import type { ClickHouseSettings, createClient } from '@clickhouse/client'
 
 export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
 export interface CarriedStatements {
-  /** Statements (by log_comment) whose values go in as data (valuesAsData.ts), not through the binder. */
-  comments: ReadonlySet<string>
-  /** Carrier tables, one per connection after the first (its index - 1): `name, i, value`, Memory engine. */
+  /**
+   * Statements (by log_comment) whose values go in as data (valuesAsData.ts), not through the binder, with
+   * settings they run with when carried.
+   */
+  statements: ReadonlyMap<string, ClickHouseSettings>
+  /** Carrier tables, one per connection after the first (its index - 1), of carrierColumns, Memory engine. */
   tables: readonly string[]
 }
+
+/** The columns of a carrier table: a value's name, its place in an array, its text. */
+export const carrierColumns = { name: 'String', i: 'UInt32', value: 'String' } as const
 
 /**
  * Several connections to the one embedded engine behind the client's single connection. A chdb connection
@@ -63,20 +69,25 @@ export function connectionPool(
     const values = params.query_params ?? {}
     if (Object.keys(values).length === 0) return on(false, (c) => run(c, params))
     const comment = params.clickhouse_settings?.log_comment
+    const settings = comment === undefined ? undefined : carried?.statements.get(comment)
     const pick = leastBusy()
     const table = carried?.tables[pick - 1]
-    const data =
-      table && comment && carried.comments.has(comment) ? valuesAsData(params.query, values, table) : null
-    if (!table || !data) return on(true, (c) => run(c, params))
+    const data = table && settings ? valuesAsData(params.query, values, table) : null
+    if (!table || !settings || !data) return on(true, (c) => run(c, params))
     const turn = (carrierTurns[pick] ?? Promise.resolve()).then(() =>
       onConnection(pick, async (connection) => {
         await connection.command({ query: `TRUNCATE TABLE ${table}` })
         await connection.insert({
-          query: `INSERT INTO ${table} (name, i, value) FORMAT JSONEachRow`,
+          query: `INSERT INTO ${table} (${Object.keys(carrierColumns).join(', ')}) FORMAT JSONEachRow`,
           values: data.rows.map((r) => JSON.stringify(r)).join('\n'),
         } as Parameters<ClientConnection['insert']>[0])
         try {
-          return await run(connection, { ...params, query: data.query, query_params: {} })
+          return await run(connection, {
+            ...params,
+            query: data.query,
+            query_params: {},
+            clickhouse_settings: { ...params.clickhouse_settings, ...settings },
+          })
         } finally {
           // The values stay no longer than their statement.
           await connection.command({ query: `TRUNCATE TABLE ${table}` })

@@ -7,8 +7,9 @@ import {
 } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import type { Config } from '../config.ts'
-import { connectionPool, type ClientConnection } from './connectionPool.ts'
+import { carrierColumns, connectionPool, type ClientConnection } from './connectionPool.ts'
 import { lockDataDir } from './dataDirLock.ts'
+import { memoryTableSql } from './memoryTable.ts'
 
 /**
  * Connections to the embedded engine: statements on one connection run in turn, so three let a dashboard
@@ -20,15 +21,18 @@ const embeddedConnections = 3
 /**
  * Long statements beside people waiting for dashboards: their values go in as data on a connection of their
  * own instead of through chdb's process-wide binder (valuesAsData.ts), so a dashboard's statements no longer
- * queue behind them. By log_comment: the ingest's check, a segment refresh and its members' keys (in the
- * background), and a marketer's segment preview (0.2-0.5 s at 10M lines; a summary asked meanwhile took
- * p50 167-182 ms queued behind them, 89-96 beside them, and the previews 5-25 % longer, docs/architecture.md).
+ * queue behind them. By log_comment, with the settings they run with there: the ingest's check; a segment
+ * refresh and its members' keys, in the background, on one thread so the other core stays with the people
+ * waiting (a summary during a refresh at 10M lines: p50 125-130 ms, 184-188 on two threads); a marketer's
+ * segment preview (0.2-0.5 s at 10M lines; a summary asked meanwhile took p50 167-182 ms queued behind them,
+ * 89-96 beside them, and the previews 5-25 % longer). docs/architecture.md has the figures. A remote
+ * server has no such binder and keeps its own settings.
  */
-const carriedStatements = new Set([
-  'ingestTransactionsCheck',
-  'refreshSegmentMembers',
-  'segmentMemberKeys',
-  'segmentPreview',
+const carriedStatements: ReadonlyMap<string, ClickHouseSettings> = new Map([
+  ['ingestTransactionsCheck', {}],
+  ['refreshSegmentMembers', { max_threads: 1 }],
+  ['segmentMemberKeys', { max_threads: 1 }],
+  ['segmentPreview', {}],
 ])
 /** One carrier table per connection after the first. */
 const carrierTables = Array.from({ length: embeddedConnections - 1 }, (_, i) => `statement_values_${i + 1}`)
@@ -100,16 +104,16 @@ export async function createDb(options: DbOptions): Promise<Db> {
     const client = createClient({
       // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
       connection: connectionPool(connections as unknown as ClientConnection[], {
-        comments: carriedStatements,
+        statements: carriedStatements,
         tables: carrierTables,
       }),
       clickhouse_settings: { ...sessionSettings, ...embeddedSettings },
     })
     // Memory tables: the values are gone with the process, and each is emptied after its statement.
-    for (const table of carrierTables)
-      await client.command({
-        query: `CREATE TABLE IF NOT EXISTS ${table} (name String, i UInt32, value String) ENGINE = Memory`,
-      })
+    for (const table of carrierTables) {
+      await client.command({ query: `DROP TABLE IF EXISTS ${table}` })
+      await client.command({ query: memoryTableSql(table, carrierColumns) })
+    }
     return {
       client,
       mode: 'embedded',

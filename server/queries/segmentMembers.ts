@@ -28,8 +28,6 @@ export async function refreshSegmentMembers(
       query_params: { ...audience.params, segmentId, refreshedAt: refreshedAt.getTime() },
       clickhouse_settings: {
         log_comment: 'refreshSegmentMembers',
-        // A refresh runs in the background beside dashboards (createDb.ts, carried statements): one core.
-        max_threads: 1,
         join_use_nulls: 0,
         insert_distributed_sync: 1,
       },
@@ -83,7 +81,7 @@ export async function segmentMemberKeys(db: Db, segmentIds: string[]): Promise<M
       GROUP BY segmentId`,
     query_params: { ids: segmentIds },
     format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'segmentMemberKeys', max_threads: 1 },
+    clickhouse_settings: { log_comment: 'segmentMemberKeys' },
   })
   const rows = await result.json<{ segmentId: string; keys: string[] }>()
   return new Map(rows.map((r) => [r.segmentId, r.keys]))

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectionPool, type ClientConnection } from '../../server/db/connectionPool.ts'
+import { carrierColumns, connectionPool, type ClientConnection } from '../../server/db/connectionPool.ts'
+import { memoryTableSql } from '../../server/db/memoryTable.ts'
 
 // The embedded engine's pool itself (a remote server has no binder to get round): three connections to a
 // fresh store, statements logged as 'carried' sent with their values as data.
@@ -17,14 +18,11 @@ beforeAll(async () => {
   const connections = Array.from({ length: 3 }, () => createChdbConnection({ path: dir }))
   client = createClient({
     connection: connectionPool(connections as unknown as ClientConnection[], {
-      comments: new Set(['carried']),
+      statements: new Map([['carried', { max_threads: 1 }]]),
       tables,
     }),
   })
-  for (const table of tables)
-    await client.command({
-      query: `CREATE TABLE ${table} (name String, i UInt32, value String) ENGINE = Memory`,
-    })
+  for (const table of tables) await client.command({ query: memoryTableSql(table, carrierColumns) })
 })
 afterAll(async () => {
   await client.close()
@@ -101,6 +99,12 @@ describe('statements carried with their values as data', () => {
           await client.query({ query: `SELECT toUInt8(count()) AS n FROM ${table}`, format: 'JSONEachRow' })
         ).json(),
       ).toEqual([{ n: 0 }])
+  })
+
+  it('run with the settings given for them', async () => {
+    const query = "SELECT toUInt32(getSetting('max_threads')) AS threads, {v:UInt8} AS v"
+    expect(await answer('carried', query, { v: 1 })).toEqual([{ threads: 1, v: 1 }])
+    expect((await answer('bound', query, { v: 1 }))[0]?.threads).toBeGreaterThan(1)
   })
 
   it('go through the binder when a value has no plain text form', async () => {
