@@ -26,6 +26,7 @@ import type { WalletService } from './wallet/walletService.ts'
 import { segmentRoutes } from './routes/segmentRoutes.ts'
 import { sharedDataVersion } from './queries/dataVersion.ts'
 import { defaultPrivacyThreshold } from './queries/privacy.ts'
+import { createWeatherSlotBuilds, type WeatherSlotBuilds } from './weather/weatherSlotBuilds.ts'
 import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 
 export interface AppOptions {
@@ -60,6 +61,8 @@ export interface AppOptions {
   wallet?: WalletService | undefined
   /** Saved segments' members (main.ts refreshes it on a schedule); one is made when omitted. */
   segmentMembership?: SegmentMembership | undefined
+  /** Kept builds of sales by weather's slots (main.ts owns their lifetime); one is made when omitted. */
+  weatherSlots?: WeatherSlotBuilds | undefined
   /** Insights answers kept until the data changes (answerCache.ts); 0 computes every request (benchmarks). */
   answerCacheEntries?: number | undefined
 }
@@ -75,12 +78,14 @@ export function createApp({
   webDir,
   wallet,
   segmentMembership,
+  weatherSlots,
   answerCacheEntries = defaultAnswerCacheEntries,
 }: AppOptions): Express {
   const app = express()
   const privacyK = limits.privacyK ?? defaultPrivacyThreshold
   const membership =
     segmentMembership ?? createSegmentMembership(db, { limits: { rangeDays: limits.rangeDays }, logger })
+  const slots = weatherSlots ?? createWeatherSlotBuilds(db, { logger })
   const verify = createKeyVerifier(db)
   // One data version query serves the answer cache and the merchant facts of requests arriving together.
   const version = sharedDataVersion(db)
@@ -163,8 +168,12 @@ export function createApp({
       inputLimits: limits.input,
       admission: { concurrent: limits.ingestConcurrency ?? 2, waitMs: limits.ingestQueueWaitMs ?? 30_000 },
       spoolDir,
-      // New lines can change who is in a segment: refreshed in the background once a burst of batches ends.
-      onLinesInserted: () => membership.refreshAfterIngest(),
+      // New lines can change who is in a segment and weather's slots: both are made again in the background
+      // once a burst of batches ends.
+      onLinesInserted: () => {
+        membership.refreshAfterIngest()
+        slots.refreshAfterIngest()
+      },
       reference,
     }),
   )
@@ -183,6 +192,7 @@ export function createApp({
       { rangeDays: limits.rangeDays, privacyK },
       createAnswerCache(db, answerCacheEntries, version),
       reference,
+      slots,
     ),
   )
   api.use(segmentRoutes(db, verify, { limits: { rangeDays: limits.rangeDays, privacyK }, membership }))

@@ -11,6 +11,11 @@ import { repairDerived } from './db/derivedRepairs.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { createWalletService, type WalletService } from './wallet/walletService.ts'
+import {
+  createWeatherSlotBuilds,
+  dropLeftoverWeatherSlots,
+  type WeatherSlotBuilds,
+} from './weather/weatherSlotBuilds.ts'
 import { createSegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
@@ -28,12 +33,14 @@ async function main(): Promise<void> {
   let closing = false
   let server: Server | undefined
   let wallet: WalletService | undefined
+  let weatherSlots: WeatherSlotBuilds | undefined
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     say(`${signal} received, shutting down`)
     server?.close()
     await wallet?.close()
+    await weatherSlots?.close()
     await db.close()
     process.exit(0)
   }
@@ -45,6 +52,8 @@ async function main(): Promise<void> {
   const repaired = await repairDerived(db)
   if (repaired > 0) say(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
   await dropStaleStaging(db)
+  // Builds of weather's slots live as long as the process that knows which one is current.
+  if (db.mode === 'embedded') await dropLeftoverWeatherSlots(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
@@ -74,6 +83,9 @@ async function main(): Promise<void> {
     onFlushError: (err) => logger.error({ err }, 'wallet events not yet in ClickHouse; kept in the journal'),
   })
   await wallet.start()
+  // Weather's slots with their neighbours' sums, built in the background; until then weather computes them.
+  weatherSlots = createWeatherSlotBuilds(db, { logger })
+  weatherSlots.refresh().catch((err: unknown) => logger.error({ err }, 'weather slots build failed'))
   const app = createApp({
     db,
     logger,
@@ -82,6 +94,7 @@ async function main(): Promise<void> {
     spoolDir,
     webDir,
     segmentMembership,
+    weatherSlots,
     wallet,
   })
   const listening = app.listen(config.port, config.host)

@@ -31,6 +31,7 @@ const embeddedConnections = 3
 const carriedStatements: ReadonlyMap<string, ClickHouseSettings> = new Map([
   ['ingestTransactionsCheck', {}],
   ['refreshSegmentMembers', { max_threads: 1 }],
+  ['buildWeatherSlots', { max_threads: 1 }],
   ['segmentMemberKeys', { max_threads: 1 }],
   ['segmentPreview', {}],
 ])

@@ -1,14 +1,28 @@
 import type { WeatherRow } from '../contract.ts'
 import type { Db } from '../db/createDb.ts'
-import type { InsightsScope } from './insightsScope.ts'
-import { reportFx } from './reportFx.ts'
-import { salesLines, type SalesSource } from './salesSource.ts'
+import { addDays, type InsightsScope } from './insightsScope.ts'
+import { reportFx, type ReportFx } from './reportFx.ts'
+import { inReportRange, salesLines, type SalesSource } from './salesSource.ts'
 
 /** Stations further than this from a store do not describe its weather. */
 export const stationRadiusMeters = 50_000
 const radiusKm = stationRadiusMeters / 1000
 /** Like-for-like neighbours: the same store, local weekday and hour, this many days either side. */
-const neighbourDays = 14
+export const neighbourDays = 14
+
+/**
+ * The window frame of a slot's like-for-like neighbours, over rows with `local_hour` (the slot's store wall
+ * clock) partitioned by the store (`partition`). Within a store, sorted
+ * by one number, the hour of the local week above 2^32 and the local hour's seconds below, a slot's
+ * neighbours are the rows within 14 days of its own, and rows of another hour of the week are always 2^32 s
+ * (136 years) away: the frame of PARTITION BY store, weekday, hour without a three-key sort (that sort was
+ * most of the query), and stores are partitions the engine spreads over its threads. Twins of a fall-back
+ * hour are peers, 0 s apart; the slot itself is taken out after.
+ */
+export const likeForLike = (partition: string) => `
+              PARTITION BY ${partition}
+              ORDER BY toUInt64((toDayOfWeek(local_hour) - 1) * 24 + toHour(local_hour)) * 4294967296 + toUInt32(local_hour)
+              RANGE BETWEEN ${neighbourDays * 86_400} PRECEDING AND ${neighbourDays * 86_400} FOLLOWING`
 
 /** The weather bucket of an observation, computed from the numbers (never the stored condition text). */
 const bucketSql = {
@@ -25,11 +39,25 @@ export interface SalesByWeatherParams {
   source?: SalesSource | undefined
   /** The stations of the scope's stores (nearestStations), when kept elsewhere (referenceCache.ts). */
   stationsOf?: ((scope: InsightsScope) => Promise<Map<string, string>>) | undefined
+  /**
+   * Kept builds of the slots with their neighbours' sums (server/weather/weatherSlotBuilds.ts): read instead
+   * of the window when one is current and the question allows (no source forced, rollup-shaped, no
+   * conversion); otherwise the slots are computed.
+   */
+  slots?: { lease(): Promise<SlotsLease | undefined> } | undefined
+}
+
+/** A kept build of weather_slots, readable until released. */
+export interface SlotsLease {
+  build: string
+  release(): void
 }
 
 interface SalesByWeatherResult {
   rows: WeatherRow[]
   notice: string | null
+  /** Whether a kept build of the slots answered (else they were computed). */
+  keptSlots: boolean
 }
 
 /** Each store's nearest station within the radius, by store id (stores without one are left out). */
@@ -87,6 +115,7 @@ export async function salesByWeather(
     return {
       rows: [],
       notice: `no weather station within ${radiusKm} km of ${scope.stores.length ? 'the selected stores' : 'any store'}`,
+      keptSlots: false,
     }
   }
   // Only stores with a station have slots: their lines alone are read and need FX rates.
@@ -101,15 +130,39 @@ export async function salesByWeather(
     slotStoreNos: covered.map((_, i) => i + 1),
     slotStationNos: covered.map((s) => stationIds.indexOf(s.stationId) + 1),
     stationIds,
-    neighbourSeconds: neighbourDays * 86_400,
   }
   const fx = await reportFx(db, slotScope, lines.sql, query_params)
+  // Kept slots answer when nothing converts and the lines would come from the rollup they are built from.
+  const lease =
+    params.slots && params.source === undefined && lines.source === 'storeRollup' && fx.keys.length === 0
+      ? await params.slots.lease()
+      : undefined
+  try {
+    const framed = lease ? keptSlots(slotScope, fx.rate) : computedSlots(lines.sql, fx)
+    const rows = await db.client.query({
+      query: `WITH ${framed} ${bucketed(params.by)}`,
+      query_params: lease ? { ...query_params, ...keptParams(scope, lease.build) } : query_params,
+      format: 'JSONEachRow',
+      clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
+    })
+    const notice = uncovered.length
+      ? `no weather station within ${radiusKm} km of store ${uncovered.join(', ')}; its sales are left out`
+      : null
+    return { rows: await rows.json<WeatherRow>(), notice, keptSlots: lease !== undefined }
+  } finally {
+    lease?.release()
+  }
+}
+
+/**
+ * The open slots of the scan with their neighbours' sums, computed from the lines (or the rollup): CTEs
+ * ending in `framed` (store_no, hour_utc, qty, revenue, neighbour_revenue, neighbours; slots in range).
+ */
+function computedSlots(linesSql: string, fx: ReportFx): string {
   // Without conversion the rate is one constant: multiplied once per slot, not per row (the same exact value).
   const slotRevenue = fx.keys.length ? `sum(g.amount * ${fx.rate})` : `sum(g.amount) * ${fx.rate}`
-  const rows = await db.client.query({
-    query: `
-        WITH
-          lines AS (${lines.sql}),
+  return `
+          lines AS (${linesSql}),
           ${fx.ctes}
           slots AS (
             SELECT g.store_id AS store_id, g.hour_utc AS hour_utc, min(g.local_hour) AS local_hour,
@@ -119,12 +172,6 @@ export async function salesByWeather(
             GROUP BY store_id, hour_utc
           ),
           -- Like-for-like neighbours share store, local weekday and local hour, so they are whole weeks apart.
-          -- Within a store, sorted by one number, the hour of the local week above 2^32 and the local hour's
-          -- seconds below, a slot's neighbours are the rows within 14 days of its own, and rows of another
-          -- hour of the week are always 2^32 s (136 years) away: the frame of PARTITION BY store, weekday,
-          -- hour without a three-key sort (that sort was most of the query), and stores are partitions the
-          -- engine spreads over its threads. Twins of a fall-back hour are peers, 0 s apart. The slot itself
-          -- is taken out after.
           framed AS (
             SELECT store_no, hour_utc, qty, revenue,
                    -- One aggregate over the frame instead of a sum and a count: a few per cent less work.
@@ -132,12 +179,44 @@ export async function salesByWeather(
                    around.1 - revenue AS neighbour_revenue,
                    around.2 - 1 AS neighbours
             FROM slots
-            WINDOW like_for_like AS (
-              PARTITION BY store_no
-              ORDER BY toUInt64((toDayOfWeek(local_hour) - 1) * 24 + toHour(local_hour)) * 4294967296 + toUInt32(local_hour)
-              RANGE BETWEEN {neighbourSeconds:UInt32} PRECEDING AND {neighbourSeconds:UInt32} FOLLOWING)
+            WINDOW like_for_like AS (${likeForLike('store_no')})
             QUALIFY in_range
           ),
+`
+}
+
+/**
+ * The same CTE `framed` read from a kept build of weather_slots (weatherSlots.ts): its neighbour sums were
+ * computed over all of the store's slots, which the padded scan above always holds for a slot in range.
+ * Amounts are in the lines' currency, so only an identity `rate` applies (multiplied as above, so every
+ * Decimal has the scale the computed path gives it).
+ */
+function keptSlots(scope: InsightsScope, rate: string): string {
+  return `
+          framed AS (
+            SELECT transform(s.store_id, {slotStores:Array(String)}, {slotStoreNos:Array(UInt32)}, 0) AS store_no,
+                   s.hour_utc AS hour_utc, s.quantity AS qty, s.revenue * ${rate} AS revenue,
+                   s.neighbour_revenue * ${rate} AS neighbour_revenue, s.neighbours AS neighbours
+            FROM weather_slots AS s
+            WHERE s.build = {keptBuild:UInt64} AND s.merchant_id = {merchantId:String}
+              AND s.hour_utc >= {keptFrom:DateTime} AND s.hour_utc < {keptTo:DateTime}
+              AND s.store_id IN {slotStores:Array(String)}
+              AND (${inReportRange(scope, 's.hour_utc', ['s.first_local_hour', 's.last_local_hour'])})
+          ),`
+}
+
+/** The kept path's parameters: the build, and the UTC hours that can hold a local hour of the range. */
+function keptParams(scope: InsightsScope, build: string): Record<string, unknown> {
+  return {
+    keptBuild: build,
+    keptFrom: `${addDays(scope.from, -1)} 00:00:00`,
+    keptTo: `${addDays(scope.to, 2)} 00:00:00`,
+  }
+}
+
+/** The weather of each slot of `framed`, and the breakdown by bucket. */
+function bucketed(by: SalesByWeatherParams['by']): string {
+  return `
           -- Each station's hours of the scan, one after the other: hour h of station n is grid entry
           -- (n - 1) * grid_hours + h + 1.
           intDiv(toUInt32({scanToDateTime:DateTime}) - toUInt32({scanFromDateTime:DateTime}), 3600) AS grid_hours,
@@ -146,7 +225,7 @@ export async function salesByWeather(
           weather AS (
             SELECT toUInt32((indexOf({stationIds:Array(String)}, w.station_id) - 1) * grid_hours
                      + intDiv(toUInt32(w.observed_at) - toUInt32({scanFromDateTime:DateTime}), 3600)) AS grid_at,
-                   ${bucketSql[params.by]} AS bucket
+                   ${bucketSql[by]} AS bucket
             FROM weather_observations AS w
             WHERE w.station_id IN {stationIds:Array(String)}
               AND w.observed_at >= {scanFromDateTime:DateTime} AND w.observed_at < {scanToDateTime:DateTime}
@@ -177,13 +256,5 @@ export async function salesByWeather(
         FROM tagged
         WHERE bucket != ''
         GROUP BY bucket
-        ORDER BY ${orderSql[params.by]}, bucket`,
-    query_params,
-    format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
-  })
-  const notice = uncovered.length
-    ? `no weather station within ${radiusKm} km of store ${uncovered.join(', ')}; its sales are left out`
-    : null
-  return { rows: await rows.json<WeatherRow>(), notice }
+        ORDER BY ${orderSql[by]}, bucket`
 }

@@ -59,6 +59,16 @@ function wallClock(scope: InsightsScope, instant: string, local: string): string
     : `toDateTime(${instant}, 'UTC') + toIntervalSecond(${zoneOffsetSql(instant, '{tz:String}')})`
 }
 
+/**
+ * Whether a row lies in the report range (salesLines' in_range) from its UTC hour and its store wall clock
+ * hours: in the stores' own clock, any of `localHours` inside the range; else the report wall clock of
+ * `instant`.
+ */
+export function inReportRange(scope: InsightsScope, instant: string, localHours: string[]): string {
+  const clocks = scope.clock === 'local' ? localHours : [wallClock(scope, instant, '')]
+  return clocks.map((lt) => `(${lt} >= {fromAt:DateTime} AND ${lt} < {toAt:DateTime})`).join(' OR ')
+}
+
 /** Filters every source shares: tenant, status, stores, categories, products and a UTC pre-range. */
 const commonFilters = (table: string, instant: string) => `
       ${table}.merchant_id = {merchantId:String}

@@ -30,6 +30,7 @@ import { salesByTime } from '../queries/salesByTime.ts'
 import { nearestStations, salesByWeather } from '../queries/salesByWeather.ts'
 import { summary, summaryChanges } from '../queries/summary.ts'
 import type { ReferenceCache } from '../referenceCache.ts'
+import type { WeatherSlotBuilds } from '../weather/weatherSlotBuilds.ts'
 import type { AnswerCache } from './answerCache.ts'
 import { toCsv } from './toCsv.ts'
 
@@ -89,6 +90,7 @@ export function insightsRoutes(
   limits: ScopeLimits & { privacyK: number },
   cached: AnswerCache,
   reference: ReferenceCache,
+  weatherSlots?: WeatherSlotBuilds,
 ): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
@@ -156,7 +158,7 @@ export function insightsRoutes(
     const query = SalesByWeatherQuery.parse(req.query)
     const body = await answer(req, res, query, async (scope): Promise<SalesByWeather> => {
       const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-        salesByWeather(db, s, { by: query.by, stationsOf }),
+        salesByWeather(db, s, { by: query.by, stationsOf, slots: weatherSlots }),
       )
       return {
         ...envelope(scope),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import { salesByWeather } from '../../server/queries/salesByWeather.ts'
+import { createWeatherSlotBuilds } from '../../server/weather/weatherSlotBuilds.ts'
 import { insertLines, type LineInput } from '../support/insightsFixture.ts'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
 import { createTestDb } from '../support/testDb.ts'
@@ -212,11 +213,16 @@ describe('sales by weather', () => {
       { from: '2024-01-01', to: '2024-01-31' },
       { rangeDays: 1100 },
     )
+    const builds = createWeatherSlotBuilds(db, { quietMs: 60_000 })
+    await builds.refresh()
     for (const by of ['condition', 'temperature'] as const) {
       const raw = await salesByWeather(db, scope, { by, source: 'raw' })
       expect(raw.rows.length).toBeGreaterThan(1)
       expect(await salesByWeather(db, scope, { by, source: 'storeRollup' })).toEqual(raw)
+      // And from a kept build of the slots (weatherSlotBuilds.ts).
+      expect(await salesByWeather(db, scope, { by, slots: builds })).toEqual({ ...raw, keptSlots: true })
     }
+    await builds.close()
   })
 
   it('answers an empty breakdown with a notice when no station is within 50 km', async () => {

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
+import { resolveInsightsScope, type InsightsScope } from '../../server/queries/insightsScope.ts'
 import { salesByWeather } from '../../server/queries/salesByWeather.ts'
 import type { SalesSource } from '../../server/queries/salesSource.ts'
 import { insertLines, type LineInput } from '../support/insightsFixture.ts'
 import { createTestDb } from '../support/testDb.ts'
+import { createWeatherSlotBuilds, type WeatherSlotBuilds } from '../../server/weather/weatherSlotBuilds.ts'
 
 // Like-for-like neighbours around the New York DST changes of 2024 (docs/insights.md, Weather): spring
 // forward on Sunday 10 March (02:00 EST -> 03:00 EDT), fall back on Sunday 3 November (01:00 twice).
 let db: Awaited<ReturnType<typeof createTestDb>>
+let builds: WeatherSlotBuilds
 
 const store = (store_id: string, lat: number, lon: number) => ({
   merchant_id: 'dst',
@@ -99,17 +101,30 @@ beforeAll(async () => {
       observation('2024-11-03 06', 0, 0), // dry
     ],
   })
+  builds = createWeatherSlotBuilds(db, { quietMs: 60_000 })
+  await builds.refresh()
 })
 afterAll(async () => {
+  await builds.close()
   await db.cleanup()
 })
 
-const byCondition = async (day: string, source: SalesSource) => {
-  const scope = await resolveInsightsScope(db, 'dst', { from: day, to: day }, { rangeDays: 1100 })
-  return (await salesByWeather(db, scope, { by: 'condition', source })).rows
+/** A source forced, or the kept slots (server/weather/weatherSlotBuilds.ts), which must be read. */
+type Way = SalesSource | 'keptSlots'
+async function weather(scope: InsightsScope, way: Way) {
+  const result = await salesByWeather(
+    db,
+    scope,
+    way === 'keptSlots' ? { by: 'condition', slots: builds } : { by: 'condition', source: way },
+  )
+  expect(result.keptSlots).toBe(way === 'keptSlots')
+  return result.rows
 }
 
-describe.each(['storeRollup', 'raw'] as const)('like-for-like neighbours (%s)', (source) => {
+const byCondition = async (day: string, source: Way) =>
+  weather(await resolveInsightsScope(db, 'dst', { from: day, to: day }, { rangeDays: 1100 }), source)
+
+describe.each(['storeRollup', 'raw', 'keptSlots'] as const)('like-for-like neighbours (%s)', (source) => {
   it('finds them by local weekday and hour across the spring-forward change, 7 and 14 days away', async () => {
     expect(await byCondition('2024-03-10', source)).toEqual([
       // 03:00: (20 + 30 + 50 + 60) / 4 = 40 expected; 50 / 40.
@@ -162,7 +177,7 @@ describe.each(['storeRollup', 'raw'] as const)('like-for-like neighbours (%s)', 
       { from: '2024-03-03', to: '2024-03-10', store: ['ny1'] },
       { rangeDays: 1100 },
     )
-    expect((await salesByWeather(db, scope, { by: 'condition', source })).rows).toEqual([
+    expect(await weather(scope, source)).toEqual([
       // 3 March 03:00: (1000 + 20 + 50 + 50) / 4 = 280 expected; 10 March 03:00: 40. (30 + 50) / 320.
       { bucket: 'dry', openHours: 2, quantity: 2, revenue: 80, revenuePerHour: 40, lift: 0.25, liftHours: 2 },
       {

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Db } from '../db/createDb.ts'
+import { sharedDataVersion } from '../queries/dataVersion.ts'
+import type { SlotsLease } from '../queries/salesByWeather.ts'
+import {
+  buildWeatherSlots,
+  dropAllWeatherSlots,
+  dropWeatherSlots,
+  slotsSourceVersion,
+} from '../queries/weatherSlots.ts'
+
+export interface WeatherSlotBuilds {
+  /**
+   * The current build, held until released, when it was made from the store rollup as it is now; else
+   * undefined (the caller computes the slots) and a build is scheduled.
+   */
+  lease(): Promise<SlotsLease | undefined>
+  /** Lines were stored: a build once no batch has stored lines for `quietMs`. */
+  refreshAfterIngest(): void
+  /** Builds now (after any build in flight); resolves when done. */
+  refresh(): Promise<void>
+  /** Stops scheduling and waits for a build in flight (before the engine closes). */
+  close(): Promise<void>
+}
+
+interface Build {
+  id: string
+  /** slotsSourceVersion when the build began and ended. */
+  version: string
+  readers: number
+  retired: boolean
+}
+
+/** A random UInt64, as decimal text. */
+const newBuildId = () => BigInt(`0x${randomBytes(8).toString('hex')}`).toString()
+
+/**
+ * The kept builds of weather_slots (sales by weather's slots with their neighbours' sums, see
+ * server/queries/weatherSlots.ts): derived state that never answers for data it was not built from.
+ *   - A build records the rollup's version before and after it ran; if they differ, lines arrived while
+ *     it read and it is dropped unused.
+ *   - A reader gets the build only when the rollup's version now is the build's, so new lines, late
+ *     lines and erasures (each changes the rollup) send readers to the computed path until the next build.
+ *   - A build that was never finished (a crash) is never current: the process keeps which build is current
+ *     in memory only, and main.ts drops every build at start.
+ *   - A replaced build is dropped once its last reader released it.
+ * On a cluster nothing is kept (dropping a partition would need the local tables): every answer computes.
+ */
+export function createWeatherSlotBuilds(
+  db: Db,
+  options: { logger?: Logger | undefined; quietMs?: number | undefined } = {},
+): WeatherSlotBuilds {
+  const quietMs = options.quietMs ?? 2000
+  const enabled = !db.cluster
+  let current: Build | undefined
+  let running: Promise<void> | undefined
+  let again = false
+  let timer: NodeJS.Timeout | undefined
+  let lastIngest = 0
+  let closed = false
+  // Readers arriving together share one version query.
+  const versionNow = sharedDataVersion(db, slotsSourceVersion)
+
+  const drop = (build: Build) =>
+    dropWeatherSlots(db, build.id).catch((err: unknown) =>
+      options.logger?.error({ err, build: build.id }, 'dropping a weather slots build failed'),
+    )
+
+  async function buildOnce(): Promise<void> {
+    const before = await slotsSourceVersion(db)
+    if (current?.version === before) return
+    const build: Build = { id: newBuildId(), version: before, readers: 0, retired: false }
+    try {
+      await buildWeatherSlots(db, build.id)
+    } catch (err) {
+      await drop(build)
+      throw err
+    }
+    if ((await slotsSourceVersion(db)) !== before) {
+      // Lines arrived while it read: not a picture of any one version.
+      await drop(build)
+      schedule()
+      return
+    }
+    const replaced = current
+    current = build
+    if (replaced) {
+      replaced.retired = true
+      if (replaced.readers === 0) await drop(replaced)
+    }
+  }
+
+  function refresh(): Promise<void> {
+    if (!enabled || closed) return Promise.resolve()
+    if (running) {
+      again = true
+      return running
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false
+          await buildOnce()
+        } while (again && !closed)
+      } finally {
+        running = undefined
+      }
+    })()
+    return running
+  }
+
+  /** A build once the lines have been quiet for quietMs (a build reading while lines arrive is wasted). */
+  function schedule(): void {
+    if (!enabled || closed || timer) return
+    const wait = Math.max(0, lastIngest + quietMs - Date.now())
+    timer = setTimeout(() => {
+      timer = undefined
+      if (Date.now() < lastIngest + quietMs) {
+        schedule()
+        return
+      }
+      refresh().catch((err: unknown) => options.logger?.error({ err }, 'weather slots build failed'))
+    }, wait)
+    timer.unref()
+  }
+
+  return {
+    async lease() {
+      const build = current
+      if (!build || build.retired) {
+        schedule()
+        return undefined
+      }
+      build.readers += 1
+      let released = false
+      const release = () => {
+        if (released) return
+        released = true
+        build.readers -= 1
+        if (build.retired && build.readers === 0) void drop(build)
+      }
+      try {
+        if ((await versionNow()) === build.version && !build.retired) return { build: build.id, release }
+      } catch (err) {
+        release()
+        throw err
+      }
+      release()
+      schedule()
+      return undefined
+    },
+    refreshAfterIngest() {
+      lastIngest = Date.now()
+      if (timer) {
+        clearTimeout(timer)
+        timer = undefined
+      }
+      schedule()
+    },
+    refresh,
+    async close() {
+      closed = true
+      clearTimeout(timer)
+      timer = undefined
+      await running?.catch(() => undefined)
+    },
+  }
+}
+
+/** Drops every build left by an earlier process (main.ts, which owns the store, at start). */
+export const dropLeftoverWeatherSlots = dropAllWeatherSlots

@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../server/db/createDb.ts'
+import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
+import { salesByWeather, type SalesByWeatherParams } from '../../server/queries/salesByWeather.ts'
+import { buildWeatherSlots } from '../../server/queries/weatherSlots.ts'
+import { offsetAt } from '../../server/wallet/storeClock.ts'
+import {
+  createWeatherSlotBuilds,
+  dropLeftoverWeatherSlots,
+  type WeatherSlotBuilds,
+} from '../../server/weather/weatherSlotBuilds.ts'
+import { insertLines, type LineInput } from '../support/insightsFixture.ts'
+import { createTestDb, rows } from '../support/testDb.ts'
+
+// Sales by weather read from kept builds of the slots (server/weather/weatherSlotBuilds.ts) must answer
+// exactly what the computed slots answer, and only while the rollup is what the build was made from.
+let db: Awaited<ReturnType<typeof createTestDb>>
+let builds: WeatherSlotBuilds
+
+/** A small deterministic generator (mulberry32), so every run sees the same lines. */
+function generator(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const sqlTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+
+const stores = [
+  { store_id: 'ny', lat: 40.7128, lon: -74.006, timezone: 'America/New_York', station: 'NYC' },
+  { store_id: 'pa', lat: 48.8566, lon: 2.3522, timezone: 'Europe/Paris', station: 'PAR' },
+  { store_id: 'sy', lat: -33.8688, lon: 151.2093, timezone: 'Australia/Sydney', station: 'SYD' },
+]
+const stationAt = { NYC: [40.78, -73.97], PAR: [48.82, 2.33], SYD: [-33.86, 151.2] } as const
+
+// Two months over the spring changes of New York (10 March), Paris (31 March) and Sydney (7 April).
+const first = Date.UTC(2024, 1, 10)
+const last = Date.UTC(2024, 3, 20)
+
+function lines(merchant: string, seed: number, currency = 'USD'): LineInput[] {
+  const random = generator(seed)
+  const out: LineInput[] = []
+  for (const s of stores)
+    for (let at = first; at < last; at += 3_600_000) {
+      if (random() > 0.35) continue
+      const count = 1 + Math.floor(random() * 3)
+      for (let i = 0; i < count; i++) {
+        const instant = at + Math.floor(random() * 3_600_000)
+        out.push({
+          merchant,
+          store: s.store_id,
+          tx: `${s.store_id}-${instant}-${i}`,
+          at: sqlTime(instant),
+          local: sqlTime(instant + offsetAt(s.timezone, instant)),
+          product: `p${i}`,
+          qty: String(1 + Math.floor(random() * 3)),
+          amount: (1 + Math.floor(random() * 9000) / 100).toFixed(2),
+          currency,
+        })
+      }
+    }
+  return out
+}
+
+beforeAll(async () => {
+  db = await createTestDb()
+  for (const merchant of ['ws', 'fx'])
+    await db.client.insert({
+      table: 'stores',
+      format: 'JSONEachRow',
+      values: stores.map(({ station: _s, ...s }) => ({
+        ...s,
+        merchant_id: merchant,
+        name: s.store_id,
+        country: 'US',
+        city: s.store_id,
+        currency: 'USD',
+      })),
+    })
+  await db.client.insert({
+    table: 'merchants',
+    format: 'JSONEachRow',
+    values: [
+      { merchant_id: 'ws', name: 'Ws', currency: 'USD', timezone: 'America/New_York' },
+      { merchant_id: 'fx', name: 'Fx', currency: 'USD', timezone: 'America/New_York' },
+    ],
+  })
+  await insertLines(db, lines('ws', 7))
+  await insertLines(db, lines('fx', 8, 'EUR'))
+  const random = generator(11)
+  const observations = []
+  for (const [station, [lat, lon]] of Object.entries(stationAt))
+    for (let at = first; at < last; at += 3_600_000) {
+      if (random() < 0.05) continue // an hour without an observation
+      const wet = random()
+      observations.push({
+        station_id: station,
+        lat,
+        lon,
+        observed_at: sqlTime(at),
+        temperature_c: Math.round((random() * 30 - 8) * 10) / 10,
+        precipitation_mm: wet > 0.7 ? Math.round(random() * 50) / 10 : 0,
+        snowfall_cm: wet > 0.93 ? 1 : 0,
+        condition: '',
+        batch_id: 'w',
+      })
+    }
+  await db.client.insert({ table: 'weather_observations', format: 'JSONEachRow', values: observations })
+  await db.client.insert({
+    table: 'fx_rates',
+    format: 'JSONEachRow',
+    values: Array.from({ length: 80 }, (_, d) => ({
+      date: sqlTime(first + d * 86_400_000).slice(0, 10),
+      base: 'EUR',
+      quote: 'USD',
+      rate: (1.05 + (d % 7) / 100).toFixed(4),
+      batch_id: 'f',
+    })),
+  })
+  builds = createWeatherSlotBuilds(db, { quietMs: 0 })
+  await builds.refresh()
+})
+afterAll(async () => {
+  await builds.close()
+  await db.cleanup()
+})
+
+type Query = { from: string; to: string; tz?: string; store?: string[]; currency?: string }
+
+async function both(merchant: string, query: Query, by: SalesByWeatherParams['by'], slots = builds) {
+  const scope = await resolveInsightsScope(db, merchant, query, { rangeDays: 1100 })
+  const computed = await salesByWeather(db, scope, { by })
+  const kept = await salesByWeather(db, scope, { by, slots })
+  return { computed, kept }
+}
+
+const questions: [string, Query][] = [
+  ['the stores in New York time (the merchant zone)', { from: '2024-03-01', to: '2024-03-31' }],
+  ['each store on its own clock', { from: '2024-03-01', to: '2024-03-31', tz: 'local' }],
+  ['in Paris time, across both spring changes', { from: '2024-03-05', to: '2024-04-02', tz: 'Europe/Paris' }],
+  ['in Kiritimati time (UTC+14)', { from: '2024-03-20', to: '2024-04-10', tz: 'Pacific/Kiritimati' }],
+  ['one store on its own clock', { from: '2024-03-25', to: '2024-04-08', tz: 'local', store: ['sy'] }],
+  ['the first days of the data', { from: '2024-02-10', to: '2024-02-14', tz: 'local' }],
+  ['one day', { from: '2024-03-10', to: '2024-03-10' }],
+]
+
+describe('sales by weather from kept slots', () => {
+  for (const by of ['condition', 'temperature'] as const)
+    it.each(questions)(`answers as the computed slots by ${by}: %s`, async (_name, query) => {
+      const { computed, kept } = await both('ws', query, by)
+      expect(computed.rows.length).toBeGreaterThan(1)
+      expect(kept.keptSlots).toBe(true)
+      expect(computed.keptSlots).toBe(false)
+      expect(kept).toEqual({ ...computed, keptSlots: true })
+    })
+
+  it('computes when the report zone is not whole hours off UTC, or when sales need converting', async () => {
+    const india = await both('ws', { from: '2024-03-01', to: '2024-03-31', tz: 'Asia/Kolkata' }, 'condition')
+    expect(india.kept.keptSlots).toBe(false)
+    expect(india.kept).toEqual(india.computed)
+    const euros = await both('fx', { from: '2024-03-01', to: '2024-03-31' }, 'condition')
+    expect(euros.computed.rows.length).toBeGreaterThan(1)
+    expect(euros.kept.keptSlots).toBe(false)
+    expect(euros.kept).toEqual(euros.computed)
+  })
+
+  it('is not read once new lines change the rollup, and answers again after the next build', async () => {
+    const query: Query = { from: '2024-03-01', to: '2024-03-31', tz: 'local' }
+    // The late line's hour is observed (a few hours are not).
+    await db.client.insert({
+      table: 'weather_observations',
+      format: 'JSONEachRow',
+      values: [
+        {
+          station_id: 'NYC',
+          lat: 40.78,
+          lon: -73.97,
+          observed_at: '2024-03-12 15:00:00',
+          temperature_c: 9,
+          precipitation_mm: 0,
+          snowfall_cm: 0,
+          condition: '',
+          batch_id: 'late',
+        },
+      ],
+    })
+    const before = await both('ws', query, 'condition')
+    expect(before.kept.keptSlots).toBe(true)
+    // A late line in New York, and one of another merchant: either changes the rollup.
+    await insertLines(db, [
+      {
+        merchant: 'ws',
+        store: 'ny',
+        tx: 'late',
+        at: '2024-03-12 15:10:00',
+        local: '2024-03-12 11:10:00',
+        product: 'p0',
+        qty: '1',
+        amount: '5000.00',
+      },
+    ])
+    const stale = await both('ws', query, 'condition')
+    expect(stale.kept.keptSlots).toBe(false)
+    expect(stale.kept).toEqual(stale.computed)
+    expect(stale.computed.rows).not.toEqual(before.computed.rows)
+    await builds.refresh()
+    const fresh = await both('ws', query, 'condition')
+    expect(fresh.kept).toEqual({ ...stale.computed, keptSlots: true })
+  })
+
+  it('drops a build the rollup changed under, and a replaced build once its last reader let go', async () => {
+    const partitions = async () =>
+      (
+        await rows<{ build: string }>(
+          db,
+          `SELECT DISTINCT toString(build) AS build FROM weather_slots ORDER BY build`,
+        )
+      ).map((r) => r.build)
+    // Lines arrive while the build reads: the build is not a picture of any one state.
+    let line = 0
+    const racing: Db = {
+      ...db,
+      client: new Proxy(db.client, {
+        get(target, prop, receiver) {
+          if (prop !== 'command') return Reflect.get(target, prop, receiver) as unknown
+          return async (args: Parameters<Db['client']['command']>[0]) => {
+            const result = await target.command(args)
+            if (args.clickhouse_settings?.log_comment === 'buildWeatherSlots' && line++ === 0)
+              await insertLines(db, [
+                {
+                  merchant: 'ws',
+                  store: 'pa',
+                  tx: 'during',
+                  at: '2024-03-12 15:10:00',
+                  local: '2024-03-12 16:10:00',
+                  product: 'p0',
+                  qty: '1',
+                  amount: '1.00',
+                },
+              ])
+            return result
+          }
+        },
+      }),
+    }
+    const racingBuilds = createWeatherSlotBuilds(racing, { quietMs: 60_000 })
+    const held = await builds.lease()
+    expect(held).toBeDefined()
+    await racingBuilds.refresh()
+    // Closed first: a lease finding nothing current would schedule another build.
+    await racingBuilds.close()
+    expect(await racingBuilds.lease()).toBeUndefined()
+    expect(await partitions()).toEqual([held?.build])
+    // The held build is stale now; the next build replaces it but keeps its rows until it is released.
+    await builds.refresh()
+    const next = await builds.lease()
+    expect(next?.build).not.toBe(held?.build)
+    expect((await partitions()).sort()).toEqual([held?.build, next?.build].sort())
+    held?.release()
+    next?.release()
+    await expect.poll(partitions).toEqual([next?.build])
+  })
+
+  // Last: it drops every build, the shared manager's too (main.ts does this before any manager exists).
+  it('never reads a build it did not finish itself, and drops leftovers at start', async () => {
+    await buildWeatherSlots(db, '42')
+    const restarted = createWeatherSlotBuilds(db, { quietMs: 60_000 })
+    expect(await restarted.lease()).toBeUndefined()
+    await restarted.close()
+    await dropLeftoverWeatherSlots(db)
+    expect(await rows(db, 'SELECT count() AS n FROM weather_slots')).toEqual([{ n: 0 }])
+  })
+})
