@@ -174,6 +174,7 @@ export function createApp({
         membership.refreshAfterIngest()
         slots.refreshAfterIngest()
       },
+      batchActivity: slots.ingestActivity,
       reference,
     }),
   )

@@ -20,7 +20,7 @@ export interface BenchServer {
 }
 
 /**
- * The app's engine client, timing each query by its log_comment (the embedded engine keeps no
+ * The app's engine client, timing each query and command by its log_comment (the embedded engine keeps no
  * system.query_log): where a route's time goes. An embedded query resolves once its whole result is in
  * memory, so this is the statement's time, queueing behind other bound statements included.
  */
@@ -28,10 +28,12 @@ function timingDb(db: Db, statements: Map<string, number[]>): Db {
   const client = new Proxy(db.client, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver)
-      if (prop !== 'query') return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+      if (prop !== 'query' && prop !== 'command')
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+      // Commands too: background statements (a weather slots build) show beside the route they ran during.
       return async (params: Parameters<Db['client']['query']>[0]) => {
         const started = performance.now()
-        const result = await target.query(params)
+        const result = prop === 'query' ? await target.query(params) : await target.command(params)
         const name = String(params.clickhouse_settings?.log_comment ?? 'unnamed')
         statements.set(name, [...(statements.get(name) ?? []), performance.now() - started])
         return result

@@ -27,6 +27,8 @@ export interface IngestOptions {
   spoolDir?: string | undefined
   /** Called after a transactions batch stored at least one line (derived state such as segments refreshes). */
   onLinesInserted?: (() => void) | undefined
+  /** Told when a batch begins and ends (stored or not): background work waits for the loads to pause. */
+  batchActivity?: { started(): void; ended(): void } | undefined
   /** Invalidated after every batch. */
   reference: ReferenceCache
 }
@@ -116,6 +118,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
         `the server is loading as many batches as it holds in memory; retry in ${retryAfterSeconds} s`,
       )
     }
+    options.batchActivity?.started()
     try {
       const ledger = await pipeline.run({
         kind,
@@ -135,6 +138,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
       if (err instanceof BatchError) throw new HttpError(err.status, err.code, err.message)
       throw err
     } finally {
+      options.batchActivity?.ended()
       release()
       // Whatever was stored (stores, the latest sale) changes the reference reads.
       options.reference.invalidate()

@@ -16,8 +16,10 @@ export interface WeatherSlotBuilds {
    * undefined (the caller computes the slots) and a build is scheduled.
    */
   lease(): Promise<SlotsLease | undefined>
-  /** Lines were stored: a build once no batch has stored lines for `quietMs`. */
+  /** Lines were stored: a build once no batch has stored lines for `quietMs` and none is running. */
   refreshAfterIngest(): void
+  /** Ingest batches of this process, begun and ended: no build starts while one runs. */
+  ingestActivity: { started(): void; ended(): void }
   /** Builds now (after any build in flight); resolves when done. */
   refresh(): Promise<void>
   /** Stops scheduling and waits for a build in flight (before the engine closes). */
@@ -58,6 +60,9 @@ export function createWeatherSlotBuilds(
   let again = false
   let timer: NodeJS.Timeout | undefined
   let lastIngest = 0
+  // Batches running now: a build beside them would compete for the cores and be dropped when they store.
+  let batches = 0
+  let waitingForBatches = false
   let closed = false
   // Readers arriving together share one version query.
   const versionNow = sharedDataVersion(db, slotsSourceVersion)
@@ -71,6 +76,7 @@ export function createWeatherSlotBuilds(
     const before = await slotsSourceVersion(db)
     if (current?.version === before) return
     const build: Build = { id: newBuildId(), version: before, readers: 0, retired: false }
+    const started = performance.now()
     try {
       await buildWeatherSlots(db, build.id)
     } catch (err) {
@@ -79,10 +85,15 @@ export function createWeatherSlotBuilds(
     }
     if ((await slotsSourceVersion(db)) !== before) {
       // Lines arrived while it read: not a picture of any one version.
+      options.logger?.info(
+        { ms: Math.round(performance.now() - started) },
+        'weather slots build dropped: lines arrived',
+      )
       await drop(build)
       schedule()
       return
     }
+    options.logger?.info({ ms: Math.round(performance.now() - started) }, 'weather slots built')
     const replaced = current
     current = build
     if (replaced) {
@@ -116,6 +127,10 @@ export function createWeatherSlotBuilds(
     const wait = Math.max(0, lastIngest + quietMs - Date.now())
     timer = setTimeout(() => {
       timer = undefined
+      if (batches > 0) {
+        waitingForBatches = true
+        return
+      }
       if (Date.now() < lastIngest + quietMs) {
         schedule()
         return
@@ -157,6 +172,19 @@ export function createWeatherSlotBuilds(
         timer = undefined
       }
       schedule()
+    },
+    ingestActivity: {
+      started() {
+        batches += 1
+      },
+      ended() {
+        batches -= 1
+        if (batches === 0 && waitingForBatches) {
+          waitingForBatches = false
+          lastIngest = Date.now()
+          schedule()
+        }
+      },
     },
     refresh,
     async close() {

@@ -265,6 +265,45 @@ describe('sales by weather from kept slots', () => {
     await expect.poll(partitions).toEqual([next?.build])
   })
 
+  it('builds once the loads pause, never beside a running batch', async () => {
+    const waiting = createWeatherSlotBuilds(db, { quietMs: 0 })
+    waiting.ingestActivity.started()
+    await insertLines(db, [
+      {
+        merchant: 'ws',
+        store: 'sy',
+        tx: 'paused',
+        at: '2024-03-12 01:10:00',
+        local: '2024-03-12 12:10:00',
+        product: 'p0',
+        qty: '1',
+        amount: '3.00',
+      },
+    ])
+    waiting.refreshAfterIngest()
+    // Nothing current, and a reader's request for a build waits for the batch too.
+    expect(await waiting.lease()).toBeUndefined()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const during = await rows(
+      db,
+      "SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = 'weather_slots' AND active",
+    )
+    waiting.ingestActivity.ended()
+    await expect
+      .poll(async () => {
+        const lease = await waiting.lease()
+        lease?.release()
+        return lease !== undefined
+      })
+      .toBe(true)
+    const after = await rows(
+      db,
+      "SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = 'weather_slots' AND active",
+    )
+    expect(Number(after[0]?.n)).toBe(Number(during[0]?.n) + 1)
+    await waiting.close()
+  })
+
   // Last: it drops every build, the shared manager's too (main.ts does this before any manager exists).
   it('never reads a build it did not finish itself, and drops leftovers at start', async () => {
     await buildWeatherSlots(db, '42')
