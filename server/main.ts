@@ -16,7 +16,7 @@ import {
   dropLeftoverWeatherSlots,
   type WeatherSlotBuilds,
 } from './weather/weatherSlotBuilds.ts'
-import { createSegmentMembership } from './segments/segmentMembership.ts'
+import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
 import { loadPseudonymKey } from '../pipelines/pseudonymKey.ts'
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   let server: Server | undefined
   let wallet: WalletService | undefined
   let weatherSlots: WeatherSlotBuilds | undefined
+  let segmentMembership: SegmentMembership | undefined
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     server?.close()
     await wallet?.close()
     await weatherSlots?.close()
+    // Background statements finish before the engine closes (they logged "ChdbConnection is closed").
+    await segmentMembership?.close()
     await db.close()
     process.exit(0)
   }
@@ -67,10 +70,11 @@ async function main(): Promise<void> {
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)
   // Membership is derived from the lines: recomputed whole at start (repairing whatever a crash left), after
   // ingest batches (the ingest route asks), and on a schedule (SEGMENT_REFRESH_SECONDS).
-  const segmentMembership = createSegmentMembership(db, { limits: config.limits, logger })
-  await segmentMembership.refresh()
+  const membership = createSegmentMembership(db, { limits: config.limits, logger })
+  segmentMembership = membership
+  await membership.refresh()
   setInterval(() => {
-    segmentMembership.refresh().catch((err: unknown) => {
+    membership.refresh().catch((err: unknown) => {
       logger.error({ err }, 'scheduled segment membership refresh failed')
     })
   }, config.segmentRefreshSeconds * 1000).unref()
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
     db,
     pseudonymKey,
     journalDir: path.join(config.dataDir, 'wallet-journal'),
-    segments: segmentMembership,
+    segments: membership,
     onFlushError: (err) => logger.error({ err }, 'wallet events not yet in ClickHouse; kept in the journal'),
   })
   await wallet.start()
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
     pseudonymKey,
     spoolDir,
     webDir,
-    segmentMembership,
+    segmentMembership: membership,
     weatherSlots,
     wallet,
   })

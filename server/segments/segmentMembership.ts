@@ -17,6 +17,8 @@ export interface SegmentMembership {
   refreshAfterIngest(): void
   /** When membership was last refreshed (ISO), for docs and the UI. */
   refreshedAt(): string | undefined
+  /** Stops refreshing after ingest and waits for a refresh in flight (before the engine closes). */
+  close(): Promise<void>
 }
 
 /** A customer key's first 64 bits: 16 lowercase hex digits of the HMAC pseudonym. */
@@ -69,6 +71,7 @@ export function createSegmentMembership(
   let lastFullRefresh: string | undefined
   let queue: Promise<void> = Promise.resolve()
   let pendingFull: Promise<void> | undefined
+  let closed = false
 
   /** Recomputes one segment's members, or drops them when it no longer exists (deleted). */
   async function refreshOne(segmentId: string, at: Date): Promise<boolean> {
@@ -122,6 +125,7 @@ export function createSegmentMembership(
   }
 
   function refresh(segmentId?: string): Promise<void> {
+    if (closed) return Promise.resolve()
     if (segmentId !== undefined)
       return enqueue(async () => {
         if (await refreshOne(segmentId, new Date())) await load([segmentId])
@@ -147,6 +151,7 @@ export function createSegmentMembership(
       const wait = Math.max(0, Math.min(quietMs, firstUnrefreshedIngest + maxWaitMs - now))
       ingestTimer = setTimeout(() => {
         firstUnrefreshedIngest = undefined
+        if (closed) return
         refresh().catch((err: unknown) => {
           options.logger?.error({ err }, 'segment membership refresh after ingest failed')
         })
@@ -155,5 +160,10 @@ export function createSegmentMembership(
       ingestTimer.unref()
     },
     refreshedAt: () => lastFullRefresh,
+    async close() {
+      closed = true
+      clearTimeout(ingestTimer)
+      await queue
+    },
   }
 }

@@ -132,7 +132,7 @@ export function RuleBuilder({
           onChange={(next) => set({ homeCountries: list(next) })}
           noneLabel="Any country"
         />
-        <div className="field">
+        <div className="field field-row">
           <span>Visitor</span>
           <SegmentedControl
             label="Visitor"
