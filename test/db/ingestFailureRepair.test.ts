@@ -8,7 +8,13 @@ let db: Awaited<ReturnType<typeof createTestDb>>
 let pipeline: Pipeline
 const range = { from: '2024-01-01', to: '2024-03-31' }
 
-/** NDJSON lines of baskets of two; line `boomAt` sells the product the armed view below refuses. */
+/**
+ * NDJSON lines of baskets of two; line `boomAt` sells the product the armed view below refuses. Baskets
+ * alternate between January and February, so every chunk's insert writes two monthly parts. Both lines of
+ * a basket share its month: a failed insert may leave one month's part stored (the stand-in server does,
+ * under load), and a basket split across months would then keep wrong flags, a known gap
+ * (docs/ingestion.md, "Known gap: basket flags after an insert that fails part-way").
+ */
 function body(count: number, boomAt: number): string {
   return Array.from({ length: count }, (_, i) =>
     JSON.stringify({
@@ -16,7 +22,7 @@ function body(count: number, boomAt: number): string {
       line_no: (i % 2) + 1,
       merchant_id: 'cafe',
       store_id: 's1',
-      occurred_at: `2024-0${1 + (i % 2)}-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:10:00Z`,
+      occurred_at: `2024-0${1 + (Math.floor(i / 2) % 2)}-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:10:00Z`,
       product_id: i === boomAt ? 'boom' : `p${i % 5}`,
       quantity: 1,
       unit_price: 1.5,
