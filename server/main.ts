@@ -11,11 +11,8 @@ import { repairDerived } from './db/derivedRepairs.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { createWalletService, type WalletService } from './wallet/walletService.ts'
-import {
-  createWeatherSlotBuilds,
-  dropLeftoverWeatherSlots,
-  type WeatherSlotBuilds,
-} from './weather/weatherSlotBuilds.ts'
+import { dropAllWeatherSlots } from './queries/weatherSlots.ts'
+import { createWeatherSlotBuilds, type WeatherSlotBuilds } from './weather/weatherSlotBuilds.ts'
 import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
 import { dropStaleStaging, resetSpool } from '../pipelines/stageChunk.ts'
@@ -56,7 +53,7 @@ async function main(): Promise<void> {
   if (repaired > 0) say(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
   await dropStaleStaging(db)
   // Builds of weather's slots live as long as the process that knows which one is current.
-  if (db.mode === 'embedded') await dropLeftoverWeatherSlots(db)
+  if (db.mode === 'embedded') await dropAllWeatherSlots(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {

@@ -23,6 +23,7 @@ import { migrate } from '../../server/db/migrate.ts'
 import { toOfferRow } from '../../server/queries/offerRecord.ts'
 import { customerKey } from '../../server/wallet/customerKey.ts'
 import { createWalletService } from '../../server/wallet/walletService.ts'
+import { seededRandom } from './seededRandom.ts'
 import type { SteadyLoadRequest, SteadyLoadResult } from './steadyLoad.ts'
 
 const pseudonymKey = 'bench-pseudonym-key-0123456789'
@@ -49,17 +50,6 @@ const cities = [
   ['Africa/Johannesburg', -26.2, 28.05],
 ] as const
 
-/** mulberry32: a small seeded generator, so every run builds the same world and the same requests. */
-function random(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const metresToLat = (m: number) => m / 111_320
 
 function percentile(sorted: number[], p: number): number {
@@ -67,7 +57,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function generateWorld(db: Db, sizes: { offers: number; stores: number; customers: number }) {
-  const rand = random(42)
+  const rand = seededRandom(42)
   const storesPerMerchant = 10
   const stores = Array.from({ length: sizes.stores }, (_, i) => {
     const [timezone, lat, lon] = cities[i % cities.length] ?? cities[0]
@@ -218,7 +208,7 @@ export async function runWalletBench(argv: string[]): Promise<void> {
     const { key } = await createKey(db, { role: 'wallet', name: 'bench' })
 
     // Positions within 600 m of a random store, customers drawn from the known ones (and 10% new).
-    const rand = random(7)
+    const rand = seededRandom(7)
     const total = options.rate * options.seconds
     const paths = Array.from({ length: total }, () => {
       const store = stores[Math.floor(rand() * stores.length)] ?? stores[0]

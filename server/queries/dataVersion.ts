@@ -1,12 +1,13 @@
 import type { Db } from '../db/createDb.ts'
 
 /**
- * A fingerprint of everything stored in our database: per table and partition, the newest block number
- * (every insert takes a new one) and the newest mutation (deletes, updates), so any change of data
- * changes it. Background merges keep both (a merge may still change it: that only costs a recomputed
- * answer). It binds no value, so it runs beside the bound statements chdb runs one at a time.
+ * A fingerprint of the stored data of some tables (`tables`, a condition on system.parts' `table` column,
+ * written in our code): per table and partition, the newest block number (every insert takes a new one)
+ * and the newest mutation (deletes, updates), so any change of their data changes it. Background merges
+ * keep both (a merge may still change it: that only costs a recomputation). It binds no value, so it runs
+ * beside the bound statements chdb runs one at a time.
  */
-export async function dataVersion(db: Db): Promise<string> {
+export async function partsVersion(db: Db, tables: string, comment: string): Promise<string> {
   const result = await db.client.query({
     query: `
       SELECT toString(sum(cityHash64(table, partition_id, block, mutation))) AS version
@@ -14,16 +15,22 @@ export async function dataVersion(db: Db): Promise<string> {
         SELECT table, partition_id, max(max_block_number) AS block,
                max(toUInt64OrZero(splitByChar('_', name)[5])) AS mutation
         FROM system.parts
-        -- weather_slots is derived in the background from what this fingerprints (weatherSlots.ts).
-        WHERE database = currentDatabase() AND active AND table != 'weather_slots'
+        WHERE database = currentDatabase() AND active AND (${tables})
         GROUP BY table, partition_id
       )`,
     format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'dataVersion' },
+    clickhouse_settings: { log_comment: comment },
   })
   const [row] = await result.json<{ version: string }>()
   return row?.version ?? ''
 }
+
+/**
+ * The fingerprint of everything stored in our database, but weather_slots, which is derived in the
+ * background from what this fingerprints (weatherSlots.ts): a build must not empty the answer cache.
+ */
+export const dataVersion = (db: Db): Promise<string> =>
+  partsVersion(db, `table != 'weather_slots'`, 'dataVersion')
 
 /** How long a version query waits for more callers to share it. */
 const versionWindowMs = 3

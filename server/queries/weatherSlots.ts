@@ -1,28 +1,10 @@
 import type { Db } from '../db/createDb.ts'
+import { partsVersion } from './dataVersion.ts'
 import { likeForLike } from './salesByWeather.ts'
 
-/**
- * A fingerprint of sales_store_hourly, the rollup weather_slots is built from: per partition, the newest
- * block (every insert takes a new one) and mutation (erasure), as in dataVersion. Merges keep it. It binds
- * no value, so it runs beside the bound statements chdb runs one at a time.
- */
-export async function slotsSourceVersion(db: Db): Promise<string> {
-  const result = await db.client.query({
-    query: `
-      SELECT toString(sum(cityHash64(partition_id, block, mutation))) AS version
-      FROM (
-        SELECT partition_id, max(max_block_number) AS block,
-               max(toUInt64OrZero(splitByChar('_', name)[5])) AS mutation
-        FROM system.parts
-        WHERE database = currentDatabase() AND table = 'sales_store_hourly' AND active
-        GROUP BY partition_id
-      )`,
-    format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'weatherSlots.sourceVersion' },
-  })
-  const [row] = await result.json<{ version: string }>()
-  return row?.version ?? ''
-}
+/** The fingerprint (partsVersion) of sales_store_hourly, the rollup weather_slots is built from. */
+export const slotsSourceVersion = (db: Db): Promise<string> =>
+  partsVersion(db, `table = 'sales_store_hourly'`, 'weatherSlots.sourceVersion')
 
 /**
  * Writes build `build` of weather_slots: every merchant's open (store, UTC hour) slots from the store

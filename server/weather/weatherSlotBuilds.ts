@@ -3,12 +3,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../db/createDb.ts'
 import { sharedDataVersion } from '../queries/dataVersion.ts'
 import type { SlotsLease } from '../queries/salesByWeather.ts'
-import {
-  buildWeatherSlots,
-  dropAllWeatherSlots,
-  dropWeatherSlots,
-  slotsSourceVersion,
-} from '../queries/weatherSlots.ts'
+import { buildWeatherSlots, dropWeatherSlots, slotsSourceVersion } from '../queries/weatherSlots.ts'
 
 export interface WeatherSlotBuilds {
   /**
@@ -195,6 +190,3 @@ export function createWeatherSlotBuilds(
     },
   }
 }
-
-/** Drops every build left by an earlier process (main.ts, which owns the store, at start). */
-export const dropLeftoverWeatherSlots = dropAllWeatherSlots

@@ -2,13 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/createDb.ts'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import { salesByWeather, type SalesByWeatherParams } from '../../server/queries/salesByWeather.ts'
-import { buildWeatherSlots } from '../../server/queries/weatherSlots.ts'
+import { buildWeatherSlots, dropAllWeatherSlots } from '../../server/queries/weatherSlots.ts'
 import { offsetAt } from '../../server/wallet/storeClock.ts'
-import {
-  createWeatherSlotBuilds,
-  dropLeftoverWeatherSlots,
-  type WeatherSlotBuilds,
-} from '../../server/weather/weatherSlotBuilds.ts'
+import { createWeatherSlotBuilds, type WeatherSlotBuilds } from '../../server/weather/weatherSlotBuilds.ts'
+import { seededRandom } from '../../pipelines/bench/seededRandom.ts'
 import { insertLines, type LineInput } from '../support/insightsFixture.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
@@ -16,17 +13,6 @@ import { createTestDb, rows } from '../support/testDb.ts'
 // exactly what the computed slots answer, and only while the rollup is what the build was made from.
 let db: Awaited<ReturnType<typeof createTestDb>>
 let builds: WeatherSlotBuilds
-
-/** A small deterministic generator (mulberry32), so every run sees the same lines. */
-function generator(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sqlTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 
@@ -42,7 +28,7 @@ const first = Date.UTC(2024, 1, 10)
 const last = Date.UTC(2024, 3, 20)
 
 function lines(merchant: string, seed: number, currency = 'USD'): LineInput[] {
-  const random = generator(seed)
+  const random = seededRandom(seed)
   const out: LineInput[] = []
   for (const s of stores)
     for (let at = first; at < last; at += 3_600_000) {
@@ -91,7 +77,7 @@ beforeAll(async () => {
   })
   await insertLines(db, lines('ws', 7))
   await insertLines(db, lines('fx', 8, 'EUR'))
-  const random = generator(11)
+  const random = seededRandom(11)
   const observations = []
   for (const [station, [lat, lon]] of Object.entries(stationAt))
     for (let at = first; at < last; at += 3_600_000) {
@@ -310,7 +296,7 @@ describe('sales by weather from kept slots', () => {
     const restarted = createWeatherSlotBuilds(db, { quietMs: 60_000 })
     expect(await restarted.lease()).toBeUndefined()
     await restarted.close()
-    await dropLeftoverWeatherSlots(db)
+    await dropAllWeatherSlots(db)
     expect(await rows(db, 'SELECT count() AS n FROM weather_slots')).toEqual([{ n: 0 }])
   })
 })
