@@ -1,3 +1,6 @@
+import { TupleParam } from '@clickhouse/client'
+import type { Db } from './createDb.ts'
+
 /**
  * Basket flags (migration 0130): of the stored lines of one basket (merchant_id, store_id, transaction_id,
  * status) exactly one has basket_first = 1, and of those of one basket and product (… product_id) exactly
@@ -75,4 +78,115 @@ export function storedBasketsSql(chunk: string, also?: { where: string; as: stri
     FROM transactions
     WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM ${chunk}) AND ${chunkIdsSql(chunk)}
       AND (${also ? `${also.where} OR ` : ''}${baskets})`
+}
+
+export interface FlagRepairScope {
+  merchantId: string
+  /** Local months (first days) whose lines' baskets are checked. */
+  localMonths: readonly string[]
+  /** A UTC range holding every line of those months. */
+  from: string
+  to: string
+}
+
+interface BasketLine {
+  store_id: string
+  transaction_id: string
+  status: string
+  product_id: string
+  line_no: number
+  basket_first: number
+  product_first: number
+  local_month: string
+}
+
+/**
+ * Sets the basket flags right for every basket with a line in the scope's months: exactly one first line
+ * per basket and per basket and product, counted over all the basket's stored lines (also those in other
+ * months). Flags are set on insert against the lines stored before, so they hold unless an insert stored
+ * only some of its lines: one part per UTC month, and a view failing on one month's part can leave
+ * another's stored. A basket spanning those months then keeps lines flagged "not first" whose first line
+ * never arrived, and a re-send counts them as duplicates (docs/ingestion.md, "Derived state never drifts").
+ * A wrong basket keeps its lowest flagged line_no as first, or gets its lowest line_no when none is
+ * flagged (the rule migration 0130 set the first flags by). Answers the local months of the lines whose
+ * flags changed (their rollups must be rebuilt). Run where no insert can slip in (as rebuildDerived).
+ */
+export async function repairBasketFlags(db: Db, scope: FlagRepairScope): Promise<string[]> {
+  const params = {
+    flagsMerchant: scope.merchantId,
+    flagsMonths: [...scope.localMonths],
+    flagsFrom: scope.from,
+    flagsTo: scope.to,
+  }
+  // The scope's baskets whose lines in the scope do not hold exactly one first line (and one per product):
+  // the only ones that can be wrong (an insert's lines, stored in part or whole, never hold two), then
+  // every stored line of those baskets, wherever it lies.
+  const result = await db.client.query({
+    query: `
+      WITH suspects AS (
+        SELECT DISTINCT transaction_id FROM (
+          SELECT store_id, transaction_id, s, sum(b) AS baskets, max(p != 1) AS wrongProduct FROM (
+            SELECT store_id, transaction_id, toString(status) AS s, product_id,
+                   sum(basket_first) AS b, sum(product_first) AS p
+            FROM transactions
+            WHERE merchant_id = {flagsMerchant:String}
+              AND occurred_at >= {flagsFrom:DateTime} AND occurred_at < {flagsTo:DateTime}
+              AND toStartOfMonth(local_at) IN {flagsMonths:Array(Date)}
+            GROUP BY store_id, transaction_id, s, product_id)
+          GROUP BY store_id, transaction_id, s
+          HAVING baskets != 1 OR wrongProduct))
+      SELECT store_id, transaction_id, toString(status) AS status, product_id, line_no, basket_first,
+             product_first, toString(toStartOfMonth(local_at)) AS local_month
+      FROM transactions
+      WHERE merchant_id = {flagsMerchant:String} AND transaction_id IN (SELECT transaction_id FROM suspects)
+      ORDER BY line_no`,
+    query_params: params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { log_comment: 'repairBasketFlags' },
+  })
+  const lines = await result.json<BasketLine>()
+  if (lines.length === 0) return []
+  const basketFirst = rightFirsts(lines, (l) => [l.store_id, l.transaction_id, l.status], 'basket_first')
+  const productFirst = rightFirsts(
+    lines,
+    (l) => [l.store_id, l.transaction_id, l.status, l.product_id],
+    'product_first',
+  )
+  const changed = lines.filter(
+    (l) => basketFirst.has(l) !== (l.basket_first === 1) || productFirst.has(l) !== (l.product_first === 1),
+  )
+  if (changed.length === 0) return []
+  const keys = (set: Iterable<BasketLine>) =>
+    [...set].map((l) => new TupleParam([l.transaction_id, l.line_no]))
+  const changedSet = new Set(changed)
+  await db.client.command({
+    query: `ALTER TABLE transactions UPDATE
+              basket_first = toUInt8(has({flagsBasketFirst:Array(Tuple(String, UInt32))}, (transaction_id, line_no))),
+              product_first = toUInt8(has({flagsProductFirst:Array(Tuple(String, UInt32))}, (transaction_id, line_no)))
+            WHERE merchant_id = {flagsMerchant:String}
+              AND has({flagsChanged:Array(Tuple(String, UInt32))}, (transaction_id, line_no))`,
+    query_params: {
+      flagsMerchant: scope.merchantId,
+      flagsBasketFirst: keys([...basketFirst].filter((l) => changedSet.has(l))),
+      flagsProductFirst: keys([...productFirst].filter((l) => changedSet.has(l))),
+      flagsChanged: keys(changed),
+    },
+    clickhouse_settings: { log_comment: 'repairBasketFlags', mutations_sync: '2' },
+  })
+  return [...new Set(changed.map((l) => l.local_month))]
+}
+
+/** The line of each group (lines ordered by line_no) that should carry `flag`: see repairBasketFlags. */
+function rightFirsts(
+  lines: readonly BasketLine[],
+  groupOf: (line: BasketLine) => string[],
+  flag: 'basket_first' | 'product_first',
+): Set<BasketLine> {
+  const chosen = new Map<string, BasketLine>()
+  for (const line of lines) {
+    const group = JSON.stringify(groupOf(line))
+    const held = chosen.get(group)
+    if (held === undefined || (held[flag] !== 1 && line[flag] === 1)) chosen.set(group, line)
+  }
+  return new Set(chosen.values())
 }

@@ -1,3 +1,4 @@
+import { repairBasketFlags } from './basketFlags.ts'
 import type { Db } from './createDb.ts'
 import { rollupLocalTime, rollupTables } from './derivedTables.ts'
 
@@ -12,22 +13,29 @@ export interface DerivedScope {
  * in (rows missing, rows counted twice, bitmaps holding numbers no line has): the rollup rows of those
  * months are deleted and made again from the lines, by the same SQL that fills them on insert, and each
  * merchant's top customer number is restored from the numbers handed out (a crash between a numbering and
- * the view that records its top would otherwise hand the same numbers out again). Idempotent.
+ * the view that records its top would otherwise hand the same numbers out again). The baskets of those
+ * months get their flags set right first (repairBasketFlags: an insert that stored only some of its lines),
+ * and the months of any line whose flag changed are rebuilt too. Idempotent.
  *
  * Lines that arrive between the delete and the re-insert would be counted twice: run it inside
  * `exclusively` (commitLock.ts), or before anything else writes (start-up).
  */
 export async function rebuildDerived(db: Db, scope: DerivedScope): Promise<void> {
-  const months = [...new Set(scope.localMonths)].sort()
-  const first = months[0]
-  const last = months.at(-1)
-  if (first === undefined || last === undefined) return
+  const asked = [...new Set(scope.localMonths)].sort()
+  if (asked.length === 0) return
+  // Basket flags first: the rollups count them, and a line whose flag changes may lie in another month.
+  const flagged = await repairBasketFlags(db, {
+    merchantId: scope.merchantId,
+    localMonths: asked,
+    ...utcRange(asked),
+  })
+  const months = [...new Set([...asked, ...flagged])].sort()
+  const range = utcRange(months)
   const params = {
     rebuildMerchant: scope.merchantId,
     rebuildMonths: months,
-    // The lines of a local month lie within a day of it in UTC (no zone is more than 14 hours off).
-    rebuildFrom: `${shiftDays(first, -1)} 00:00:00`,
-    rebuildTo: `${shiftDays(nextMonth(last), 1)} 00:00:00`,
+    rebuildFrom: range.from,
+    rebuildTo: range.to,
   }
   const settings = {
     log_comment: 'rebuildDerived',
@@ -53,7 +61,7 @@ export async function rebuildDerived(db: Db, scope: DerivedScope): Promise<void>
   }
   // Only the views reading transactions are run: inserting their rows fires the views chained off them
   // (monthly bitmaps off the daily ones), as an ingest does. They read the basket flags as the lines
-  // hold them: a rebuild never changes a line.
+  // hold them, set right above: the flags are the only part of a line a rebuild may change.
   const rollups: readonly string[] = rollupTables
   for (const view of (await viewsOnTransactions(db)).filter((v) => rollups.includes(v.target))) {
     await db.client.command({
@@ -125,6 +133,13 @@ export async function viewsOnTransactions(db: Db): Promise<TransactionsView[]> {
       },
     }
   })
+}
+
+/** A UTC range holding every line of the local months (sorted): no zone is more than 14 hours off. */
+function utcRange(months: readonly string[]): { from: string; to: string } {
+  const first = months[0] ?? ''
+  const last = months.at(-1) ?? ''
+  return { from: `${shiftDays(first, -1)} 00:00:00`, to: `${shiftDays(nextMonth(last), 1)} 00:00:00` }
 }
 
 function shiftDays(date: string, days: number): string {
