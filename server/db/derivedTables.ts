@@ -9,6 +9,7 @@ export const rollupTables = [
   'customers_daily_bitmap',
   'customers_monthly_bitmap',
   'customers_merchant_monthly_bitmap',
+  'customers_merchant_daily_bitmap',
   'customer_days',
 ] as const
 
@@ -34,5 +35,6 @@ export const rollupLocalTime: Record<(typeof rollupTables)[number], string | nul
   customers_daily_bitmap: 'local_day',
   customers_monthly_bitmap: 'local_month',
   customers_merchant_monthly_bitmap: 'local_month',
+  customers_merchant_daily_bitmap: 'local_day',
   customer_days: 'local_day',
 }

@@ -376,9 +376,10 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
 /**
  * Completed sales in scope for counting distinct customers, with columns home_country, known, tourist
  * and whatever `customers` counts. The rollup answers with roaring bitmaps of customer numbers
- * (migrations 0050, 0051): one row per month and origin (per store too when stores are chosen) for the
- * whole months of the interior days (customerEdges), per store, day and origin for the interior days
- * around them, so a year merges a few dozen bitmaps per origin, not one per store and day. In another
+ * (migrations 0050, 0051, 0180): one row per month and origin (per store too when stores are chosen) for
+ * the whole months of the interior days (customerEdges), per day and origin (per store, currency and UTC
+ * day too when stores are chosen) for the interior days around them, so a year merges a few dozen bitmaps
+ * per origin, not one per store and day. In another
  * zone than the stores' own, the lines of the days at the range's ends are read raw and made into bitmaps
  * of the same numbers (`groupBitmapState(customer_no)`, 0 = no customer), so the union stays exact.
  * The raw source counts 64-bit hashes of the pseudonyms: a pseudonym has one number per merchant, so
@@ -395,19 +396,22 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
     }
     const params = { ...customerParams(scope, edges), monthsFrom: months.from, monthsTo: months.to }
     const stores = (t: string) => `(empty({stores:Array(String)}) OR ${t}.store_id IN {stores:Array(String)})`
-    // All stores: one bitmap per month and origin; chosen stores: one per store, month and origin.
-    const monthly =
-      scope.stores.length === 0
-        ? 'customers_merchant_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String}'
-        : `customers_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}`
+    // All stores: one bitmap per month (day) and origin; chosen stores: one per store, month (day, currency
+    // and UTC day) and origin.
+    const allStores = scope.stores.length === 0
+    const monthly = allStores
+      ? 'customers_merchant_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String}'
+      : `customers_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}`
+    const daily = allStores
+      ? 'customers_merchant_daily_bitmap AS d WHERE d.merchant_id = {merchantId:String}'
+      : `customers_daily_bitmap AS d WHERE d.merchant_id = {merchantId:String} AND ${stores('d')}`
     const rollups = `
     SELECT m.home_country AS home_country, m.known AS known, m.tourist AS tourist, m.customers AS customer_set
     FROM ${monthly}
       AND m.local_month >= {monthsFrom:Date} AND m.local_month < {monthsTo:Date}
     UNION ALL
     SELECT d.home_country, d.known, d.tourist, d.customers
-    FROM customers_daily_bitmap AS d
-    WHERE d.merchant_id = {merchantId:String} AND ${stores('d')}
+    FROM ${daily}
       AND d.local_day >= {fromDate:Date} AND d.local_day <= {toDate:Date}
       AND NOT (d.local_day >= {monthsFrom:Date} AND d.local_day < {monthsTo:Date})`
     const ends = `

@@ -82,6 +82,14 @@ const tables: Record<string, { fromLines: string; fromTable: string }> = {
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
                 FROM customers_merchant_monthly_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
+  customers_merchant_daily_bitmap: {
+    fromLines: `SELECT toString(toDate(local_at)) AS day, ${origin},
+                  arraySort(groupUniqArrayIf(customer_no, customer_no != 0)) AS members
+                FROM lines GROUP BY ALL`,
+    fromTable: `SELECT toString(local_day) AS day, home_country AS home, known, tourist,
+                  arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
+                FROM customers_merchant_daily_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+  },
 }
 
 /**
