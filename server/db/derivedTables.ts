@@ -10,6 +10,7 @@ export const rollupTables = [
   'customers_monthly_bitmap',
   'customers_merchant_monthly_bitmap',
   'customers_merchant_daily_bitmap',
+  'customers_merchant_hourly_bitmap',
   'customer_days',
 ] as const
 
@@ -36,5 +37,6 @@ export const rollupLocalTime: Record<(typeof rollupTables)[number], string | nul
   customers_monthly_bitmap: 'local_month',
   customers_merchant_monthly_bitmap: 'local_month',
   customers_merchant_daily_bitmap: 'local_day',
+  customers_merchant_hourly_bitmap: 'local_day',
   customer_days: 'local_day',
 }

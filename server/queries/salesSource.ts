@@ -414,7 +414,19 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
     FROM ${daily}
       AND d.local_day >= {fromDate:Date} AND d.local_day <= {toDate:Date}
       AND NOT (d.local_day >= {monthsFrom:Date} AND d.local_day < {monthsTo:Date})`
-    const ends = `
+    // The ends: over all stores in a zone whole hours off UTC, the merchant's hourly bitmaps of the UTC
+    // hours inside the range that hold them (a union may overlap the days above); else the raw lines.
+    const ends =
+      allStores && scope.hourAligned
+        ? `
+    UNION ALL
+    SELECT h.home_country, h.known, h.tourist, h.customers
+    FROM customers_merchant_hourly_bitmap AS h
+    WHERE h.merchant_id = {merchantId:String}
+      AND h.hour_utc >= {edgeScanFrom:DateTime} AND h.hour_utc < {edgeScanTo:DateTime}
+      AND (h.hour_utc < {edgeLowBefore:DateTime} OR h.hour_utc >= toStartOfHour({edgeHighFrom:DateTime}))
+      AND ${inReportRange(scope, 'h.hour_utc', [])}`
+        : `
     UNION ALL
     SELECT home_country, known, tourist, groupBitmapState(t.customer_no)
     FROM (SELECT t.customer_no AS customer_no, ${origin}

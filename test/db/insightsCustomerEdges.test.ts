@@ -127,7 +127,7 @@ async function byHand(tz: string, from: string, to: string, store: string[]) {
 }
 
 describe('distinct customers in a report zone other than the stores', () => {
-  it('unite the store-local day bitmaps inside the range with the raw lines of its ends, exactly', async () => {
+  it('unite the store-local day bitmaps inside the range with those of its ends, exactly', async () => {
     const ranges = [
       ['2024-02-27', '2024-04-02'], // mid-month to mid-month around a whole March
       ['2024-02-25', '2024-03-31'], // ends on a month's last day
@@ -178,7 +178,7 @@ describe('distinct customers in a report zone other than the stores', () => {
     expect(checked).toBe(60)
   })
 
-  it('read raw only the ends of the range, and the bitmaps for every day wholly inside it', async () => {
+  it('read the ends from hourly bitmaps or the lines, and the bitmaps for every day wholly inside it', async () => {
     const scope = await resolveInsightsScope(
       db,
       'edge',
@@ -193,6 +193,24 @@ describe('distinct customers in a report zone other than the stores', () => {
     // March is a whole month inside: the merchant's monthly bitmaps answer it.
     expect(sets.params).toMatchObject({ monthsFrom: '2024-03-01', monthsTo: '2024-04-01' })
     expect(sets.sql).toContain('customers_merchant_monthly_bitmap')
+    // Over all stores in a zone whole hours off UTC the ends come from the merchant's hourly bitmaps; for
+    // chosen stores, or in India's half-hour zone, from the lines.
+    expect(sets.sql).toContain('customers_merchant_hourly_bitmap')
+    expect(sets.sql).not.toContain('FROM transactions')
+    const tokyo = await resolveInsightsScope(
+      db,
+      'edge',
+      { from: '2024-02-27', to: '2024-04-02', tz: 'America/New_York', store: ['tokyo'] },
+      { rangeDays: 1100 },
+    )
+    expect(customerSets(tokyo).sql).toContain('FROM transactions')
+    const kolkata = await resolveInsightsScope(
+      db,
+      'edge',
+      { from: '2024-02-27', to: '2024-04-02', tz: 'Asia/Kolkata' },
+      { rangeDays: 1100 },
+    )
+    expect(customerSets(kolkata).sql).toContain('FROM transactions')
     // Two days in UTC: no store-local day of clocks 22 hours apart lies wholly inside, everything is read
     // raw; four days hold the third.
     const short = await resolveInsightsScope(

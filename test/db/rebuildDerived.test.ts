@@ -177,6 +177,7 @@ describe('rebuildDerived', () => {
     expect(views.map((v) => v.target)).toEqual([
       'customer_days',
       'customers_daily_bitmap',
+      'customers_merchant_hourly_bitmap',
       'product_names',
       'sales_product_daily',
       'sales_store_hourly',

@@ -90,6 +90,14 @@ const tables: Record<string, { fromLines: string; fromTable: string }> = {
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
                 FROM customers_merchant_daily_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
+  customers_merchant_hourly_bitmap: {
+    fromLines: `SELECT toString(toStartOfHour(occurred_at)) AS hour, toString(toDate(local_at)) AS day, ${origin},
+                  arraySort(groupUniqArray(customer_no)) AS members
+                FROM lines WHERE customer_no != 0 GROUP BY ALL`,
+    fromTable: `SELECT toString(hour_utc) AS hour, toString(local_day) AS day, home_country AS home, known, tourist,
+                  arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
+                FROM customers_merchant_hourly_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+  },
 }
 
 /**
