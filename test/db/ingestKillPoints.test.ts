@@ -8,9 +8,12 @@ import { derivedMismatches } from '../support/derivedConsistency.ts'
 import type { KilledLoadArgs } from '../support/killedLoad.ts'
 import { rows } from '../support/testDb.ts'
 
-// Loading processes killed between every two statements of a batch (test/support/killedLoad.ts). This
-// file opens no engine of its own until the last of them is gone (one engine per data dir).
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-kill-'))
+// Loading processes killed between every two statements of a batch (test/support/killedLoad.ts). The kill
+// points are shared out between two data dirs loaded side by side (odd and even points), as the rest of the
+// suite runs one file at a time; this file opens no engine of its own until the last of them is gone (one
+// engine per data dir).
+const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-kill-'))
+const dataDirs: [string, string] = [newDataDir(), newDataDir()]
 const range = { from: '2024-01-01', to: '2024-04-30' }
 const linesPerBatch = 100
 const stores = [
@@ -48,7 +51,7 @@ const instants = [
 ]
 
 /** Batch n: new baskets of two lines each; customers come back across batches. */
-function writeBatch(n: number): { file: string; batchId: string } {
+function writeBatch(dataDir: string, n: number): { file: string; batchId: string } {
   const text = Array.from({ length: linesPerBatch }, (_, i) =>
     JSON.stringify({
       transaction_id: `b${n}-t${Math.floor(i / 2)}`,
@@ -90,12 +93,12 @@ function run(command: string[], env: Record<string, string> = {}) {
 }
 
 afterAll(() => {
-  fs.rmSync(dataDir, { recursive: true, force: true })
+  for (const dataDir of dataDirs) fs.rmSync(dataDir, { recursive: true, force: true })
 })
 
 describe('a load killed between any two statements', () => {
   it('leaves derived state that start-up repairs to exactly what the lines say', async () => {
-    const args = (next: KilledLoadArgs['next'], killAfter: number): KilledLoadArgs => ({
+    const args = (dataDir: string, next: KilledLoadArgs['next'], killAfter: number): KilledLoadArgs => ({
       dataDir,
       merchantId: 'kill',
       stores,
@@ -104,33 +107,44 @@ describe('a load killed between any two statements', () => {
       next,
       killAfter,
     })
-    let killedAt = 0
-    for (let n = 1; ; n++) {
-      const next = writeBatch(n)
-      const child = await run(['test/support/killedLoad.ts', JSON.stringify(args(next, n))])
-      const [ready, finished] = child.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-      // After each crash, start-up repairs: every rollup, report and number equals the lines stored.
-      expect(ready, child.out).toMatchObject({ mismatches: [] })
-      if (finished) {
-        expect(child.code).toBe(0)
-        expect(finished.statements).toBe(n - 1)
-        break
+    /** Kills batch n after its statement n, for n = first, first + 2, ... until a batch finishes. */
+    async function killEveryOther(
+      dataDir: string,
+      first: number,
+    ): Promise<{ killedAt: number; statements: number }> {
+      let killedAt = 0
+      for (let n = first; ; n += 2) {
+        const next = writeBatch(dataDir, n)
+        const child = await run(['test/support/killedLoad.ts', JSON.stringify(args(dataDir, next, n))])
+        const [ready, finished] = child.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+        // After each crash, start-up repairs: every rollup, report and number equals the lines stored.
+        expect(ready, child.out).toMatchObject({ mismatches: [] })
+        if (finished) {
+          expect(child.code).toBe(0)
+          return { killedAt, statements: Number(finished.statements) }
+        }
+        expect(child.signal, child.out).toBe('SIGKILL')
+        killedAt = n
+        if (n > 300) throw new Error('the batch never finished')
       }
-      expect(child.signal, child.out).toBe('SIGKILL')
-      killedAt = n
-      if (n > 300) throw new Error('the batch never finished')
     }
-    expect(killedAt).toBeGreaterThan(25)
+    const [odd, even] = await Promise.all([killEveryOther(dataDirs[0], 1), killEveryOther(dataDirs[1], 2)])
+    // Both batches ran the same statements, and every one of them was a kill point in one dir or the other.
+    expect(odd.statements).toBe(even.statements)
+    expect(Math.max(odd.killedAt, even.killedAt)).toBe(odd.statements)
+    expect(odd.statements).toBeGreaterThan(25)
+    const [dataDir] = dataDirs
+    const { killedAt } = odd
 
     // One more crash half-way, then the real CLI: its start-up repairs, and it sends every batch again
     // (each killed one half stored): the stored lines count as duplicates, the rest go in.
-    const last = writeBatch(killedAt + 2)
+    const last = writeBatch(dataDir, killedAt + 4)
     const crash = await run([
       'test/support/killedLoad.ts',
-      JSON.stringify(args(last, Math.floor(killedAt / 2))),
+      JSON.stringify(args(dataDir, last, Math.floor(killedAt / 2))),
     ])
     expect(crash.signal, crash.out).toBe('SIGKILL')
     const files = fs
