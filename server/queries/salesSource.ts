@@ -379,9 +379,10 @@ export function wholeMonths(from: string, to: string): { from: string; to: strin
  * (migrations 0050, 0051, 0180): one row per month and origin (per store too when stores are chosen) for
  * the whole months of the interior days (customerEdges), per day and origin (per store, currency and UTC
  * day too when stores are chosen) for the interior days around them, so a year merges a few dozen bitmaps
- * per origin, not one per store and day. In another
- * zone than the stores' own, the lines of the days at the range's ends are read raw and made into bitmaps
- * of the same numbers (`groupBitmapState(customer_no)`, 0 = no customer), so the union stays exact.
+ * per origin, not one per store and day. In another zone than the stores' own, the days at the range's
+ * ends come, over all stores in a zone whole hours off UTC, from the merchant's hourly bitmaps of the UTC
+ * hours inside the range (migration 0190); otherwise their lines are read raw and made into bitmaps of the
+ * same numbers (`groupBitmapState(customer_no)`, 0 = no customer). Either way the union stays exact.
  * The raw source counts 64-bit hashes of the pseudonyms: a pseudonym has one number per merchant, so
  * both count the same people.
  */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { InsightsQuery } from '../../server/contract/insights.ts'
 import { customerOrigins } from '../../server/queries/customerOrigins.ts'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import {
@@ -126,6 +127,8 @@ async function byHand(tz: string, from: string, to: string, store: string[]) {
   return { customers: all?.customers ?? 0, origins }
 }
 
+const edgeScope = (query: InsightsQuery) => resolveInsightsScope(db, 'edge', query, { rangeDays: 1100 })
+
 describe('distinct customers in a report zone other than the stores', () => {
   it('unite the store-local day bitmaps inside the range with those of its ends, exactly', async () => {
     const ranges = [
@@ -140,7 +143,7 @@ describe('distinct customers in a report zone other than the stores', () => {
     for (const tz of ['America/New_York', 'UTC', 'Asia/Kolkata', 'Pacific/Pago_Pago', 'Pacific/Kiritimati']) {
       for (const [from, to] of ranges) {
         for (const store of [[], ['tokyo']]) {
-          const scope = await resolveInsightsScope(db, 'edge', { from, to, tz, store }, { rangeDays: 1100 })
+          const scope = await edgeScope({ from, to, tz, store })
           expect(scope.clock).toBe('zone')
           expect(pickCustomerSource(scope)).toBe('customerRollup')
           const want = await byHand(tz, from, to, store)
@@ -179,12 +182,7 @@ describe('distinct customers in a report zone other than the stores', () => {
   })
 
   it('read the ends from hourly bitmaps or the lines, and the bitmaps for every day wholly inside it', async () => {
-    const scope = await resolveInsightsScope(
-      db,
-      'edge',
-      { from: '2024-02-27', to: '2024-04-02', tz: 'America/New_York' },
-      { rangeDays: 1100 },
-    )
+    const scope = await edgeScope({ from: '2024-02-27', to: '2024-04-02', tz: 'America/New_York' })
     // The stores' clocks run from UTC-8 (Los Angeles) to UTC+14 (Kiritimati), and the report's midnight may
     // lie anywhere from UTC-12 to UTC+14 whatever zone data say: local 28 February in Kiritimati may start
     // before it, 29 February cannot; local 1 April ends in Los Angeles before any zone's 3 April.
@@ -197,42 +195,22 @@ describe('distinct customers in a report zone other than the stores', () => {
     // chosen stores, or in India's half-hour zone, from the lines.
     expect(sets.sql).toContain('customers_merchant_hourly_bitmap')
     expect(sets.sql).not.toContain('FROM transactions')
-    const tokyo = await resolveInsightsScope(
-      db,
-      'edge',
-      { from: '2024-02-27', to: '2024-04-02', tz: 'America/New_York', store: ['tokyo'] },
-      { rangeDays: 1100 },
-    )
+    const tokyo = await edgeScope({
+      from: '2024-02-27',
+      to: '2024-04-02',
+      tz: 'America/New_York',
+      store: ['tokyo'],
+    })
     expect(customerSets(tokyo).sql).toContain('FROM transactions')
-    const kolkata = await resolveInsightsScope(
-      db,
-      'edge',
-      { from: '2024-02-27', to: '2024-04-02', tz: 'Asia/Kolkata' },
-      { rangeDays: 1100 },
-    )
+    const kolkata = await edgeScope({ from: '2024-02-27', to: '2024-04-02', tz: 'Asia/Kolkata' })
     expect(customerSets(kolkata).sql).toContain('FROM transactions')
-    // Two days in UTC: no store-local day of clocks 22 hours apart lies wholly inside, everything is read
-    // raw; four days hold the third.
-    const short = await resolveInsightsScope(
-      db,
-      'edge',
-      { from: '2024-03-14', to: '2024-03-15', tz: 'UTC' },
-      { rangeDays: 1100 },
-    )
+    // Two days in UTC: no store-local day of clocks 22 hours apart lies wholly inside, everything is an
+    // end; four days hold the third.
+    const short = await edgeScope({ from: '2024-03-14', to: '2024-03-15', tz: 'UTC' })
     expect(customerEdges(short).interior).toBeNull()
-    const four = await resolveInsightsScope(
-      db,
-      'edge',
-      { from: '2024-03-14', to: '2024-03-17', tz: 'UTC' },
-      { rangeDays: 1100 },
-    )
+    const four = await edgeScope({ from: '2024-03-14', to: '2024-03-17', tz: 'UTC' })
     expect(customerEdges(four).interior).toEqual({ from: '2024-03-16', to: '2024-03-16' })
-    const local = await resolveInsightsScope(
-      db,
-      'edge',
-      { from: '2024-03-14', to: '2024-03-15', tz: 'local' },
-      { rangeDays: 1100 },
-    )
+    const local = await edgeScope({ from: '2024-03-14', to: '2024-03-15', tz: 'local' })
     expect(customerEdges(local).interior).toEqual({ from: '2024-03-14', to: '2024-03-15' })
     expect(customerSets(local).sql).not.toContain('FROM transactions')
   })
