@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { maxWorkers } from './vitest.config.ts'
 
 // The database tests again, over HTTP against the ClickHouse test server (test/support/clickHouseTestServer.ts):
 // one server for the run, in a process and data dir of its own, sharing no files with the client; each
@@ -22,8 +23,12 @@ export default defineConfig({
       'test/db/ingestConcurrency.test.ts',
     ],
     pool: 'forks',
+    // Two files at a time against the one test server: 295 s against 462 with one (2026-12-01).
+    maxWorkers,
     globalSetup: ['test/support/remoteDbSetup.ts'],
-    testTimeout: 60_000,
+    // Generous: two files share two cores, and a file's longest test (60 ranges checked against the lines)
+    // took 60 s beside the kill-point test on the slow machine of 2026-12-01, 40 s alone.
+    testTimeout: 240_000,
     hookTimeout: 120_000,
   },
 })
