@@ -1,7 +1,7 @@
 import { repairBasketFlags } from './basketFlags.ts'
 import type { Db } from './createDb.ts'
 import { rollupLocalTime, rollupTables } from './derivedTables.ts'
-import { mutateTogether } from './mutateTogether.ts'
+import { deleteTogether } from './deleteTogether.ts'
 
 export interface DerivedScope {
   merchantId: string
@@ -50,20 +50,20 @@ export async function rebuildDerived(db: Db, scope: DerivedScope): Promise<void>
     query_params: params,
     clickhouse_settings: settings,
   })
-  // The months' rows of every rollup go at once (mutateTogether.ts): one DELETE at a time cost the sum.
-  const deletes = rollupTables.flatMap((table) => {
+  // The months' rows of every rollup go at once (deleteTogether.ts): one DELETE at a time cost the sum.
+  const deletions = rollupTables.flatMap((table) => {
     const localTime = rollupLocalTime[table]
     return localTime === null
       ? []
       : [
           {
             table,
-            query: `DELETE FROM ${table} WHERE merchant_id = {rebuildMerchant:String}
+            where: `merchant_id = {rebuildMerchant:String}
                     AND toStartOfMonth(${localTime}) IN {rebuildMonths:Array(Date)}`,
           },
         ]
   })
-  await mutateTogether(db, deletes, params, settings.log_comment)
+  await deleteTogether(db, deletions, params, settings.log_comment)
   // Only the views reading transactions are run: inserting their rows fires the views chained off them
   // (monthly bitmaps off the daily ones), as an ingest does. They read the basket flags as the lines
   // hold them, set right above: the flags are the only part of a line a rebuild may change.

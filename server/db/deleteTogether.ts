@@ -1,31 +1,34 @@
 import type { Db } from './createDb.ts'
 
-export interface Mutation {
-  /** The table the statement changes (a DELETE or ALTER TABLE ... UPDATE of it). */
+export interface Deletion {
   table: string
-  query: string
+  /** The rows to delete: a condition with bound parameters ({name:Type}). */
+  where: string
 }
 
 /**
- * Runs mutations of several tables side by side and returns once every one has finished (or throws the
- * first failure, as a synchronous mutation does). A mutation changes each part of its table in a task of
- * its own in the engine's background pool, so waiting for each statement in turn costs the sum of every
- * table's tasks: after a few loads a rebuild's eight DELETEs of a few dozen rows took 0.5-1.8 s each (12
- * parts a table, 2026-12-01). Started together, they run in the pool at once.
+ * Deletes rows of several tables side by side and returns once every delete has finished (or throws the
+ * first failure, as a synchronous mutation does). A DELETE is a mutation that changes each part of its
+ * table in a task of its own in the engine's background pool, so waiting for each statement in turn costs
+ * the sum of every table's tasks: after a few loads a rebuild's eight DELETEs of a few dozen rows took
+ * 0.5-1.8 s each (12 parts a table, 2026-12-01). Started together, they run in the pool at once.
+ *
+ * Finished is checked twice: no mutation of the tables is left in system.mutations, and no row matches
+ * any condition any more (a mutation killed by an operator leaves system.mutations without deleting).
  *
  * A cluster's mutations are waited for on every replica by the engine (mutations_sync = 2), in turn: this
  * polls one server's system.mutations, which does not see the others.
  */
-export async function mutateTogether(
+export async function deleteTogether(
   db: Db,
-  mutations: readonly Mutation[],
+  deletions: readonly Deletion[],
   params: Record<string, unknown>,
   logComment: string,
 ): Promise<void> {
   const sync = db.cluster !== undefined
-  for (const { query } of mutations) {
+  for (const { table, where } of deletions) {
     await db.client.command({
-      query,
+      query: `DELETE FROM ${table} WHERE ${where}`,
       query_params: params,
       clickhouse_settings: {
         log_comment: logComment,
@@ -34,7 +37,18 @@ export async function mutateTogether(
       },
     })
   }
-  if (!sync) await mutationsDone(db, [...new Set(mutations.map((m) => m.table))])
+  if (sync) return
+  await mutationsDone(db, [...new Set(deletions.map((d) => d.table))])
+  for (const { table, where } of deletions) {
+    const result = await db.client.query({
+      query: `SELECT count() AS left FROM ${table} WHERE ${where}`,
+      query_params: params,
+      format: 'JSONEachRow',
+      clickhouse_settings: { log_comment: logComment },
+    })
+    const left = (await result.json<{ left: number }>())[0]?.left ?? 0
+    if (left > 0) throw new Error(`${left} rows of ${table} are still there after their DELETE finished`)
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
