@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  */
 const longFiles = ['test/db/ingestKillPoints.test.ts']
 
-export class LongFilesFirst extends BaseSequencer {
+class LongFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files)
     const long = (file: TestSpecification) => longFiles.some((name) => file.moduleId.endsWith(name))

@@ -26,8 +26,7 @@ export default defineConfig({
     // Two files at a time against the one test server: 295 s against 462 with one (2026-12-01).
     maxWorkers,
     globalSetup: ['test/support/remoteDbSetup.ts'],
-    // Generous: two files share two cores, and a file's longest test (60 ranges checked against the lines)
-    // took 60 s beside the kill-point test on the slow machine of 2026-12-01, 40 s alone.
+    // As generous as the embedded suite's (vitest.config.ts): two files and the test server share two cores.
     testTimeout: 240_000,
     hookTimeout: 120_000,
   },

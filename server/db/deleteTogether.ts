@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from './createDb.ts'
 
 export interface Deletion {
@@ -50,8 +51,6 @@ export async function deleteTogether(
     if (left > 0) throw new Error(`${left} rows of ${table} are still there after their DELETE finished`)
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Waits until no mutation of the tables is left to do; throws when one has failed. */
 async function mutationsDone(db: Db, tables: readonly string[]): Promise<void> {

@@ -9,9 +9,9 @@ import type { KilledLoadArgs } from '../support/killedLoad.ts'
 import { rows } from '../support/testDb.ts'
 
 // Loading processes killed between every two statements of a batch (test/support/killedLoad.ts). The kill
-// points are shared out between two data dirs loaded side by side (odd and even points), as the rest of the
-// suite runs one file at a time; this file opens no engine of its own until the last of them is gone (one
-// engine per data dir).
+// points are shared out between two data dirs loaded side by side (odd and even points), which halves the
+// file's time; vitest starts it first and runs the rest of the suite beside it (vitest.config.ts). This
+// file opens no engine of its own until the last loading process is gone (one engine per data dir).
 const newDataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-kill-'))
 const dataDirs: [string, string] = [newDataDir(), newDataDir()]
 const range = { from: '2024-01-01', to: '2024-04-30' }
