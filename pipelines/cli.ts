@@ -228,9 +228,12 @@ async function openStore(): Promise<{ db: Db; pipeline: Pipeline; pseudonymKey: 
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
-  const repaired = await repairDerived(db)
-  if (repaired > 0)
-    console.error(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
+  const started = Date.now()
+  const repaired = await repairDerived(db, {
+    starting: (n) =>
+      console.error(`rebuilding the rollups of ${n} merchant-months an interrupted load left behind`),
+  })
+  if (repaired > 0) console.error(`rebuilt them in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   await dropStaleStaging(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)

@@ -225,7 +225,7 @@ export function createPipeline({
           // An insert that failed may have written the lines and some rollups but not others: rebuild
           // the months this run marked before the next insert takes its turn. If that fails too, the
           // marks stay open for the next start.
-          await repairDerived(db, runId).catch(() => (marksOpen = true))
+          await repairDerived(db, { runId }).catch(() => (marksOpen = true))
           throw err
         }
       })

@@ -49,8 +49,11 @@ async function main(): Promise<void> {
 
   await migrate(db)
   // Before anything reads or writes: months an interrupted load may have left half-derived.
-  const repaired = await repairDerived(db)
-  if (repaired > 0) say(`rebuilt the rollups of ${repaired} merchant-months an interrupted load left behind`)
+  const repairStart = Date.now()
+  const repaired = await repairDerived(db, {
+    starting: (n) => say(`rebuilding the rollups of ${n} merchant-months an interrupted load left behind`),
+  })
+  if (repaired > 0) say(`rebuilt them in ${((Date.now() - repairStart) / 1000).toFixed(1)} s`)
   await dropStaleStaging(db)
   // Builds of weather's slots live as long as the process that knows which one is current.
   if (db.mode === 'embedded') await dropAllWeatherSlots(db)

@@ -80,16 +80,19 @@ export function storedBasketsSql(chunk: string, also?: { where: string; as: stri
       AND (${also ? `${also.where} OR ` : ''}${baskets})`
 }
 
+/** A merchant and one of its local months (first day, 'YYYY-MM-01'). */
+export type MerchantMonth = readonly [merchantId: string, localMonth: string]
+
 export interface FlagRepairScope {
-  merchantId: string
-  /** Local months (first days) whose lines' baskets are checked. */
-  localMonths: readonly string[]
+  /** The merchant-months whose lines' baskets are checked. */
+  merchantMonths: readonly MerchantMonth[]
   /** A UTC range holding every line of those months. */
   from: string
   to: string
 }
 
 interface BasketLine {
+  merchant_id: string
   store_id: string
   transaction_id: string
   status: string
@@ -101,20 +104,21 @@ interface BasketLine {
 }
 
 /**
- * Sets the basket flags right for every basket with a line in the scope's months: exactly one first line
- * per basket and per basket and product, counted over all the basket's stored lines (also those in other
- * months). Flags are set on insert against the lines stored before, so they hold unless an insert stored
- * only some of its lines: one part per UTC month, and a view failing on one month's part can leave
+ * Sets the basket flags right for every basket with a line in the scope's merchant-months: exactly one
+ * first line per basket and per basket and product, counted over all the basket's stored lines (also those
+ * in other months). Flags are set on insert against the lines stored before, so they hold unless an insert
+ * stored only some of its lines: one part per UTC month, and a view failing on one month's part can leave
  * another's stored. A basket spanning those months then keeps lines flagged "not first" whose first line
  * never arrived, and a re-send counts them as duplicates (docs/ingestion.md, "Derived state never drifts").
  * A wrong basket keeps its lowest flagged line_no as first, or gets its lowest line_no when none is
- * flagged (the rule migration 0130 set the first flags by). Answers the local months of the lines whose
+ * flagged (the rule migration 0130 set the first flags by). Answers the merchant-months of the lines whose
  * flags changed (their rollups must be rebuilt). Run where no insert can slip in (as rebuildDerived).
  */
-export async function repairBasketFlags(db: Db, scope: FlagRepairScope): Promise<string[]> {
+export async function repairBasketFlags(db: Db, scope: FlagRepairScope): Promise<MerchantMonth[]> {
+  const merchants = [...new Set(scope.merchantMonths.map(([merchant]) => merchant))]
   const params = {
-    flagsMerchant: scope.merchantId,
-    flagsMonths: [...scope.localMonths],
+    flagsMerchants: merchants,
+    flagsPairs: scope.merchantMonths.map((pair) => new TupleParam([...pair])),
     flagsFrom: scope.from,
     flagsTo: scope.to,
   }
@@ -124,21 +128,22 @@ export async function repairBasketFlags(db: Db, scope: FlagRepairScope): Promise
   const result = await db.client.query({
     query: `
       WITH suspects AS (
-        SELECT DISTINCT transaction_id FROM (
-          SELECT store_id, transaction_id, s, sum(b) AS baskets, max(p != 1) AS wrongProduct FROM (
-            SELECT store_id, transaction_id, toString(status) AS s, product_id,
+        SELECT DISTINCT merchant_id, transaction_id FROM (
+          SELECT merchant_id, store_id, transaction_id, s, sum(b) AS baskets, max(p != 1) AS wrongProduct FROM (
+            SELECT merchant_id, store_id, transaction_id, toString(status) AS s, product_id,
                    sum(basket_first) AS b, sum(product_first) AS p
             FROM transactions
-            WHERE merchant_id = {flagsMerchant:String}
+            WHERE merchant_id IN {flagsMerchants:Array(String)}
               AND occurred_at >= {flagsFrom:DateTime} AND occurred_at < {flagsTo:DateTime}
-              AND toStartOfMonth(local_at) IN {flagsMonths:Array(Date)}
-            GROUP BY store_id, transaction_id, s, product_id)
-          GROUP BY store_id, transaction_id, s
+              AND (merchant_id, toStartOfMonth(local_at)) IN {flagsPairs:Array(Tuple(String, Date))}
+            GROUP BY merchant_id, store_id, transaction_id, s, product_id)
+          GROUP BY merchant_id, store_id, transaction_id, s
           HAVING baskets != 1 OR wrongProduct))
-      SELECT store_id, transaction_id, toString(status) AS status, product_id, line_no, basket_first,
-             product_first, toString(toStartOfMonth(local_at)) AS local_month
+      SELECT merchant_id, store_id, transaction_id, toString(status) AS status, product_id, line_no,
+             basket_first, product_first, toString(toStartOfMonth(local_at)) AS local_month
       FROM transactions
-      WHERE merchant_id = {flagsMerchant:String} AND transaction_id IN (SELECT transaction_id FROM suspects)
+      WHERE merchant_id IN {flagsMerchants:Array(String)}
+        AND (merchant_id, transaction_id) IN (SELECT merchant_id, transaction_id FROM suspects)
       ORDER BY line_no`,
     query_params: params,
     format: 'JSONEachRow',
@@ -146,10 +151,14 @@ export async function repairBasketFlags(db: Db, scope: FlagRepairScope): Promise
   })
   const lines = await result.json<BasketLine>()
   if (lines.length === 0) return []
-  const basketFirst = rightFirsts(lines, (l) => [l.store_id, l.transaction_id, l.status], 'basket_first')
+  const basketFirst = rightFirsts(
+    lines,
+    (l) => [l.merchant_id, l.store_id, l.transaction_id, l.status],
+    'basket_first',
+  )
   const productFirst = rightFirsts(
     lines,
-    (l) => [l.store_id, l.transaction_id, l.status, l.product_id],
+    (l) => [l.merchant_id, l.store_id, l.transaction_id, l.status, l.product_id],
     'product_first',
   )
   const changed = lines.filter(
@@ -157,23 +166,25 @@ export async function repairBasketFlags(db: Db, scope: FlagRepairScope): Promise
   )
   if (changed.length === 0) return []
   const keys = (set: Iterable<BasketLine>) =>
-    [...set].map((l) => new TupleParam([l.transaction_id, l.line_no]))
+    [...set].map((l) => new TupleParam([l.merchant_id, l.transaction_id, l.line_no]))
   const changedSet = new Set(changed)
+  const key = '(merchant_id, transaction_id, line_no)'
+  const keyType = 'Array(Tuple(String, String, UInt32))'
   await db.client.command({
     query: `ALTER TABLE transactions UPDATE
-              basket_first = toUInt8(has({flagsBasketFirst:Array(Tuple(String, UInt32))}, (transaction_id, line_no))),
-              product_first = toUInt8(has({flagsProductFirst:Array(Tuple(String, UInt32))}, (transaction_id, line_no)))
-            WHERE merchant_id = {flagsMerchant:String}
-              AND has({flagsChanged:Array(Tuple(String, UInt32))}, (transaction_id, line_no))`,
+              basket_first = toUInt8(has({flagsBasketFirst:${keyType}}, ${key})),
+              product_first = toUInt8(has({flagsProductFirst:${keyType}}, ${key}))
+            WHERE merchant_id IN {flagsMerchants:Array(String)} AND has({flagsChanged:${keyType}}, ${key})`,
     query_params: {
-      flagsMerchant: scope.merchantId,
+      flagsMerchants: merchants,
       flagsBasketFirst: keys([...basketFirst].filter((l) => changedSet.has(l))),
       flagsProductFirst: keys([...productFirst].filter((l) => changedSet.has(l))),
       flagsChanged: keys(changed),
     },
     clickhouse_settings: { log_comment: 'repairBasketFlags', mutations_sync: '2' },
   })
-  return [...new Set(changed.map((l) => l.local_month))]
+  const months = new Map(changed.map((l) => [`${l.merchant_id}\n${l.local_month}`, l]))
+  return [...months.values()].map((l) => [l.merchant_id, l.local_month] as const)
 }
 
 /** The line of each group (lines ordered by line_no) that should carry `flag`: see repairBasketFlags. */

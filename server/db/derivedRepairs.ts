@@ -30,31 +30,41 @@ export async function closeMarks(db: Db, runId: string): Promise<void> {
   })
 }
 
+export interface RepairOptions {
+  /** Only this run's marks (after its insert failed); all open marks without it. */
+  runId?: string
+  /** Told how many merchant-months are about to be rebuilt, when there are any (start-up says so). */
+  starting?: (merchantMonths: number) => void
+}
+
 /**
- * Rebuilds the months of every open mark (or of one run's) from the lines, then closes those marks.
- * At start-up before anything else writes, or inside `exclusively` (commitLock.ts) after a failed insert.
- * Answers how many merchant-months were rebuilt.
+ * Rebuilds the months of every open mark (or of one run's) from the lines, all in one rebuild, then closes
+ * those marks. At start-up before anything else writes, or inside `exclusively` (commitLock.ts) after a
+ * failed insert. Answers how many merchant-months were rebuilt.
  */
-export async function repairDerived(db: Db, runId?: string): Promise<number> {
+export async function repairDerived(db: Db, options: RepairOptions = {}): Promise<number> {
   const result = await db.client.query({
     query: `SELECT run_id, merchant_id, toString(local_month) AS local_month FROM derived_repairs FINAL
             WHERE NOT repaired AND ({runId:String} = '' OR run_id = {runId:String})`,
-    query_params: { runId: runId ?? '' },
+    query_params: { runId: options.runId ?? '' },
     format: 'JSONEachRow',
     clickhouse_settings: { log_comment: 'repairDerived' },
   })
   const open = await result.json<{ run_id: string; merchant_id: string; local_month: string }>()
+  if (open.length === 0) return 0
   const months = new Map<string, Set<string>>()
   for (const mark of open)
     months.set(mark.merchant_id, (months.get(mark.merchant_id) ?? new Set()).add(mark.local_month))
-  for (const [merchantId, localMonths] of months)
-    await rebuildDerived(db, { merchantId, localMonths: [...localMonths] })
-  if (open.length > 0) {
-    await db.client.insert({
-      table: 'derived_repairs',
-      format: 'JSONEachRow',
-      values: open.map((mark) => ({ ...mark, repaired: true })),
-    })
-  }
-  return [...months.values()].reduce((n, set) => n + set.size, 0)
+  const count = [...months.values()].reduce((n, set) => n + set.size, 0)
+  options.starting?.(count)
+  await rebuildDerived(
+    db,
+    [...months].map(([merchantId, localMonths]) => ({ merchantId, localMonths: [...localMonths] })),
+  )
+  await db.client.insert({
+    table: 'derived_repairs',
+    format: 'JSONEachRow',
+    values: open.map((mark) => ({ ...mark, repaired: true })),
+  })
+  return count
 }

@@ -129,7 +129,7 @@ export async function eraseCustomer(db: Db, erasure: Erasure): Promise<ErasureOu
         clickhouse_settings: { log_comment: 'eraseCustomer', lightweight_deletes_sync: '2' },
       })
     }
-    await rebuildDerived(db, { merchantId: erasure.merchantId, localMonths: months })
+    await rebuildDerived(db, [{ merchantId: erasure.merchantId, localMonths: months }])
     await closeMarks(db, erasureId)
     return {
       erasureId,

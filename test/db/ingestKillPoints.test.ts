@@ -156,7 +156,7 @@ describe('a load killed between any two statements', () => {
       PSEUDONYM_KEY: 'killed-load-pseudonym-key',
     })
     expect(cli.code, cli.out).toBe(0)
-    expect(cli.out).toMatch(/rebuilt the rollups of \d+ merchant-months an interrupted load left behind/)
+    expect(cli.out).toMatch(/rebuilding the rollups of \d+ merchant-months an interrupted load left behind/)
 
     const db = await createDb({ mode: 'embedded', dataDir })
     try {
