@@ -184,11 +184,13 @@ describe('POST /api/v1/ingest/transactions', () => {
       'r8,1,cafe,nowhere,2023-06-01T10:00:00Z,latte,1,3,USD,',
       'r9,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,id-4111111111111111',
       'r10,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,ab4111111111111111cd',
+      // A barcode (EAN-13) as product id that passes the Luhn check too: a product, not a card.
+      'r11,1,cafe,s1,2023-06-01 10:00:00,4006381333023,1,3,,',
     ]
     const ledger = await ledgerOf(
       await post('transactions', csv(lines), { headers: { 'idempotency-key': 'bad' } }),
     )
-    expect(ledger).toMatchObject({ received: 10, inserted: 3, duplicates: 0, rejected: 7 })
+    expect(ledger).toMatchObject({ received: 11, inserted: 4, duplicates: 0, rejected: 7 })
     const rejects = await app.call('/api/v1/ingest/batches/bad/rejects', { key: admin })
     expect(rejects.status).toBe(200)
     const list = rejects.body as RejectList
@@ -220,6 +222,7 @@ describe('POST /api/v1/ingest/transactions', () => {
       ),
     ).toEqual([
       { transaction_id: 'r10', store_country: 'US' },
+      { transaction_id: 'r11', store_country: 'US' },
       { transaction_id: 'r7', store_country: 'US' },
       { transaction_id: 'r8', store_country: '' },
     ])
@@ -551,7 +554,7 @@ describe('reference data and the Data page', () => {
     expect(byKey.map((r) => [r.source, r.merchantId, r.rows])).toEqual([
       ['fx-rates', null, 1],
       ['stores', 'cafe', 1],
-      ['transactions', 'cafe', 17],
+      ['transactions', 'cafe', 18],
       ['weather', null, 3],
     ])
     expect(byKey.find((r) => r.source === 'transactions')?.newestEventAt).toBe('2023-11-05T05:30:00Z')
