@@ -19,8 +19,8 @@ export interface DerivedScope {
  * baskets of those months get their flags set right first (repairBasketFlags: an insert that stored only
  * some of its lines), and the months of any line whose flag changed are rebuilt too. Idempotent.
  *
- * Every merchant-month goes in one pass: one DELETE per rollup and one insert per view, whatever the
- * number of merchants. A killed load of 500,000 lines leaves the months of every merchant it held open, and
+ * Every merchant-month goes in one pass: one DELETE per rollup, and one insert per view and local month,
+ * whatever the number of merchants. A killed load of 500,000 lines leaves the months of every merchant it held open, and
  * one pass per merchant cost 293 s for 111 merchant-months (2026-12-01, 1M lines).
  *
  * Lines that arrive between the delete and the re-insert would be counted twice: run it inside
@@ -67,19 +67,33 @@ export async function rebuildDerived(db: Db, scopes: readonly DerivedScope[]): P
   await deleteTogether(db, deletions, params, settings.log_comment)
   // Only the views reading transactions are run: inserting their rows fires the views chained off them
   // (monthly bitmaps off the daily ones), as an ingest does. They read the basket flags as the lines
-  // hold them, set right above: the flags are the only part of a line a rebuild may change.
+  // hold them, set right above: the flags are the only part of a line a rebuild may change. One local
+  // month at a time, for every merchant of it: a killed 100M-line load leaves every month it reached open,
+  // and one insert over all of them would hold every group of the year at once (two months, 16.7M lines,
+  // peaked at 4.0 GB in one insert per view, 2026-12-01).
   const rollups: readonly string[] = rollupTables
-  for (const view of (await viewsOnTransactions(db)).filter((v) => rollups.includes(v.target))) {
-    await db.client.command({
-      query: `INSERT INTO ${view.target} (${view.columns.join(', ')})
-              SELECT ${view.columns.join(', ')} FROM (${view.select(`(
-                SELECT * FROM ${view.database}.transactions
-                WHERE merchant_id IN {rebuildMerchants:Array(String)}
-                  AND occurred_at >= {rebuildFrom:DateTime} AND occurred_at < {rebuildTo:DateTime}
-                  AND (merchant_id, toStartOfMonth(local_at)) IN {rebuildPairs:Array(Tuple(String, Date))})`)})`,
-      query_params: params,
-      clickhouse_settings: { ...settings, asterisk_include_materialized_columns: 1 },
-    })
+  const views = (await viewsOnTransactions(db)).filter((v) => rollups.includes(v.target))
+  for (const month of [...new Set(pairs.map(([, m]) => m))].sort()) {
+    const ofMonth = pairs.filter(([, m]) => m === month)
+    const monthRange = utcRange(ofMonth)
+    const monthParams = {
+      rebuildMerchants: ofMonth.map(([merchant]) => merchant),
+      rebuildMonth: month,
+      rebuildFrom: monthRange.from,
+      rebuildTo: monthRange.to,
+    }
+    for (const view of views) {
+      await db.client.command({
+        query: `INSERT INTO ${view.target} (${view.columns.join(', ')})
+                SELECT ${view.columns.join(', ')} FROM (${view.select(`(
+                  SELECT * FROM ${view.database}.transactions
+                  WHERE merchant_id IN {rebuildMerchants:Array(String)}
+                    AND occurred_at >= {rebuildFrom:DateTime} AND occurred_at < {rebuildTo:DateTime}
+                    AND toStartOfMonth(local_at) = {rebuildMonth:Date})`)})`,
+        query_params: monthParams,
+        clickhouse_settings: { ...settings, asterisk_include_materialized_columns: 1 },
+      })
+    }
   }
 }
 
