@@ -298,6 +298,10 @@ export function createPipeline({
           parallel_view_processing: 1,
         },
       })
+      // The insert wrote its lines and every rollup: the months it marked need no rebuild now. Closed per
+      // insert, not per batch, so a large body killed late rebuilds the months of its last slice only
+      // (a run's marks are versions of one key: the next insert's mark opens a month again).
+      if (spec.prepareInsert) await closeMarks(db, runId)
       await db.client.command({ query: `TRUNCATE TABLE ${checked}` })
       const { received, rejected } = count
       ledger.received += received

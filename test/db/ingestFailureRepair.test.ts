@@ -160,3 +160,57 @@ describe('a batch whose insert fails in a live server', () => {
     ).toEqual([{ baskets: 30, februaryFirst: 30 }])
   })
 })
+
+describe('a batch of many inserts', () => {
+  it('keeps open only the months of the insert in flight: each completed insert closes its marks', async () => {
+    // 84 lines, April to June, 28 a month, in slices of 28 rows: one month per insert.
+    const result = await db.client.exec({
+      query: `SELECT concat('m', toString(number)) AS transaction_id, 'cafe' AS merchant_id, 's1' AS store_id,
+                     formatDateTime(toDateTime('2024-04-01 15:00:00', 'UTC') + toIntervalMonth(intDiv(number, 28))
+                                    + toIntervalDay(number % 28), '%Y-%m-%d %H:%i:%S') AS occurred_at,
+                     concat('p', toString(number % 5)) AS product_id, 1.0 AS quantity,
+                     toDecimal64(1.5, 2) AS unit_price, concat('c', toString(number % 13)) AS customer_id
+              FROM numbers(84) FORMAT Parquet`,
+    })
+    const parts: Buffer[] = []
+    for await (const part of result.stream) parts.push(Buffer.from(part as Uint8Array))
+    // What a crash right before each insert would leave to rebuild: the months still marked open.
+    const openAtInsert: string[][] = []
+    const client = new Proxy(db.client, {
+      get(target, name, receiver) {
+        const member: unknown = Reflect.get(target, name, receiver)
+        if (name !== 'command' || typeof member !== 'function') return member
+        return async (params: { clickhouse_settings?: { log_comment?: string } }) => {
+          if (params.clickhouse_settings?.log_comment === 'ingestInsert_transactions') {
+            const open = await rows<{ month: string }>(
+              db,
+              `SELECT DISTINCT toString(local_month) AS month FROM derived_repairs FINAL
+               WHERE NOT repaired AND startsWith(run_id, 'months-1:') ORDER BY month`,
+            )
+            openAtInsert.push(open.map((o) => o.month))
+          }
+          return (member as (p: unknown) => Promise<unknown>).call(target, params)
+        }
+      },
+    })
+    const sliced = createPipeline({ db: { ...db, client }, pseudonymKey: testPseudonymKey, sliceRows: 28 })
+    const done = await sliced.run({
+      kind: 'transactions',
+      format: 'parquet',
+      source: 'test',
+      body: (async function* () {
+        yield Buffer.concat(parts)
+      })(),
+      gzip: false,
+      batchId: 'months-1',
+      scope: '',
+      allowedMerchants: undefined,
+    })
+    expect(done).toMatchObject({ status: 'done', inserted: 84 })
+    expect(openAtInsert).toEqual([['2024-04-01'], ['2024-05-01'], ['2024-06-01']])
+    expect(await rows(db, `SELECT count() AS open FROM derived_repairs FINAL WHERE NOT repaired`)).toEqual([
+      { open: 0 },
+    ])
+    expect(await derivedMismatches(db, 'cafe', { from: '2024-04-01', to: '2024-06-30' })).toEqual([])
+  })
+})

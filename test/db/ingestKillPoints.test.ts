@@ -139,12 +139,13 @@ describe('a load killed between any two statements', () => {
     const [dataDir] = dataDirs
     const { killedAt } = odd
 
-    // One more crash half-way, then the real CLI: its start-up repairs, and it sends every batch again
-    // (each killed one half stored): the stored lines count as duplicates, the rest go in.
+    // One more crash, right after the second chunk's insert (its months still marked), then the real
+    // CLI: its start-up repairs, and it sends every batch again (each killed one part stored): the stored
+    // lines count as duplicates, the rest go in.
     const last = writeBatch(dataDir, killedAt + 4)
     const crash = await run([
       'test/support/killedLoad.ts',
-      JSON.stringify(args(dataDir, last, Math.floor(killedAt / 2))),
+      JSON.stringify({ ...args(dataDir, last, 0), killAfterInsert: 2 }),
     ])
     expect(crash.signal, crash.out).toBe('SIGKILL')
     const files = fs

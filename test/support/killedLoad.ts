@@ -22,6 +22,8 @@ export interface KilledLoadArgs {
   next: { file: string; batchId: string }
   /** 0: never. */
   killAfter: number
+  /** Or right after the batch's n-th insert into transactions (its marks still open); 0 or absent: never. */
+  killAfterInsert?: number
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as KilledLoadArgs
@@ -32,6 +34,7 @@ await db.client.insert({ table: 'stores', format: 'JSONEachRow', values: args.st
 const mismatches = await derivedMismatches(db, args.merchantId, args.range)
 
 let statements = 0
+let inserts = 0
 let counting = false
 const client = new Proxy(db.client, {
   get(target, name, receiver) {
@@ -41,6 +44,10 @@ const client = new Proxy(db.client, {
     return async (...callArgs: unknown[]) => {
       const result: unknown = await (member as (...a: unknown[]) => Promise<unknown>).apply(target, callArgs)
       if (counting && ++statements === args.killAfter) process.kill(process.pid, 'SIGKILL')
+      const comment = (callArgs[0] as { clickhouse_settings?: { log_comment?: string } } | undefined)
+        ?.clickhouse_settings?.log_comment
+      if (counting && comment === 'ingestInsert_transactions' && ++inserts === args.killAfterInsert)
+        process.kill(process.pid, 'SIGKILL')
       return result
     }
   },
