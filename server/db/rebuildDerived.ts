@@ -20,8 +20,8 @@ export interface DerivedScope {
  * some of its lines), and the months of any line whose flag changed are rebuilt too. Idempotent.
  *
  * Every merchant-month goes in one pass: one DELETE per rollup, and one insert per view and local month,
- * whatever the number of merchants. A killed load of 500,000 lines leaves the months of every merchant it held open, and
- * one pass per merchant cost 293 s for 111 merchant-months (2026-12-01, 1M lines).
+ * whatever the number of merchants. A killed insert of 500,000 lines leaves the months of every merchant
+ * it held open, and one pass per merchant cost 293 s for 111 merchant-months (2026-12-01, 1M lines).
  *
  * Lines that arrive between the delete and the re-insert would be counted twice: run it inside
  * `exclusively` (commitLock.ts), or before anything else writes (start-up).
@@ -68,9 +68,8 @@ export async function rebuildDerived(db: Db, scopes: readonly DerivedScope[]): P
   // Only the views reading transactions are run: inserting their rows fires the views chained off them
   // (monthly bitmaps off the daily ones), as an ingest does. They read the basket flags as the lines
   // hold them, set right above: the flags are the only part of a line a rebuild may change. One local
-  // month at a time, for every merchant of it: a killed 100M-line load leaves every month it reached open,
-  // and one insert over all of them would hold every group of the year at once (two months, 16.7M lines,
-  // peaked at 4.0 GB in one insert per view, 2026-12-01).
+  // month at a time, for every merchant of it: refilling one month of every merchant at 100M lines (8M
+  // lines) peaked at 0.9 GB (2026-12-01), and a year in one insert would hold twelve months of groups.
   const rollups: readonly string[] = rollupTables
   const views = (await viewsOnTransactions(db)).filter((v) => rollups.includes(v.target))
   for (const month of [...new Set(pairs.map(([, m]) => m))].sort()) {
