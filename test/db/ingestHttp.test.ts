@@ -203,6 +203,16 @@ describe('POST /api/v1/ingest/transactions', () => {
       [7, 'card_number', 'customer_id'],
       [10, 'card_number', 'customer_id'],
     ])
+    // Each message says what was wrong, quoting the value where it helps.
+    expect(list.rows.map((r) => r.message)).toEqual([
+      'not a timestamp (RFC 3339 with offset, or local YYYY-MM-DD HH:MM:SS): yesterday',
+      'product_id is required',
+      'not an ISO 4217 currency: XXX',
+      'quantity must be greater than 0; refunds use status = refunded',
+      'store nowhere of cafe is not known and the time has no offset: load the store first or send times with an offset',
+      'a full card number is never stored; the row is kept here with it masked',
+      'a full card number is never stored; the row is kept here with it masked',
+    ])
     expect(JSON.parse(list.rows[0]!.raw)).toEqual({
       transaction_id: 'r1',
       line_no: '1',
