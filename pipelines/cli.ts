@@ -22,7 +22,7 @@ import {
 } from '../server/contract.ts'
 import { createDb, dbOptionsFromConfig, type Db } from '../server/db/createDb.ts'
 import { migrate } from '../server/db/migrate.ts'
-import { repairDerived } from '../server/db/derivedRepairs.ts'
+import { repairAtStart } from '../server/db/derivedRepairs.ts'
 import { BatchError, createPipeline, type Pipeline, type Progress } from './createPipeline.ts'
 import { resolveMapping } from './mapping.ts'
 import { postStream } from './postStream.ts'
@@ -228,12 +228,7 @@ async function openStore(): Promise<{ db: Db; pipeline: Pipeline; pseudonymKey: 
   const config = parseConfig(process.env)
   const db = await createDb(dbOptionsFromConfig(config))
   await migrate(db)
-  const started = Date.now()
-  const repaired = await repairDerived(db, {
-    starting: (n) =>
-      console.error(`rebuilding the rollups of ${n} merchant-months an interrupted load left behind`),
-  })
-  if (repaired > 0) console.error(`rebuilt them in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  await repairAtStart(db, (line) => console.error(line))
   await dropStaleStaging(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const pseudonymKey = loadPseudonymKey(config.pseudonymKey, config.dataDir)

@@ -406,7 +406,6 @@ export function createPipeline({
           ? textParts(request.format)
           : binaryParts(request.format),
       )
-      await closeMarks(db, runId)
       ledger.contentHash = hash.digest('hex')
       ledger.status = 'done'
       ledger.finishedAt = new Date()

@@ -7,7 +7,7 @@ import { seedAdminKey } from './auth/seedAdminKey.ts'
 import { parseConfig } from './config.ts'
 import { createDb, dbOptionsFromConfig } from './db/createDb.ts'
 import { migrate } from './db/migrate.ts'
-import { repairDerived } from './db/derivedRepairs.ts'
+import { repairAtStart } from './db/derivedRepairs.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { createWalletService, type WalletService } from './wallet/walletService.ts'
@@ -49,11 +49,7 @@ async function main(): Promise<void> {
 
   await migrate(db)
   // Before anything reads or writes: months an interrupted load may have left half-derived.
-  const repairStart = Date.now()
-  const repaired = await repairDerived(db, {
-    starting: (n) => say(`rebuilding the rollups of ${n} merchant-months an interrupted load left behind`),
-  })
-  if (repaired > 0) say(`rebuilt them in ${((Date.now() - repairStart) / 1000).toFixed(1)} s`)
+  await repairAtStart(db, say)
   await dropStaleStaging(db)
   // Builds of weather's slots live as long as the process that knows which one is current.
   if (db.mode === 'embedded') await dropAllWeatherSlots(db)

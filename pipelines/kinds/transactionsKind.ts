@@ -153,7 +153,7 @@ function checkSql(ctx: CheckContext, zones: number): string {
       when: `isNull(v_quantity)`,
       reason: 'bad_number',
       field: 'quantity',
-      message: `concat('not a number: ', quantity)`,
+      message: `concat('not a number: ', quantity_text)`,
     },
     {
       when: `v_quantity <= 0`,
@@ -165,13 +165,13 @@ function checkSql(ctx: CheckContext, zones: number): string {
       when: `isNull(v_unit_price) OR v_unit_price < 0`,
       reason: 'bad_number',
       field: 'unit_price',
-      message: `concat('unit_price must be a number >= 0: ', unit_price)`,
+      message: `concat('unit_price must be a number >= 0: ', unit_price_text)`,
     },
     {
       when: `isNotNull(amount) AND isNull(toDecimal64OrNull(amount, 4))`,
       reason: 'bad_number',
       field: 'amount',
-      message: `concat('not a number: ', amount)`,
+      message: `concat('not a number: ', amount_text)`,
     },
     {
       when: `v_currency = ''`,
@@ -226,7 +226,12 @@ function checkSql(ctx: CheckContext, zones: number): string {
         upper(coalesce(currency, store_currency)) AS v_currency,
         lower(coalesce(status, 'completed')) AS v_status,
         upper(coalesce(customer_home_country, '')) AS v_country,
-        lower(coalesce(captured_offline, '')) AS v_offline
+        lower(coalesce(captured_offline, '')) AS v_offline,
+        -- The values as sent, for the messages: the final SELECT names the typed values quantity, unit_price
+        -- and amount, and a message quoting those names quoted 'not a number: 0' for 'abc'.
+        quantity AS quantity_text,
+        unit_price AS unit_price_text,
+        amount AS amount_text
       FROM j
     ),
     verdicts AS (SELECT *, ${verdict.check} AS _check FROM parsed)

@@ -52,14 +52,12 @@ export async function repairDerived(db: Db, options: RepairOptions = {}): Promis
   })
   const open = await result.json<{ run_id: string; merchant_id: string; local_month: string }>()
   if (open.length === 0) return 0
-  const months = new Map<string, Set<string>>()
-  for (const mark of open)
-    months.set(mark.merchant_id, (months.get(mark.merchant_id) ?? new Set()).add(mark.local_month))
-  const count = [...months.values()].reduce((n, set) => n + set.size, 0)
+  const count = new Set(open.map((mark) => `${mark.merchant_id}\n${mark.local_month}`)).size
   options.starting?.(count)
+  // rebuildDerived takes each merchant-month once, however many runs marked it.
   await rebuildDerived(
     db,
-    [...months].map(([merchantId, localMonths]) => ({ merchantId, localMonths: [...localMonths] })),
+    open.map((mark) => ({ merchantId: mark.merchant_id, localMonths: [mark.local_month] })),
   )
   await db.client.insert({
     table: 'derived_repairs',
@@ -67,4 +65,16 @@ export async function repairDerived(db: Db, options: RepairOptions = {}): Promis
     values: open.map((mark) => ({ ...mark, repaired: true })),
   })
   return count
+}
+
+/**
+ * Start-up's repair (server and CLI, right after migrations, before anything reads or writes): rebuilds
+ * every open mark, saying how many merchant-months before it starts and how long they took after.
+ */
+export async function repairAtStart(db: Db, say: (line: string) => void): Promise<void> {
+  const started = Date.now()
+  const repaired = await repairDerived(db, {
+    starting: (n) => say(`rebuilding the rollups of ${n} merchant-months an interrupted load left behind`),
+  })
+  if (repaired > 0) say(`rebuilt them in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }

@@ -32,12 +32,9 @@ export async function rebuildDerived(db: Db, scopes: readonly DerivedScope[]): P
   // Basket flags first: the rollups count them, and a line whose flag changes may lie in another month.
   const flagged = await repairBasketFlags(db, { merchantMonths: asked, ...utcRange(asked) })
   const pairs = merchantMonths([...asked, ...flagged])
-  const range = utcRange(pairs)
   const params = {
     rebuildMerchants: [...new Set(pairs.map(([merchant]) => merchant))],
     rebuildPairs: pairs.map((pair) => new TupleParam([...pair])),
-    rebuildFrom: range.from,
-    rebuildTo: range.to,
   }
   const settings = {
     log_comment: 'rebuildDerived',

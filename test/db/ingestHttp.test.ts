@@ -186,11 +186,12 @@ describe('POST /api/v1/ingest/transactions', () => {
       'r10,1,cafe,s1,2023-06-01 10:00:00,latte,1,3,,ab4111111111111111cd',
       // A barcode (EAN-13) as product id that passes the Luhn check too: a product, not a card.
       'r11,1,cafe,s1,2023-06-01 10:00:00,4006381333023,1,3,,',
+      'r12,1,cafe,s1,2023-06-01 10:00:00,latte,abc,3,,',
     ]
     const ledger = await ledgerOf(
       await post('transactions', csv(lines), { headers: { 'idempotency-key': 'bad' } }),
     )
-    expect(ledger).toMatchObject({ received: 11, inserted: 4, duplicates: 0, rejected: 7 })
+    expect(ledger).toMatchObject({ received: 12, inserted: 4, duplicates: 0, rejected: 8 })
     const rejects = await app.call('/api/v1/ingest/batches/bad/rejects', { key: admin })
     expect(rejects.status).toBe(200)
     const list = rejects.body as RejectList
@@ -202,6 +203,7 @@ describe('POST /api/v1/ingest/transactions', () => {
       [6, 'unknown_store', 'store_id'],
       [7, 'card_number', 'customer_id'],
       [10, 'card_number', 'customer_id'],
+      [13, 'bad_number', 'quantity'],
     ])
     // Each message says what was wrong, quoting the value where it helps.
     expect(list.rows.map((r) => r.message)).toEqual([
@@ -212,6 +214,7 @@ describe('POST /api/v1/ingest/transactions', () => {
       'store nowhere of cafe is not known and the time has no offset: load the store first or send times with an offset',
       'a full card number is never stored; the row is kept here with it masked',
       'a full card number is never stored; the row is kept here with it masked',
+      'not a number: abc',
     ])
     expect(JSON.parse(list.rows[0]!.raw)).toEqual({
       transaction_id: 'r1',
