@@ -19,7 +19,7 @@ import { readAhead } from './readAhead.ts'
 import { engineFormats, spoolChunks, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
 import { hmacPads } from './pseudonymKey.ts'
-import { cardFieldSql, maskedRawSql, rawRowSql } from './rowChecks.ts'
+import { cardColumnSql, maskedRawSql, rawRowSql } from './rowChecks.ts'
 
 /** Why a batch could not be (fully) loaded; the ledger of what was stored travels with it. */
 export class BatchError extends Error {
@@ -182,10 +182,15 @@ export function createPipeline({
       scope: request.scope,
       maxFieldChars: limits.fieldChars,
     }
+    // The staged column holding a card number, by name (the stage's _card_column numbers it).
+    const cardNameSql =
+      staged.length === 0
+        ? "''"
+        : `if(_card_column = 0, '', arrayElement([${staged.map((s) => `{${s.nameParam}:String}`).join(', ')}], _card_column))`
     const mappedSql = (stage: string, card = true) => `
       SELECT {base:UInt64} + _row AS _line,
         ${spec.canonical.map((c) => `${mapped.expressions[c]} AS ${c}`).join(',\n        ')},
-        ${card ? cardFieldSql(staged) : "''"} AS _card
+        ${card ? cardNameSql : "''"} AS _card
       FROM ${stage}
       WHERE _row >= {rowsFrom:UInt64} AND _row < {rowsTo:UInt64}`
 
@@ -471,6 +476,8 @@ function createSlotTables(db: Db) {
       ...stageColumns.map((c) => `${quoteIdentifier(c)} Nullable(String)`),
       // _row numbers the rows of one INSERT in arrival order (rowNumberInAllBlocks restarts per statement).
       '_row UInt64 DEFAULT rowNumberInAllBlocks()',
+      // The first column holding a full card number (from 1; 0 for none), found as the rows are staged.
+      `_card_column UInt8 DEFAULT ${cardColumnSql(stageColumns.map(quoteIdentifier))}`,
     ].join(', ')
     const { scratchColumns } = spec
     const slots = [0, 1].map(() => {

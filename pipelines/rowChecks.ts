@@ -10,7 +10,7 @@ export interface RowCheck {
   message: string
 }
 
-/** A full card number in any field (found by cardFieldSql into `_card`): always the first check. */
+/** A full card number in any field (`_card` names it, from the stage's `_card_column`): always the first check. */
 const cardCheck: RowCheck = {
   when: `_card != ''`,
   reason: 'card_number',
@@ -104,10 +104,15 @@ export function verdictSql(checks: readonly RowCheck[]): {
 }
 
 /**
- * SQL naming the first staged column that holds a full card number (a run of 13-19 digits standing alone,
- * or a value of only digits, spaces and dashes, passing the Luhn check), '' when none does. A cheap guard
- * per column (13+ characters, then a run of 13 digits or only digits, spaces and dashes) keeps clean rows
- * away from the rest; suspects get their columns in one array so the Luhn check is written once.
+ * SQL numbering the first of `columns` (SQL over Nullable(String) values) that holds a full card number
+ * (a run of 13-19 digits standing alone, or a value of only digits, spaces and dashes, passing the Luhn
+ * check), from 1; 0 when none does. A cheap guard per column (13+ characters, then a run of 13 digits or
+ * only digits, spaces and dashes) keeps clean rows away from the rest; suspects get their columns in one
+ * array so the Luhn check is written once.
+ *
+ * It is the stage's `_card_column` default (createPipeline.ts), computed as rows are staged. Inside the
+ * check statement its text was copied into every expression built on it, and planning it there cost
+ * about 280 ms a request (docs/ingestion.md, "Most of the check is planning").
  *
  * Thirteen digits are a card number only when they start with 4, 5 or 6 (Visa's and Maestro's ranges, the
  * only networks with 13-digit numbers) and are not a valid GS1 barcode (EAN-13, UPC-A written as 13
@@ -116,11 +121,10 @@ export function verdictSql(checks: readonly RowCheck[]): {
  * in milliseconds since 1970 (13 digits starting with 1 until 2286). The price: one 13-digit Visa or
  * Maestro number in ten also passes the GS1 check; neither network has issued 13-digit numbers for years.
  */
-export function cardFieldSql(columns: readonly { sql: string; nameParam: string }[]): string {
-  if (columns.length === 0) return "''"
-  const values = `[${columns.map((c) => `coalesce(${c.sql}, '')`).join(', ')}]`
-  const names = `[${columns.map((c) => `{${c.nameParam}:String}`).join(', ')}]`
-  const suspect = `v -> length(v) >= 13 AND match(v, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$')`
+export function cardColumnSql(columns: readonly string[]): string {
+  if (columns.length === 0) return '0'
+  const values = `[${columns.map((c) => `coalesce(${c}, '')`).join(', ')}]`
+  const suspect = `length(v) >= 13 AND match(v, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$')`
   // A digit run inside a longer token (a hex id, say) is not a card number: runs must stand alone.
   const candidates = `arrayFilter(n -> length(n) BETWEEN 13 AND 19, arrayConcat(
       extractAll(v, '(?:^|[^0-9A-Za-z])([0-9]{13,19})(?:[^0-9A-Za-z]|$)'),
@@ -131,11 +135,11 @@ export function cardFieldSql(columns: readonly { sql: string; nameParam: string 
       range(1, length(n) + 1))) % 10 = 0
       AND (length(n) != 13 OR (substring(n, 1, 1) IN ('4', '5', '6') AND NOT ${barcode}))`
   const guard = columns
-    .map((c) => `(length(${c.sql}) >= 13 AND match(${c.sql}, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$'))`)
+    .map((c) => `(length(${c}) >= 13 AND match(${c}, '[0-9]{13}|^[0-9][0-9 -]{11,30}[0-9]$'))`)
     .join(' OR ')
-  return `if(${guard},
-      arrayElement(${names}, arrayFirstIndex(v -> ${suspect.slice(5)} AND arrayExists(${luhn}, ${candidates}), ${values})),
-      '')`
+  return `toUInt8(if(${guard},
+      arrayFirstIndex(v -> ${suspect} AND arrayExists(${luhn}, ${candidates}), ${values}),
+      0))`
 }
 
 /**

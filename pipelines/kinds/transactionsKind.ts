@@ -96,12 +96,22 @@ async function check(ctx: CheckContext): Promise<void> {
 /**
  * The UTC offset (seconds) of the row's zone at instant e. Time-zone arguments must be constants, so each
  * zone of the chunk is its own branch ({z0}, {z1}, ...); each row evaluates only the branch of its zone.
+ *
+ * Each branch names the instant five times, and e is itself built on the parsed wall clock and its own
+ * offset: written out in place, a chunk with ten zones made the planner expand the text of e fifty times
+ * over, into names of megabytes (docs/ingestion.md, "Most of the check is planning"). So the branches read
+ * a lambda's argument x, and e is written once, as the one element the lambda maps.
  */
 function offsetSql(e: string, zones: number): string {
   if (zones === 0) return '0'
+  return `arrayElement(arrayMap(x -> ${zoneBranches(zones, (z) => zoneOffsetSql('x', z))}, [${e}]), 1)`
+}
+
+/** multiIf over the chunk's zones: `zone = {zi}`, then the SQL `branch` makes of that zone's parameter. */
+function zoneBranches(zones: number, branch: (zone: string) => string): string {
   const branches = Array.from(
     { length: zones },
-    (_, i) => `zone = {z${i}:String}, ${zoneOffsetSql(e, `{z${i}:String}`)}`,
+    (_, i) => `zone = {z${i}:String}, ${branch(`{z${i}:String}`)}`,
   )
   return `multiIf(${branches.join(', ')}, 0)`
 }
@@ -112,17 +122,13 @@ function offsetSql(e: string, zones: number): string {
  * want) and with the later offset in a gap, which lands before the transition; so the zone's offset at the
  * instant it reads is the right one in every case: the usual offset, the first in an overlap, the one
  * before the gap. (Unlike reading offsets 12 hours around the wall clock, this also holds for zones more
- * than 12 hours from UTC, such as Pacific/Chatham.) The wall clock goes in as text, referenced once per
- * branch: six references (year, month, ... of wall) per branch measured several times slower.
+ * than 12 hours from UTC, such as Pacific/Chatham.) The wall clock goes in as text (six references to year,
+ * month, ... of wall per branch measured several times slower), once, as a lambda's argument (see offsetSql).
  */
 function wallOffsetSql(zones: number): string {
   if (zones === 0) return '0'
-  const branches = Array.from(
-    { length: zones },
-    (_, i) =>
-      `zone = {z${i}:String}, ${zoneOffsetSql(`toDateTime(wall_text, {z${i}:String})`, `{z${i}:String}`)}`,
-  )
-  return `if(isNull(wall), 0, multiIf(${branches.join(', ')}, 0))`
+  const offset = zoneBranches(zones, (z) => zoneOffsetSql(`toDateTime(t, ${z})`, z))
+  return `if(isNull(wall), 0, arrayElement(arrayMap(t -> ${offset}, [assumeNotNull(wall_text)]), 1))`
 }
 
 function checkSql(ctx: CheckContext, zones: number): string {

@@ -8,8 +8,15 @@
  *
  *   - `IN {name:Array(T)}` becomes `IN (SELECT CAST(value, 'T') FROM table WHERE name = 'name')`;
  *   - any other `{name:Array(T)}` the array of those values in order;
- *   - `{name:T}` the one value cast to T (a scalar subquery: the engine computes it once, as a constant,
- *     so it also serves where a constant is required, such as a time zone argument).
+ *   - `{name:T}` the one value cast to T (a scalar subquery: the engine computes it as a constant, so it
+ *     also serves where a constant is required, such as a time zone argument).
+ *
+ * In a statement that starts with WITH or SELECT (after INSERT INTO table and its columns), the last two
+ * are read together by one subquery in the statement's WITH clause, and each value is named there once
+ * (`__carried_1`, ...), for every use. The engine analyses a subquery at each place it is written: the
+ * ingest's check has 206 placeholders (ten time zones, the field limit at each field), and as 206
+ * subqueries they cost 140-180 ms of its 220-400 (2026-12-01, docs/ingestion.md). A WITH clause reaches
+ * every subquery and CTE of its statement. Any other statement keeps a subquery at each use.
  *
  * Names and types come from our own SQL (`\w+` and a type expression); values from the caller, as data.
  * Never for mutations (ALTER ... UPDATE or DELETE, lightweight DELETE): the engine may evaluate their
@@ -48,6 +55,9 @@ export function valuesAsData(
     }
     return { array: array !== null, element }
   }
+  const head = headOf(query)
+  // Placeholder (name and type) -> [alias, the subquery it names].
+  const named = new Map<string, [string, string]>()
   const rewrite = (code: string) =>
     code
       .replace(/\bIN\s*\{(\w+):(Array\([^{}]+\))\}/g, (whole, name: string, type: string) => {
@@ -58,16 +68,50 @@ export function valuesAsData(
       .replace(/\{(\w+):([^{}]+)\}/g, (whole, name: string, type: string) => {
         const found = add(name, type)
         if (!found) return ((supported = false), whole)
-        return found.array
-          ? `(SELECT CAST(arrayMap(v -> v.2, arraySort(groupArray((i, value)))), '${type}') ${from(name)})`
-          : `(SELECT CAST(any(value), '${type}') ${from(name)})`
+        if (!head)
+          return found.array
+            ? `(SELECT CAST(arrayMap(v -> v.2, arraySort(groupArray((i, value)))), '${type}') ${from(name)})`
+            : `(SELECT CAST(any(value), '${type}') ${from(name)})`
+        const key = `${name}:${type}`
+        const alias = named.get(key)?.[0] ?? `__carried_${named.size + 1}`
+        named.set(key, [
+          alias,
+          found.array
+            ? `CAST(arrayMap(v -> v.2, arraySort(groupArrayIf((i, value), name = '${name}'))), '${type}')`
+            : `CAST(anyIf(value, name = '${name}'), '${type}')`,
+        ])
+        return alias
       })
   // Quoted text (string literals, quoted names) and comments are left as they are, as the binder leaves them.
   const rewritten = query
     .split(quoted)
     .map((piece, i) => (i % 2 === 1 ? piece : rewrite(piece)))
     .join('')
-  return supported ? { query: rewritten, rows } : null
+  if (!supported) return null
+  if (!head || named.size === 0) return { query: rewritten, rows }
+  const values = [...named.values()]
+  const list = [
+    `(SELECT tuple(${values.map(([, value]) => value).join(', ')}) FROM ${table}) AS __carried`,
+    ...values.map(([alias], i) => `tupleElement(__carried, ${i + 1}) AS ${alias}`),
+  ].join(', ')
+  const at = head.index
+  return {
+    query: head.with
+      ? `${rewritten.slice(0, at)}WITH ${list},${rewritten.slice(at + 'WITH'.length)}`
+      : `${rewritten.slice(0, at)}WITH ${list} ${rewritten.slice(at)}`,
+    rows,
+  }
+}
+
+/**
+ * Where a statement's own WITH or SELECT starts (after INSERT INTO table and its columns), and which it
+ * is; undefined for any other statement. Placeholders are never in the head, so its offset is the same
+ * before and after they are rewritten.
+ */
+function headOf(query: string): { index: number; with: boolean } | undefined {
+  const found = /^(\s*(?:INSERT\s+INTO\s+[\w.]+\s*(?:\([^(){}'"`]*\))?\s*)?)(WITH|SELECT)\b/i.exec(query)
+  if (!found) return undefined
+  return { index: (found[1] ?? '').length, with: found[2]?.toUpperCase() === 'WITH' }
 }
 
 /**

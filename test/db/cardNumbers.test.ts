@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cardFieldSql } from '../../pipelines/rowChecks.ts'
+import { cardColumnSql } from '../../pipelines/rowChecks.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 let db: Awaited<ReturnType<typeof createTestDb>>
@@ -12,13 +12,13 @@ afterAll(async () => {
   await db.cleanup()
 })
 
-/** The column cardFieldSql names for one value in column `v` ('' = not a card number), run in the engine. */
+/** For each value, the column cardColumnSql finds it in ('product_id', or '' for none), run in the engine. */
 async function verdicts(values: readonly string[]): Promise<Record<string, string>> {
   const found = await rows<{ value: string; card: string }>(
     db,
-    `SELECT v AS value, ${cardFieldSql([{ sql: 'v', nameParam: 'name' }])} AS card
-     FROM (SELECT arrayJoin({values:Array(String)}) AS v)`,
-    { values, name: 'product_id' },
+    `SELECT v AS value, arrayElement(['', 'w', 'product_id'], ${cardColumnSql(['w', 'v'])} + 1) AS card
+     FROM (SELECT arrayJoin({values:Array(String)}) AS v, 'no card here' AS w)`,
+    { values },
   )
   return Object.fromEntries(found.map((f) => [f.value, f.card]))
 }

@@ -4,15 +4,17 @@ import { valuesAsData } from '../../server/db/valuesAsData.ts'
 const from = (name: string) => `FROM t WHERE name = '${name}'`
 
 describe('valuesAsData', () => {
-  it('turns each placeholder into a subquery of its values, a set after IN', () => {
+  it('reads every value in one subquery of the WITH clause, names each once there, and makes a set after IN', () => {
     const out = valuesAsData(
-      'SELECT {n:UInt32}, has({xs:Array(String)}, s) FROM a WHERE s NOT IN {xs:Array(String)}',
+      'SELECT {n:UInt32}, {n:UInt32} + 1, has({xs:Array(String)}, s) FROM a WHERE s NOT IN {xs:Array(String)}',
       { n: 7, xs: ['a', "b'c"] },
       't',
     )
     expect(out?.query).toBe(
-      `SELECT (SELECT CAST(any(value), 'UInt32') ${from('n')}), ` +
-        `has((SELECT CAST(arrayMap(v -> v.2, arraySort(groupArray((i, value)))), 'Array(String)') ${from('xs')}), s) ` +
+      `WITH (SELECT tuple(CAST(anyIf(value, name = 'n'), 'UInt32'), ` +
+        `CAST(arrayMap(v -> v.2, arraySort(groupArrayIf((i, value), name = 'xs'))), 'Array(String)')) FROM t) AS __carried, ` +
+        `tupleElement(__carried, 1) AS __carried_1, tupleElement(__carried, 2) AS __carried_2 ` +
+        `SELECT __carried_1, __carried_1 + 1, has(__carried_2, s) ` +
         `FROM a WHERE s NOT IN (SELECT CAST(value, 'String') ${from('xs')})`,
     )
     // Each value once, as data, in order.
@@ -23,6 +25,27 @@ describe('valuesAsData', () => {
     ])
   })
 
+  it("joins a statement's own WITH clause, after INSERT INTO and its columns too", () => {
+    const sub = `(SELECT CAST(any(value), 'String') ${from('k')})`
+    const carried = `(SELECT tuple(CAST(anyIf(value, name = 'k'), 'String')) FROM t) AS __carried, tupleElement(__carried, 1)`
+    expect(
+      valuesAsData(
+        'INSERT INTO x (a, b) WITH c AS (SELECT {k:String} AS a) SELECT a, 1 FROM c',
+        { k: 'v' },
+        't',
+      )?.query,
+    ).toBe(
+      `INSERT INTO x (a, b) WITH ${carried} AS __carried_1, c AS (SELECT __carried_1 AS a) SELECT a, 1 FROM c`,
+    )
+    expect(valuesAsData('\n  INSERT INTO x\n  SELECT {k:String}', { k: 'v' }, 't')?.query).toBe(
+      `\n  INSERT INTO x\n  WITH ${carried} AS __carried_1 SELECT __carried_1`,
+    )
+    // Any other statement keeps a subquery at each use.
+    expect(
+      valuesAsData('CREATE TABLE y ENGINE = Memory AS SELECT {k:String} AS a', { k: 'v' }, 't')?.query,
+    ).toBe(`CREATE TABLE y ENGINE = Memory AS SELECT ${sub} AS a`)
+  })
+
   it('leaves string literals, quoted names and comments as they are', () => {
     const query = [
       "SELECT '{n:UInt32}' AS a, 'it''s {n:UInt32}' AS b, \"{n:UInt32}\" AS c, `{n:UInt32}` AS d,",
@@ -31,7 +54,8 @@ describe('valuesAsData', () => {
     ].join('\n')
     const out = valuesAsData(query, { n: 1 }, 't')
     expect(out?.query).toBe(
-      query.replace(/\{n:UInt32\} AS e/, `(SELECT CAST(any(value), 'UInt32') ${from('n')}) AS e`),
+      `WITH (SELECT tuple(CAST(anyIf(value, name = 'n'), 'UInt32')) FROM t) AS __carried, tupleElement(__carried, 1) AS __carried_1 ` +
+        query.replace(/\{n:UInt32\} AS e/, `__carried_1 AS e`),
     )
   })
 
