@@ -9,6 +9,8 @@ import { createApp } from '../../server/app.ts'
 import { createKey } from '../../server/auth/apiKeys.ts'
 import type { BatchLedger } from '../../server/contract.ts'
 import type { Db } from '../../server/db/createDb.ts'
+import { createSegmentMembership } from '../../server/segments/segmentMembership.ts'
+import { createWeatherSlotBuilds } from '../../server/weather/weatherSlotBuilds.ts'
 import type { BenchFiles } from './benchData.ts'
 
 export interface BenchServer {
@@ -49,10 +51,18 @@ export async function startBenchServer(
   options: { chunkBytes?: number | undefined; answerCacheEntries?: number | undefined } = {},
 ) {
   const statements = new Map<string, number[]>()
+  const timed = timingDb(db, statements)
+  // Errors only, on stderr: a failure in the background (a segment refresh) must not pass unseen.
+  const logger = pino({ level: 'error' }, pino.destination(2))
+  // The app's background work (segment and weather refreshes after ingest), closed with the server so
+  // none of it is still running when the bench closes the store.
+  const segmentMembership = createSegmentMembership(timed, { limits: { rangeDays: 1100 }, logger })
+  const weatherSlots = createWeatherSlotBuilds(timed, { logger })
   const app = createApp({
-    db: timingDb(db, statements),
-    // Errors only, on stderr: a failure in the background (a segment refresh) must not pass unseen.
-    logger: pino({ level: 'error' }, pino.destination(2)),
+    db: timed,
+    logger,
+    segmentMembership,
+    weatherSlots,
     limits: {
       ratePerMinute: 1_000_000,
       jsonBytes: 1 << 20,
@@ -70,7 +80,11 @@ export async function startBenchServer(
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     key,
     statements,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await segmentMembership.close()
+      await weatherSlots.close()
+    },
   } satisfies BenchServer
 }
 

@@ -3,15 +3,19 @@
  * ways clients send it, each from an empty store, beside the bare engine loading the same files in the
  * same run (`INSERT INTO bare SELECT * FROM file(...)` into a MergeTree of the files' own columns):
  *   - NDJSON over HTTP, one request per 100,000-line file, in turn, from a client in its own process;
+ *   - the same lines in smaller requests (10,000 lines by default, `--small-requests`), the size many
+ *     clients send, whose fixed costs per request a 100,000-line request hides;
  *   - the whole Parquet file as one HTTP body, from the same client;
  *   - the same Parquet file through the CLI (`npm run cli -- ingest transactions <file>`, its own process).
  * Stores, weather and FX are loaded through the public routes first.
  *
- *   npm run bench -- ingest [--lines 1000000] [--dir /tmp/x] [--keep] [--no-ndjson] [--no-cli]
+ *   npm run bench -- ingest [--lines 1000000] [--dir /tmp/x] [--keep] [--no-ndjson] [--small-requests 10000]
+ *                           [--no-cli]
  */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
+import readline from 'node:readline'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { Command } from 'commander'
@@ -54,6 +58,36 @@ async function bareRate(db: Db, files: string, format: keyof typeof bareFormats,
   return rowsPerSecond(lines, ms)
 }
 
+/**
+ * The NDJSON pieces cut again into files of `lines` lines each (in the same order), under `dir`: the
+ * requests of a client that sends smaller batches.
+ */
+async function smallPieces(pieces: readonly string[], lines: number, dir: string): Promise<string[]> {
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true })
+  const out: string[] = []
+  let buffer: string[] = []
+  const flush = () => {
+    if (buffer.length === 0) return
+    const file = path.join(dir, `small-${String(out.length).padStart(6, '0')}.ndjson`)
+    fs.writeFileSync(file, buffer.join('\n') + '\n')
+    out.push(file)
+    buffer = []
+  }
+  for (const piece of pieces) {
+    for await (const line of readline.createInterface({
+      input: fs.createReadStream(piece),
+      crlfDelay: Infinity,
+    })) {
+      if (line === '') continue
+      buffer.push(line)
+      if (buffer.length === lines) flush()
+    }
+  }
+  flush()
+  return out
+}
+
 interface Figure {
   path: string
   rows: number
@@ -76,6 +110,12 @@ export async function ingestBench(args: string[]): Promise<void> {
     .option('--dir <dir>', 'files and store', path.join(os.tmpdir(), 'tillsight-bench-ingest'))
     .option('--chunk-bytes <n>', 'bytes of text per stored part (INGEST_CHUNK_BYTES)', (v) => Number(v))
     .option('--no-ndjson', 'skip the NDJSON requests (for the 10M Parquet figure)')
+    .option(
+      '--small-requests <n>',
+      'also send the NDJSON lines in requests of n lines (0: not)',
+      (v) => Number(v),
+      10_000,
+    )
     .option('--no-cli', 'skip the CLI load')
     .option('--keep', 'keep the generated files for the next run', false)
     .parse(['node', 'bench', ...args])
@@ -84,6 +124,7 @@ export async function ingestBench(args: string[]): Promise<void> {
       dir: string
       chunkBytes?: number
       ndjson: boolean
+      smallRequests: number
       cli: boolean
       keep: boolean
     }>()
@@ -117,6 +158,26 @@ export async function ingestBench(args: string[]): Promise<void> {
         })
         say(`NDJSON over HTTP: ${(ndjson.ms / 1000).toFixed(1)} s`)
         await emptyTransactions(db)
+        if (options.smallRequests > 0) {
+          const small = await smallPieces(
+            files.pieces,
+            options.smallRequests,
+            path.join(options.dir, 'small'),
+          )
+          loadBefore = loadAverage()
+          const sent = await client.post(server, 'transactions', 'application/x-ndjson', small)
+          figures.push({
+            path: `HTTP, NDJSON in ${small.length} requests of ${options.smallRequests.toLocaleString('en-US')} lines`,
+            rows: inserted(sent.ledgers),
+            ms: sent.ms,
+            bare: figures[figures.length - 1]?.bare ?? 0,
+            loadBefore,
+            loadAfter: loadAverage(),
+          })
+          say(`NDJSON over HTTP in smaller requests: ${(sent.ms / 1000).toFixed(1)} s`)
+          fs.rmSync(path.join(options.dir, 'small'), { recursive: true, force: true })
+          await emptyTransactions(db)
+        }
       }
       loadBefore = loadAverage()
       const parquet = await client.post(server, 'transactions', 'application/vnd.apache.parquet', [

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs'
 import { createPipeline } from '../../pipelines/createPipeline.ts'
+import { resetSpool } from '../../pipelines/stageChunk.ts'
 import { createDb, type Db } from '../../server/db/createDb.ts'
 import { repairDerived } from '../../server/db/derivedRepairs.ts'
 import { migrate } from '../../server/db/migrate.ts'
@@ -57,6 +58,8 @@ const pipeline = createPipeline({
   db: counted,
   pseudonymKey: 'killed-load-pseudonym-key',
   chunkBytes: args.chunkBytes,
+  // In the data dir, as the server's: a killed load's spooled chunks go with the test's directory.
+  spoolDir: resetSpool(args.dataDir),
 })
 const load = (batch: { file: string; batchId: string }) =>
   pipeline.run({
