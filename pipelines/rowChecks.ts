@@ -97,7 +97,7 @@ export function verdictSql(checks: readonly RowCheck[]): {
     reason: `arrayElement(${list(checks.map((c) => c.reason))}, _check + 1)`,
     field: `arrayElement(${list(checks.map((c) => c.field))}, _check + 1)`,
     // A lookup by number, not multiIf(_check = 1, ..., _check = 41, ...): the planner writes each use of
-    // _check out in full (docs/ingestion.md, "Most of the check is planning"), and 41 uses of it took
+    // _check out in full (docs/ingestion.md, "Most of the check was analysis"), and 41 uses of it took
     // 90-140 ms of planning per statement (2026-12-01).
     message: `if(_check = 0, '', arrayElement([${checks.map((c) => c.message).join(',\n      ')}], _check))`,
   }
@@ -112,7 +112,7 @@ export function verdictSql(checks: readonly RowCheck[]): {
  *
  * It is the stage's `_card_column` default (createPipeline.ts), computed as rows are staged. Inside the
  * check statement its text was copied into every expression built on it, and planning it there cost
- * about 280 ms a request (docs/ingestion.md, "Most of the check is planning").
+ * about 280 ms a request (docs/ingestion.md, "Most of the check was analysis").
  *
  * Thirteen digits are a card number only when they start with 4, 5 or 6 (Visa's and Maestro's ranges, the
  * only networks with 13-digit numbers) and are not a valid GS1 barcode (EAN-13, UPC-A written as 13

@@ -27,7 +27,7 @@ const stageSettings = {
   input_format_json_read_arrays_as_strings: 1,
   input_format_parquet_preserve_order: 1,
   input_format_arrow_case_insensitive_column_matching: 0,
-  // The stage's _card_column default runs its Luhn scan only for the few values its guard lets through.
+  // The card scan of _card_column runs its Luhn check only for the few values its guard lets through.
   short_circuit_function_evaluation: 'force_enable',
 } as const satisfies ClickHouseSettings
 
@@ -149,6 +149,8 @@ async function stageFile(
 ): Promise<void> {
   const columnList = columns.map(quoteIdentifier).join(', ')
   const structure = columns.map((c) => `${quoteIdentifier(c)} Nullable(String)`).join(', ')
+  // _card_column is computed here rather than by the table's default (which a streamed INSERT ... FORMAT
+  // uses): staging 100,000 lines took 270-350 ms with the default, 200-210 ms so (2026-12-01).
   await db.client.command({
     query: `INSERT INTO ${stage} (${columnList}, _card_column)
             SELECT ${columnList}, ${cardColumnSql(columns.map(quoteIdentifier))}

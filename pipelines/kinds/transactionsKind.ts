@@ -99,7 +99,7 @@ async function check(ctx: CheckContext): Promise<void> {
  *
  * Each branch names the instant five times, and e is itself built on the parsed wall clock and its own
  * offset: written out in place, a chunk with ten zones made the planner expand the text of e fifty times
- * over, into names of megabytes (docs/ingestion.md, "Most of the check is planning"). So the branches read
+ * over, into names of megabytes (docs/ingestion.md, "Most of the check was analysis"). So the branches read
  * a lambda's argument x, and e is written once, as the one element the lambda maps.
  */
 function offsetSql(e: string, zones: number): string {
