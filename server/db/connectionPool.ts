@@ -33,8 +33,11 @@ export function connectionPool(
   carried?: CarriedStatements,
 ): ClientConnection {
   const busy = connections.map(() => 0)
-  // One statement at a time uses a connection's carrier table: it is emptied, filled and read in turn.
+  // One statement at a time uses a connection's carrier table: it is filled, read and emptied in turn.
   const carrierTurns = connections.map(() => Promise.resolve())
+  // Whether a carrier table may hold values: from the start (a store's Memory table is empty when it
+  // opens, but this costs one statement), and after a statement whose emptying failed.
+  const carrierHeld = connections.map(() => true)
   async function on<T>(bound: boolean, work: (connection: ClientConnection) => Promise<T>): Promise<T> {
     const pick = bound ? 0 : leastBusy()
     return onConnection(pick, work)
@@ -76,7 +79,8 @@ export function connectionPool(
     if (!table || !settings || !data) return on(true, (c) => run(c, params))
     const turn = (carrierTurns[pick] ?? Promise.resolve()).then(() =>
       onConnection(pick, async (connection) => {
-        await connection.command({ query: `TRUNCATE TABLE ${table}` })
+        if (carrierHeld[pick]) await connection.command({ query: `TRUNCATE TABLE ${table}` })
+        carrierHeld[pick] = true
         await connection.insert({
           query: `INSERT INTO ${table} (${Object.keys(carrierColumns).join(', ')}) FORMAT JSONEachRow`,
           values: data.rows.map((r) => JSON.stringify(r)).join('\n'),
@@ -91,6 +95,7 @@ export function connectionPool(
         } finally {
           // The values stay no longer than their statement.
           await connection.command({ query: `TRUNCATE TABLE ${table}` })
+          carrierHeld[pick] = false
         }
       }),
     )

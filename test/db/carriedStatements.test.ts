@@ -107,6 +107,50 @@ describe('statements carried with their values as data', () => {
     expect((await answer('bound', query, { v: 1 }))[0]?.threads).toBeGreaterThan(1)
   })
 
+  it("never read an earlier statement's values, even when emptying the table after it failed", async () => {
+    // Connections 2 and 3 (the carrying ones) fail to empty their table once, while failEmptying is set.
+    let failEmptying = false
+    const connections = Array.from({ length: 3 }, () => {
+      const connection = createChdbConnection({ path: dir }) as unknown as ClientConnection
+      return new Proxy(connection, {
+        get(target, name, receiver) {
+          const member: unknown = Reflect.get(target, name, receiver)
+          if (typeof member !== 'function') return member
+          // The connection's own methods, on the connection itself (it keeps private state).
+          if (name !== 'command') return (member as (...a: unknown[]) => unknown).bind(target)
+          return (params: { query: string }) => {
+            if (failEmptying && params.query.startsWith('TRUNCATE')) {
+              failEmptying = false
+              return Promise.reject(new Error('emptying failed'))
+            }
+            return (member as (p: unknown) => Promise<unknown>).call(target, params)
+          }
+        },
+      })
+    })
+    const pool = createClient({
+      connection: connectionPool(connections, { statements: new Map([['carried', {}]]), tables }),
+    })
+    const carried = async (v: number) =>
+      (
+        await pool.query({
+          query: 'SELECT {v:UInt32} AS v',
+          query_params: { v },
+          format: 'JSONEachRow',
+          clickhouse_settings: { log_comment: 'carried' },
+        })
+      ).json()
+    try {
+      expect(await carried(1)).toEqual([{ v: 1 }])
+      failEmptying = true
+      await expect(carried(2)).rejects.toThrow('emptying failed')
+      // The next statement on that connection finds the table held, and empties it before writing.
+      for (const v of [3, 4, 5]) expect(await carried(v)).toEqual([{ v }])
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('go through the binder when a value has no plain text form', async () => {
     const query = 'SELECT toString({amount:Decimal(18, 4)} * 2) AS twice, {maybe:Nullable(String)} AS maybe'
     const params = { amount: '1.2345', maybe: null }
