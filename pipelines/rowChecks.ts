@@ -110,9 +110,10 @@ export function verdictSql(checks: readonly RowCheck[]): {
  * only digits, spaces and dashes) keeps clean rows away from the rest; suspects get their columns in one
  * array so the Luhn check is written once.
  *
- * It is the stage's `_card_column` default (createPipeline.ts), computed as rows are staged. Inside the
- * check statement its text was copied into every expression built on it, and planning it there cost
- * about 280 ms a request (docs/ingestion.md, "Most of the check was analysis").
+ * It fills the stage's `_card_column` as a chunk is staged: stageChunk.ts computes it in its SELECT, and
+ * the stage table's default does for a streamed INSERT (a remote server). Inside the check statement its
+ * text was copied into every expression built on it, and planning it there cost about 280 ms a request
+ * (docs/ingestion.md, "Most of the check was analysis").
  *
  * Thirteen digits are a card number only when they start with 4, 5 or 6 (Visa's and Maestro's ranges, the
  * only networks with 13-digit numbers) and are not a valid GS1 barcode (EAN-13, UPC-A written as 13

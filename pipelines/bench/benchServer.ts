@@ -56,7 +56,8 @@ export async function startBenchServer(
   const logger = pino({ level: 'error' }, pino.destination(2))
   // The app's background work (segment and weather refreshes after ingest), closed with the server so
   // none of it is still running when the bench closes the store.
-  const segmentMembership = createSegmentMembership(timed, { limits: { rangeDays: 1100 }, logger })
+  const rangeDays = 1100
+  const segmentMembership = createSegmentMembership(timed, { limits: { rangeDays }, logger })
   const weatherSlots = createWeatherSlotBuilds(timed, { logger })
   const app = createApp({
     db: timed,
@@ -67,7 +68,7 @@ export async function startBenchServer(
       ratePerMinute: 1_000_000,
       jsonBytes: 1 << 20,
       ingestBytes: 2 ** 40,
-      rangeDays: 1100,
+      rangeDays,
       ...(options.chunkBytes ? { ingestChunkBytes: options.chunkBytes } : {}),
     },
     pseudonymKey: 'bench-pseudonym-key-0123456789',

@@ -56,7 +56,7 @@ export function valuesAsData(
     return { array: array !== null, element }
   }
   const head = headOf(query)
-  // Placeholder (name and type) -> [alias, the subquery it names].
+  // Placeholder (name and type) -> [its alias, the expression reading its value from the table].
   const named = new Map<string, [string, string]>()
   const rewrite = (code: string) =>
     code
@@ -68,18 +68,13 @@ export function valuesAsData(
       .replace(/\{(\w+):([^{}]+)\}/g, (whole, name: string, type: string) => {
         const found = add(name, type)
         if (!found) return ((supported = false), whole)
-        if (!head)
-          return found.array
-            ? `(SELECT CAST(arrayMap(v -> v.2, arraySort(groupArray((i, value)))), '${type}') ${from(name)})`
-            : `(SELECT CAST(any(value), '${type}') ${from(name)})`
+        const read = found.array
+          ? `CAST(arrayMap(v -> v.2, arraySort(groupArrayIf((i, value), name = '${name}'))), '${type}')`
+          : `CAST(anyIf(value, name = '${name}'), '${type}')`
+        if (!head) return `(SELECT ${read} FROM ${table})`
         const key = `${name}:${type}`
         const alias = named.get(key)?.[0] ?? `__carried_${named.size + 1}`
-        named.set(key, [
-          alias,
-          found.array
-            ? `CAST(arrayMap(v -> v.2, arraySort(groupArrayIf((i, value), name = '${name}'))), '${type}')`
-            : `CAST(anyIf(value, name = '${name}'), '${type}')`,
-        ])
+        named.set(key, [alias, read])
         return alias
       })
   // Quoted text (string literals, quoted names) and comments are left as they are, as the binder leaves them.

@@ -26,7 +26,7 @@ describe('valuesAsData', () => {
   })
 
   it("joins a statement's own WITH clause, after INSERT INTO and its columns too", () => {
-    const sub = `(SELECT CAST(any(value), 'String') ${from('k')})`
+    const sub = `(SELECT CAST(anyIf(value, name = 'k'), 'String') FROM t)`
     const carried = `(SELECT tuple(CAST(anyIf(value, name = 'k'), 'String')) FROM t) AS __carried, tupleElement(__carried, 1)`
     expect(
       valuesAsData(
