@@ -172,6 +172,8 @@ function serverLoader(server: string, key: string): Loader {
     const empty: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
     const url = new URL(`/api/v1/ingest/${kind}`, server)
     if (flags.mapping) url.searchParams.set('mapping', flags.mapping)
+    // The ledger names the file, as a direct load's does; the server is told its name, not its local path.
+    url.searchParams.set('source', path.basename(input.name))
     const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0] ?? 'text/csv'
     try {
       for (;;) {

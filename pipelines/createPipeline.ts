@@ -79,11 +79,12 @@ export interface PipelineOptions {
    */
   spoolDir?: string | undefined
   /**
-   * Arrow and Parquet rows per check and insert. Statements have a fixed cost (numbering customers reads
-   * every stored customer number), so not too few; but a slice's check runs beside the insert of the one
-   * before it, and one insert of a million rows took longer than four of 250,000: a 1M-row Parquet body
-   * loaded in 11.5 s with 250,000 against 15.9-20.3 s with 1,000,000 and 18.4 s with 125,000 (the
-   * machine shared, load average 4-6).
+   * Arrow and Parquet rows per check and insert. Each slice pays the statements' fixed costs and leaves a
+   * part in transactions and every rollup, which reads right after a load must unite until merges catch
+   * up. Measured in-process on the bench's 10M-line Parquet body (2026-12-01, idle machine): 95 and 109 s
+   * with 1,000,000 against 113 and 113 s with 250,000 (500,000: 103 s; 2,000,000: 95 s, peak memory
+   * +0.5 GB); the whole load's peak resident memory was 3.0-3.2 GB either way. On a 1M-line body, one slice
+   * (no check beside an insert) took 11.1-11.9 s against 12.0-12.8 with four.
    */
   sliceRows?: number
   /** Limits on what a client sends; each has a setting in server/config.ts (defaults as there). */
@@ -104,7 +105,7 @@ export function createPipeline({
   pseudonymKey,
   chunkBytes = defaultChunkBytes,
   spoolDir,
-  sliceRows = 250_000,
+  sliceRows = 1_000_000,
   limits = defaultInputLimits,
 }: PipelineOptions) {
   const pads = hmacPads(pseudonymKey)

@@ -28,6 +28,13 @@ export function formatOfFileName(name: string): IngestFormat | undefined {
 
 export const IngestQuery = z.object({
   mapping: z.string().max(200).optional().describe('A named mapping preset, e.g. maven-coffee'),
+  source: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^\p{Cc}]+$/u, 'must not hold control characters')
+    .optional()
+    .describe("What the batch came from, shown in the ledger, e.g. a file's name (default: http)"),
 })
 export type IngestQuery = z.infer<typeof IngestQuery>
 

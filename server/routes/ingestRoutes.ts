@@ -123,7 +123,7 @@ export function ingestRoutes(db: Db, verify: KeyVerifier, options: IngestOptions
       const ledger = await pipeline.run({
         kind,
         format,
-        source: 'http',
+        source: query.source ?? 'http',
         body: req,
         gzip: encoding === 'gzip',
         mapping,

@@ -380,8 +380,18 @@ describe('POST /api/v1/ingest/transactions', () => {
     expect(ledger).toMatchObject({ received: 2, inserted: 1, rejected: 1 })
     const rejects = await app.call('/api/v1/ingest/batches/mine/rejects', { key: cafeKey })
     expect((rejects.body as RejectList).rows.map((r) => r.reason)).toEqual(['forbidden_merchant'])
+    const named = await app.call('/api/v1/ingest/transactions?source=october%20sales.csv', {
+      method: 'POST',
+      key: cafeKey,
+      body: csv([lines[0] ?? '']),
+      headers: { 'content-type': 'text/csv', 'idempotency-key': 'named' },
+    })
+    expect(named.body).toMatchObject({ source: 'october sales.csv', duplicates: 1 })
     const visible = await app.call('/api/v1/ingest/batches', { key: cafeKey })
-    expect((visible.body as { rows: BatchLedger[] }).rows.map((b) => b.batchId)).toEqual(['mine'])
+    expect((visible.body as { rows: BatchLedger[] }).rows.map((b) => [b.batchId, b.source]).sort()).toEqual([
+      ['mine', 'http'],
+      ['named', 'october sales.csv'],
+    ])
     expect((await app.call('/api/v1/ingest/batches/b1/rejects', { key: cafeKey })).status).toBe(404)
     expect((await post('weather', 'station_id\n', { key: cafeKey })).status).toBe(403)
   })
@@ -407,6 +417,16 @@ describe('POST /api/v1/ingest/transactions', () => {
       headers: { 'content-type': 'text/csv' },
     })
     expect(unknown).toMatchObject({ status: 400, body: { error: { code: 'unknown_mapping' } } })
+    const badSource = await app.call('/api/v1/ingest/transactions?source=a%0Ab', {
+      method: 'POST',
+      key: admin,
+      body: csv(good),
+      headers: { 'content-type': 'text/csv' },
+    })
+    expect(badSource).toMatchObject({
+      status: 400,
+      body: { error: { message: 'source: must not hold control characters' } },
+    })
   })
 })
 
