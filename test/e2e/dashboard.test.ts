@@ -289,6 +289,7 @@ describe('dashboard in a real browser', () => {
     ])
     const ledger = (await response.json()) as BatchLedger
     expect([ledger.received, ledger.inserted, ledger.duplicates, ledger.rejected]).toEqual([4, 3, 0, 1])
+    expect(ledger.source).toBe('sales.csv')
     await page.waitForFunction(
       (id) => document.querySelector('[data-testid="ledger"] code')?.textContent === id,
       ledger.batchId,
