@@ -15,6 +15,7 @@ import {
   CreateKeyRequest,
   IngestFormat,
   formatOfFileName,
+  sourceOfFileName,
   IngestKind,
   MerchantId,
   ingestMediaTypes,
@@ -173,7 +174,8 @@ function serverLoader(server: string, key: string): Loader {
     const url = new URL(`/api/v1/ingest/${kind}`, server)
     if (flags.mapping) url.searchParams.set('mapping', flags.mapping)
     // The ledger names the file, as a direct load's does; the server is told its name, not its local path.
-    url.searchParams.set('source', path.basename(input.name))
+    const source = sourceOfFileName(path.basename(input.name))
+    if (source) url.searchParams.set('source', source)
     const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0] ?? 'text/csv'
     try {
       for (;;) {

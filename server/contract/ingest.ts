@@ -26,12 +26,18 @@ export function formatOfFileName(name: string): IngestFormat | undefined {
   return undefined
 }
 
+/** The longest `?source=` an ingest request may name its batch by. */
+const sourceChars = 255
+
+/** A file's name made fit to name its batch (`?source=`): control characters dropped, at most 255 left. */
+export const sourceOfFileName = (name: string): string => name.replace(/\p{Cc}/gu, '').slice(0, sourceChars)
+
 export const IngestQuery = z.object({
   mapping: z.string().max(200).optional().describe('A named mapping preset, e.g. maven-coffee'),
   source: z
     .string()
     .min(1)
-    .max(255)
+    .max(sourceChars)
     .regex(/^[^\p{Cc}]+$/u, 'must not hold control characters')
     .optional()
     .describe("What the batch came from, shown in the ledger, e.g. a file's name (default: http)"),

@@ -6,6 +6,7 @@ import type {
   MappingList,
   RejectList,
 } from '../../server/contract.ts'
+import { sourceOfFileName } from '../../server/contract.ts'
 import { buildUrl } from './apiClient.ts'
 import { useApiMutation, useApiQuery } from './useApiQuery.ts'
 
@@ -28,10 +29,6 @@ export interface Upload {
   onProgress: (loaded: number, total: number) => void
 }
 
-/** A file's name as the batch's source (the API refuses control characters and more than 255 of them). */
-const sourceOf = (file: Blob) =>
-  file instanceof File ? file.name.replace(/\p{Cc}/gu, '').slice(0, 255) : undefined
-
 /**
  * Loads one file as one batch, named by the file in the ledger. New lines change every answer about sales,
  * so everything cached is asked for again (the batch list and freshness included).
@@ -40,7 +37,10 @@ export const useUpload = () =>
   useApiMutation<Upload, BatchLedger>(
     (client, { kind, file, type, mapping, onProgress }) =>
       client.upload<BatchLedger>(
-        buildUrl(`/api/v1/ingest/${kind}`, { mapping, source: sourceOf(file) }),
+        buildUrl(`/api/v1/ingest/${kind}`, {
+          mapping,
+          source: file instanceof File ? sourceOfFileName(file.name) : undefined,
+        }),
         file,
         type,
         onProgress,
