@@ -146,7 +146,7 @@ function directLoader(pipeline: Pipeline): Loader {
       return await pipeline.run({
         kind,
         format,
-        source: input.name,
+        source: sourceOfFileName(input.name),
         body,
         gzip,
         mapping: flags.mapping ? resolveMapping(kind, flags.mapping, true) : undefined,
@@ -173,8 +173,8 @@ function serverLoader(server: string, key: string): Loader {
     const empty: Progress = { bytes: 0, received: 0, inserted: 0, duplicates: 0, rejected: 0 }
     const url = new URL(`/api/v1/ingest/${kind}`, server)
     if (flags.mapping) url.searchParams.set('mapping', flags.mapping)
-    // The ledger names the file, as a direct load's does; the server is told its name, not its local path.
-    const source = sourceOfFileName(path.basename(input.name))
+    // The ledger names the file as a direct load's does.
+    const source = sourceOfFileName(input.name)
     if (source) url.searchParams.set('source', source)
     const mediaType = Object.entries(ingestMediaTypes).find(([, f]) => f === format)?.[0] ?? 'text/csv'
     try {

@@ -83,7 +83,8 @@ export interface PipelineOptions {
    * part in transactions and every rollup, which reads right after a load must unite until merges catch
    * up. Measured in-process on the bench's 10M-line Parquet body (2026-12-01, idle machine): 95 and 109 s
    * with 1,000,000 against 113 and 113 s with 250,000 (500,000: 103 s; 2,000,000: 95 s, peak memory
-   * +0.5 GB); the whole load's peak resident memory was 3.0-3.2 GB either way. On a 1M-line body, one slice
+   * +0.5 GB), later 88 against 97 s, leaving 21-23 active parts in transactions and each rollup against
+   * 51-53; the whole load's peak resident memory was 3.0-3.2 GB either way. On a 1M-line body, one slice
    * (no check beside an insert) took 11.1-13.2 s against 12.0-13.3 with four: no difference.
    */
   sliceRows?: number

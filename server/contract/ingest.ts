@@ -28,9 +28,12 @@ export function formatOfFileName(name: string): IngestFormat | undefined {
 
 /** The longest `?source=` an ingest request may name its batch by. */
 const sourceChars = 255
+/** What a batch's source may not hold (it is shown in the ledger and the Data page). */
+const controlCharacters = /\p{Cc}/gu
 
 /** A file's name made fit to name its batch (`?source=`): control characters dropped, at most 255 left. */
-export const sourceOfFileName = (name: string): string => name.replace(/\p{Cc}/gu, '').slice(0, sourceChars)
+export const sourceOfFileName = (name: string): string =>
+  name.replace(controlCharacters, '').slice(0, sourceChars)
 
 export const IngestQuery = z.object({
   mapping: z.string().max(200).optional().describe('A named mapping preset, e.g. maven-coffee'),
@@ -38,7 +41,7 @@ export const IngestQuery = z.object({
     .string()
     .min(1)
     .max(sourceChars)
-    .regex(/^[^\p{Cc}]+$/u, 'must not hold control characters')
+    .refine((s) => s.search(controlCharacters) === -1, 'must not hold control characters')
     .optional()
     .describe("What the batch came from, shown in the ledger, e.g. a file's name (default: http)"),
 })

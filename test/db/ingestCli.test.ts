@@ -211,9 +211,7 @@ describe('npm run cli -- ingest', () => {
     expect((await holding).status).toBe(200)
     const result = await sent
     expect(result.code, result.stderr).toBe(0)
-    expect(ledgers(result.stdout)).toMatchObject([
-      { source: 'busy.csv', received: 2, inserted: 2, status: 'done' },
-    ])
+    expect(ledgers(result.stdout)).toMatchObject([{ source: file, received: 2, inserted: 2, status: 'done' }])
     server.kill('SIGTERM')
     await new Promise((resolve) => server.once('exit', resolve))
   }, 120_000)
