@@ -11,7 +11,6 @@ import { repairAtStart } from './db/derivedRepairs.ts'
 import { isStoreEmpty } from './demo/isStoreEmpty.ts'
 import { loadDemoData } from './demo/loadDemoData.ts'
 import { createWalletService, type WalletService } from './wallet/walletService.ts'
-import { dropAllWeatherSlots } from './queries/weatherSlots.ts'
 import { createWeatherSlotBuilds, type WeatherSlotBuilds } from './weather/weatherSlotBuilds.ts'
 import { createSegmentMembership, type SegmentMembership } from './segments/segmentMembership.ts'
 import { ensureWebBuilt } from './webBuild.ts'
@@ -51,8 +50,6 @@ async function main(): Promise<void> {
   // Before anything reads or writes: months an interrupted load may have left half-derived.
   await repairAtStart(db, say)
   await dropStaleStaging(db)
-  // Builds of weather's slots live as long as the process that knows which one is current.
-  if (db.mode === 'embedded') await dropAllWeatherSlots(db)
   const spoolDir = db.mode === 'embedded' ? resetSpool(config.dataDir) : undefined
   const admin = await seedAdminKey(db, config.adminApiKey, config.dataDir)
   if (config.demo && (await isStoreEmpty(db))) {
@@ -85,6 +82,8 @@ async function main(): Promise<void> {
   await wallet.start()
   // Weather's slots with their neighbours' sums, built in the background; until then weather computes them.
   weatherSlots = createWeatherSlotBuilds(db, { logger })
+  // The last run's build, if what it was built from is unchanged (every other build is dropped).
+  await weatherSlots.adoptRecorded()
   weatherSlots.refresh().catch((err: unknown) => logger.error({ err }, 'weather slots build failed'))
   const app = createApp({
     db,

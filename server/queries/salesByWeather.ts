@@ -24,11 +24,13 @@ export const likeForLike = (partition: string) => `
               ORDER BY toUInt64((toDayOfWeek(local_hour) - 1) * 24 + toHour(local_hour)) * 4294967296 + toUInt32(local_hour)
               RANGE BETWEEN ${neighbourDays * 86_400} PRECEDING AND ${neighbourDays * 86_400} FOLLOWING`
 
-/** The weather bucket of an observation, computed from the numbers (never the stored condition text). */
-const bucketSql = {
+/** The weather bucket of an observation `w`, computed from the numbers (never the stored condition text). */
+export const bucketSql = {
   condition: `multiIf(w.snowfall_cm > 0, 'snow', w.precipitation_mm >= toFloat32(0.1), 'rain', 'dry')`,
   temperature: `if(isNull(w.temperature_c), '', toString(toInt32(floor(w.temperature_c / 5) * 5)))`,
 } as const
+/** The bucket a kept slot carries (weatherSlots.ts), by the same expressions. */
+const keptBucket = { condition: 's.condition_bucket', temperature: 's.temperature_bucket' } as const
 const orderSql = {
   condition: `indexOf(['dry', 'rain', 'snow'], bucket)`,
   temperature: `toInt32OrZero(bucket)`,
@@ -60,6 +62,24 @@ interface SalesByWeatherResult {
   keptSlots: boolean
 }
 
+/**
+ * Each store of `storesSql` (columns merchant_id, store_id, lat, lon) with its nearest station within the
+ * radius (`{radius:Float64}`), stores without one left out: one rule for the route's stations
+ * (nearestStations) and the kept slots' (weatherSlots.ts), so a kept build tags a slot with the weather the
+ * computed path would.
+ */
+export const storeStationsSql = (storesSql: string) => `
+      SELECT s.merchant_id AS merchant_id, s.store_id AS store_id,
+             argMinIf(st.station_id, geoDistance(s.lon, s.lat, st.lon, st.lat),
+                      geoDistance(s.lon, s.lat, st.lon, st.lat) <= {radius:Float64}) AS station_id
+      FROM (${storesSql}) AS s
+      CROSS JOIN (
+        SELECT station_id, argMax(lat, observed_at) AS lat, argMax(lon, observed_at) AS lon
+        FROM weather_observations GROUP BY station_id
+      ) AS st
+      GROUP BY merchant_id, store_id
+      HAVING station_id != ''`
+
 /** Each store's nearest station within the radius, by store id (stores without one are left out). */
 export async function nearestStations(
   db: Db,
@@ -68,17 +88,10 @@ export async function nearestStations(
   // The stores' positions are known: only the stations are read.
   const result = await db.client.query({
     query: `
-      WITH stations AS (
-        SELECT station_id, argMax(lat, observed_at) AS lat, argMax(lon, observed_at) AS lon
-        FROM weather_observations GROUP BY station_id
-      )
-      SELECT s.1 AS storeId,
-             argMinIf(st.station_id, geoDistance(s.3, s.2, st.lon, st.lat),
-                      geoDistance(s.3, s.2, st.lon, st.lat) <= {radius:Float64}) AS stationId
-      FROM (SELECT arrayJoin(arrayZip({ids:Array(String)}, {lats:Array(Float64)}, {lons:Array(Float64)})) AS s) AS stores
-      CROSS JOIN stations AS st
-      GROUP BY storeId
-      HAVING stationId != ''`,
+      SELECT store_id AS storeId, station_id AS stationId
+      FROM (${storeStationsSql(`
+        SELECT '' AS merchant_id, s.1 AS store_id, s.2 AS lat, s.3 AS lon
+        FROM (SELECT arrayJoin(arrayZip({ids:Array(String)}, {lats:Array(Float64)}, {lons:Array(Float64)})) AS s)`)})`,
     query_params: {
       ids: stores.map((s) => s.storeId),
       lats: stores.map((s) => s.lat),
@@ -138,9 +151,10 @@ export async function salesByWeather(
       ? await params.slots.lease()
       : undefined
   try {
-    const framed = lease ? keptSlots(slotScope, fx.rate) : computedSlots(lines.sql, fx)
+    // A kept slot carries its bucket; computed slots look theirs up in the stations' observations.
+    const framed = lease ? keptSlots(slotScope, fx.rate, params.by) : computedSlots(lines.sql, fx)
     const rows = await db.client.query({
-      query: `WITH ${framed} ${bucketed(params.by)}`,
+      query: `WITH ${framed} ${bucketed(params.by, lease !== undefined)}`,
       query_params: lease ? { ...query_params, ...keptParams(scope, lease.build) } : query_params,
       format: 'JSONEachRow',
       clickhouse_settings: { log_comment: 'salesByWeather', join_use_nulls: 0 },
@@ -191,12 +205,13 @@ function computedSlots(linesSql: string, fx: ReportFx): string {
  * Amounts are in the lines' currency, so only an identity `rate` applies (multiplied as above, so every
  * Decimal has the scale the computed path gives it).
  */
-function keptSlots(scope: InsightsScope, rate: string): string {
+function keptSlots(scope: InsightsScope, rate: string, by: SalesByWeatherParams['by']): string {
   return `
           framed AS (
             SELECT transform(s.store_id, {slotStores:Array(String)}, {slotStoreNos:Array(UInt32)}, 0) AS store_no,
                    s.hour_utc AS hour_utc, s.quantity AS qty, s.revenue * ${rate} AS revenue,
-                   s.neighbour_revenue * ${rate} AS neighbour_revenue, s.neighbours AS neighbours
+                   s.neighbour_revenue * ${rate} AS neighbour_revenue, s.neighbours AS neighbours,
+                   ${keptBucket[by]} AS bucket
             FROM weather_slots AS s
             WHERE s.build = {keptBuild:UInt64} AND s.merchant_id = {merchantId:String}
               AND s.hour_utc >= {keptFrom:DateTime} AND s.hour_utc < {keptTo:DateTime}
@@ -214,9 +229,19 @@ function keptParams(scope: InsightsScope, build: string): Record<string, unknown
   }
 }
 
-/** The weather of each slot of `framed`, and the breakdown by bucket. */
-function bucketed(by: SalesByWeatherParams['by']): string {
-  return `
+/**
+ * The weather of each slot of `framed`, and the breakdown by bucket. Kept slots (`kept`) carry their bucket;
+ * computed ones read it from the stations' observations of the scan.
+ */
+function bucketed(by: SalesByWeatherParams['by'], kept: boolean): string {
+  const tagged = (bucket: string) => `
+          tagged AS (
+            SELECT s.qty AS slot_qty, s.revenue AS slot_revenue, ${bucket} AS bucket,
+                   s.neighbours > 0 AS has_neighbours,
+                   if(has_neighbours, s.neighbour_revenue / s.neighbours, 0) AS slot_expected
+            FROM framed AS s
+          )`
+  const weather = `
           -- Each station's hours of the scan, one after the other: hour h of station n is grid entry
           -- (n - 1) * grid_hours + h + 1.
           intDiv(toUInt32({scanToDateTime:DateTime}) - toUInt32({scanFromDateTime:DateTime}), 3600) AS grid_hours,
@@ -235,15 +260,10 @@ function bucketed(by: SalesByWeatherParams['by']): string {
           ),
           -- Every bucket in one array, computed once: a slot reads its own by position instead of a join
           -- (the join cost as much as the window). An hour without an observation holds '' and stays out.
-          (SELECT groupArrayInsertAt(bucket, grid_at) FROM weather) AS buckets,
-          tagged AS (
-            SELECT s.qty AS slot_qty, s.revenue AS slot_revenue,
-                   buckets[(transform(s.store_no, {slotStoreNos:Array(UInt32)}, {slotStationNos:Array(UInt32)}, 0) - 1)
-                           * grid_hours + intDiv(toUInt32(s.hour_utc) - toUInt32({scanFromDateTime:DateTime}), 3600) + 1] AS bucket,
-                   s.neighbours > 0 AS has_neighbours,
-                   if(has_neighbours, s.neighbour_revenue / s.neighbours, 0) AS slot_expected
-            FROM framed AS s
-          )
+          (SELECT groupArrayInsertAt(bucket, grid_at) FROM weather) AS buckets,`
+  const lookedUp = `buckets[(transform(s.store_no, {slotStoreNos:Array(UInt32)}, {slotStationNos:Array(UInt32)}, 0) - 1)
+                           * grid_hours + intDiv(toUInt32(s.hour_utc) - toUInt32({scanFromDateTime:DateTime}), 3600) + 1]`
+  return `${kept ? tagged('s.bucket') : weather + tagged(lookedUp)}
         SELECT
           bucket,
           count() AS openHours,

@@ -3,7 +3,14 @@ import type { Logger } from 'pino'
 import type { Db } from '../db/createDb.ts'
 import { sharedDataVersion } from '../queries/dataVersion.ts'
 import type { SlotsLease } from '../queries/salesByWeather.ts'
-import { buildWeatherSlots, dropWeatherSlots, slotsSourceVersion } from '../queries/weatherSlots.ts'
+import {
+  buildWeatherSlots,
+  dropWeatherSlots,
+  dropWeatherSlotsBut,
+  recordedWeatherSlots,
+  recordWeatherSlots,
+  slotsSourceVersion,
+} from '../queries/weatherSlots.ts'
 
 export interface WeatherSlotBuilds {
   /**
@@ -17,6 +24,11 @@ export interface WeatherSlotBuilds {
   ingestActivity: { started(): void; ended(): void }
   /** Builds now (after any build in flight); resolves when done. */
   refresh(): Promise<void>
+  /**
+   * At start, by the process that owns the store (before any lease or build): takes the last recorded
+   * build as current when what it was built from is unchanged, and drops every other build.
+   */
+  adoptRecorded(): Promise<boolean>
   /** Stops scheduling and waits for a build in flight (before the engine closes). */
   close(): Promise<void>
 }
@@ -39,8 +51,11 @@ const newBuildId = () => BigInt(`0x${randomBytes(8).toString('hex')}`).toString(
  *     it read and it is dropped unused.
  *   - A reader gets the build only when the rollup's version now is the build's, so new lines, late
  *     lines and erasures (each changes the rollup) send readers to the computed path until the next build.
- *   - A build that was never finished (a crash) is never current: the process keeps which build is current
- *     in memory only, and main.ts drops every build at start.
+ *   - A build that was never finished (a crash) is never current: a build is recorded (weather_slot_builds)
+ *     only once its rows are written and the rollup's version checked, and at start the process that owns
+ *     the store (main.ts, embedded) reads the recorded build again only when its slots are all there and
+ *     what it was built from has the version it was built from; every other build is dropped. Elsewhere
+ *     (a server shared by processes) which build is current is kept in memory only.
  *   - A replaced build is dropped once its last reader released it.
  * On a cluster nothing is kept (dropping a partition would need the local tables): every answer computes.
  */
@@ -50,6 +65,8 @@ export function createWeatherSlotBuilds(
 ): WeatherSlotBuilds {
   const quietMs = options.quietMs ?? 2000
   const enabled = !db.cluster
+  // Only the process that owns an embedded store records its builds to read them again after a restart.
+  const durable = db.mode === 'embedded'
   let current: Build | undefined
   let running: Promise<void> | undefined
   let again = false
@@ -72,8 +89,9 @@ export function createWeatherSlotBuilds(
     if (current?.version === before) return
     const build: Build = { id: newBuildId(), version: before, readers: 0, retired: false }
     const started = performance.now()
+    let slots: number
     try {
-      await buildWeatherSlots(db, build.id)
+      slots = await buildWeatherSlots(db, build.id)
     } catch (err) {
       await drop(build)
       throw err
@@ -88,7 +106,8 @@ export function createWeatherSlotBuilds(
       schedule()
       return
     }
-    options.logger?.info({ ms: Math.round(performance.now() - started) }, 'weather slots built')
+    options.logger?.info({ ms: Math.round(performance.now() - started), slots }, 'weather slots built')
+    if (durable) await recordWeatherSlots(db, { build: build.id, sourceVersion: before, slots })
     const replaced = current
     current = build
     if (replaced) {
@@ -182,6 +201,19 @@ export function createWeatherSlotBuilds(
       },
     },
     refresh,
+    async adoptRecorded() {
+      if (!enabled || !durable) return false
+      const recorded = await recordedWeatherSlots(db)
+      const adopted =
+        recorded && recorded.sourceVersion === (await slotsSourceVersion(db)) ? recorded : undefined
+      await dropWeatherSlotsBut(db, adopted?.build)
+      if (adopted) current = { id: adopted.build, version: adopted.sourceVersion, readers: 0, retired: false }
+      options.logger?.info(
+        { build: adopted?.build, slots: adopted?.slots },
+        adopted ? 'weather slots kept from the last run' : 'no weather slots kept from the last run',
+      )
+      return adopted !== undefined
+    },
     async close() {
       closed = true
       clearTimeout(timer)

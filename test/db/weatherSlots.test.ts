@@ -115,6 +115,14 @@ afterAll(async () => {
   await db.cleanup()
 })
 
+const partitions = async () =>
+  (
+    await rows<{ build: string }>(
+      db,
+      `SELECT DISTINCT toString(build) AS build FROM weather_slots ORDER BY build`,
+    )
+  ).map((r) => r.build)
+
 type Query = { from: string; to: string; tz?: string; store?: string[]; currency?: string }
 
 async function both(merchant: string, query: Query, by: SalesByWeatherParams['by'], slots = builds) {
@@ -174,8 +182,13 @@ describe('sales by weather from kept slots', () => {
         },
       ],
     })
+    // New weather changes the buckets: the build is not read until the next one.
+    const newWeather = await both('ws', query, 'condition')
+    expect(newWeather.kept.keptSlots).toBe(false)
+    expect(newWeather.kept).toEqual(newWeather.computed)
+    await builds.refresh()
     const before = await both('ws', query, 'condition')
-    expect(before.kept.keptSlots).toBe(true)
+    expect(before.kept).toEqual({ ...before.computed, keptSlots: true })
     // A late line in New York, and one of another merchant: either changes the rollup.
     await insertLines(db, [
       {
@@ -199,13 +212,6 @@ describe('sales by weather from kept slots', () => {
   })
 
   it('drops a build the rollup changed under, and a replaced build once its last reader let go', async () => {
-    const partitions = async () =>
-      (
-        await rows<{ build: string }>(
-          db,
-          `SELECT DISTINCT toString(build) AS build FROM weather_slots ORDER BY build`,
-        )
-      ).map((r) => r.build)
     // Lines arrive while the build reads: the build is not a picture of any one state.
     let line = 0
     const racing: Db = {
@@ -288,6 +294,107 @@ describe('sales by weather from kept slots', () => {
     )
     expect(Number(after[0]?.n)).toBe(Number(during[0]?.n) + 1)
     await waiting.close()
+  })
+
+  it('tags slots with the newest observation of their hour and the station of the store where it is now', async () => {
+    const query: Query = { from: '2024-03-01', to: '2024-03-31', tz: 'local' }
+    await builds.refresh()
+    const before = await both('ws', query, 'condition')
+    expect(before.kept.keptSlots).toBe(true)
+    // A corrected observation of an hour already observed (heavy snow), loaded later.
+    await db.client.insert({
+      table: 'weather_observations',
+      format: 'JSONEachRow',
+      values: [
+        {
+          station_id: 'PAR',
+          lat: 48.82,
+          lon: 2.33,
+          observed_at: '2024-03-12 15:00:00',
+          temperature_c: -3,
+          precipitation_mm: 0,
+          snowfall_cm: 12,
+          condition: '',
+          batch_id: 'corrected',
+        },
+      ],
+    })
+    await builds.refresh()
+    const corrected = await both('ws', query, 'condition')
+    expect(corrected.kept).toEqual({ ...corrected.computed, keptSlots: true })
+    expect(corrected.computed.rows).not.toEqual(before.computed.rows)
+    // The Sydney store moves out of reach of every station: its slots stay out, with the notice.
+    await db.client.insert({
+      table: 'stores',
+      format: 'JSONEachRow',
+      values: [
+        {
+          merchant_id: 'ws',
+          store_id: 'sy',
+          name: 'sy',
+          lat: -31.95,
+          lon: 115.86,
+          timezone: 'Australia/Sydney',
+          country: 'US',
+          city: 'sy',
+          currency: 'USD',
+        },
+      ],
+    })
+    const moved = await both('ws', query, 'condition')
+    expect(moved.kept.keptSlots).toBe(false)
+    await builds.refresh()
+    const rebuilt = await both('ws', query, 'condition')
+    expect(rebuilt.kept).toEqual({ ...rebuilt.computed, keptSlots: true })
+    expect(rebuilt.computed.notice).toMatch(/store sy/)
+  })
+
+  // A restart of the process that owns an embedded store; elsewhere nothing is recorded (weatherSlotBuilds.ts).
+  it('reads the last recorded build again after a restart while what it was built from is unchanged', async () => {
+    const held = await builds.lease()
+    held?.release()
+    expect(held).toBeDefined()
+    await buildWeatherSlots(db, '42') // a build a crash left unrecorded
+    const restarted = createWeatherSlotBuilds(db, { quietMs: 60_000 })
+    if (db.mode !== 'embedded') {
+      // A server shared by processes: builds are never read by another process, nor dropped by one.
+      expect(await restarted.adoptRecorded()).toBe(false)
+      expect(await partitions()).toContain('42')
+      return
+    }
+    expect(await restarted.adoptRecorded()).toBe(true)
+    const lease = await restarted.lease()
+    lease?.release()
+    expect(lease?.build).toBe(held?.build)
+    expect(await partitions()).toEqual([held?.build])
+    await restarted.close()
+    // A record whose rows are not all there is not read.
+    await db.client.command({
+      query: `ALTER TABLE weather_slots DELETE WHERE build = {build:UInt64} AND store_id = 'ny' SETTINGS mutations_sync = 2`,
+      query_params: { build: held?.build },
+    })
+    const short = createWeatherSlotBuilds(db, { quietMs: 60_000 })
+    expect(await short.adoptRecorded()).toBe(false)
+    expect(await partitions()).toEqual([])
+    await short.close()
+    // Lines stored since the build: not read either.
+    await builds.refresh()
+    await insertLines(db, [
+      {
+        merchant: 'ws',
+        store: 'ny',
+        tx: 'after-restart',
+        at: '2024-03-13 15:10:00',
+        local: '2024-03-13 11:10:00',
+        product: 'p0',
+        qty: '1',
+        amount: '7.00',
+      },
+    ])
+    const later = createWeatherSlotBuilds(db, { quietMs: 60_000 })
+    expect(await later.adoptRecorded()).toBe(false)
+    expect(await partitions()).toEqual([])
+    await later.close()
   })
 
   // Last: it drops every build, the shared manager's too (main.ts does this before any manager exists).
