@@ -42,9 +42,10 @@ export interface SalesByWeatherParams {
   /** The stations of the scope's stores (nearestStations), when kept elsewhere (referenceCache.ts). */
   stationsOf?: ((scope: InsightsScope) => Promise<Map<string, string>>) | undefined
   /**
-   * Kept builds of the slots with their neighbours' sums (server/weather/weatherSlotBuilds.ts): read instead
-   * of the window when one is current and the question allows (no source forced, rollup-shaped, no
-   * conversion); otherwise the slots are computed.
+   * Kept builds of the slots with their neighbours' sums and their hour's weather buckets
+   * (server/weather/weatherSlotBuilds.ts): read instead of the window and the observations when one is
+   * current and the question allows (no source forced, rollup-shaped, no conversion); otherwise the slots
+   * are computed.
    */
   slots?: { lease(): Promise<SlotsLease | undefined> } | undefined
 }

@@ -33,7 +33,8 @@ export async function buildWeatherSlots(db: Db, build: string): Promise<number> 
           SELECT w.station_id AS station_id, w.observed_at AS hour_utc,
                  ${bucketSql.condition} AS condition_bucket, ${bucketSql.temperature} AS temperature_bucket
           FROM weather_observations AS w
-          WHERE w.observed_at = toStartOfHour(w.observed_at)
+          WHERE w.station_id IN (SELECT station_id FROM store_stations)
+            AND w.observed_at = toStartOfHour(w.observed_at)
           ORDER BY w.station_id, w.observed_at, w.ingested_at DESC
           LIMIT 1 BY w.station_id, w.observed_at
         )
