@@ -49,8 +49,9 @@ const newBuildId = () => BigInt(`0x${randomBytes(8).toString('hex')}`).toString(
  * server/queries/weatherSlots.ts): derived state that never answers for data it was not built from.
  *   - A build records the rollup's version before and after it ran; if they differ, lines arrived while
  *     it read and it is dropped unused.
- *   - A reader gets the build only when the rollup's version now is the build's, so new lines, late
- *     lines and erasures (each changes the rollup) send readers to the computed path until the next build.
+ *   - A reader gets the build only when the version of what it was built from (the store rollup, the
+ *     weather observations, the stores) now is the build's, so new lines, late lines, erasures, weather
+ *     loads and moved stores send readers to the computed path until the next build.
  *   - A build that was never finished (a crash) is never current: a build is recorded (weather_slot_builds)
  *     only once its rows are written and the rollup's version checked, and at start the process that owns
  *     the store (main.ts, embedded) reads the recorded build again only when its slots are all there and
@@ -107,7 +108,12 @@ export function createWeatherSlotBuilds(
       return
     }
     options.logger?.info({ ms: Math.round(performance.now() - started), slots }, 'weather slots built')
-    if (durable) await recordWeatherSlots(db, { build: build.id, sourceVersion: before, slots })
+    // Unrecorded, the build still answers in this process; a restart then finds only an older record,
+    // of another version (or of a dropped build), and reads nothing.
+    if (durable)
+      await recordWeatherSlots(db, { build: build.id, sourceVersion: before, slots }).catch((err: unknown) =>
+        options.logger?.error({ err, build: build.id }, 'recording a weather slots build failed'),
+      )
     const replaced = current
     current = build
     if (replaced) {
