@@ -43,6 +43,8 @@ export function BarsChart({
   const horizontal = layout === 'horizontal'
   const chartHeight = height ?? (horizontal ? Math.max(160, rows.length * 30 + 40) : 260)
   const longest = Math.max(...rows.map((d) => d.label.length), 4)
+  // Room at the bars' end for the longest note (HK$337.5K was cut at 56 px): about 7 px a character.
+  const noteRoom = Math.max(56, ...rows.map((d) => (d.note?.length ?? 0) * 7 + 10))
   const color = (d: BarDatum) =>
     d.muted
       ? chartTheme.comparison
@@ -59,7 +61,7 @@ export function BarsChart({
         <BarChart
           data={rows}
           layout={horizontal ? 'vertical' : 'horizontal'}
-          margin={{ top: horizontal ? 4 : 22, right: horizontal ? 56 : 8, bottom: 4, left: 4 }}
+          margin={{ top: horizontal ? 4 : 22, right: horizontal ? noteRoom : 8, bottom: 4, left: 4 }}
         >
           <CartesianGrid stroke={chartTheme.grid} horizontal={!horizontal} vertical={horizontal} />
           {horizontal ? (
