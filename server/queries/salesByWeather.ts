@@ -29,6 +29,17 @@ export const bucketSql = {
   condition: `multiIf(w.snowfall_cm > 0, 'snow', w.precipitation_mm >= toFloat32(0.1), 'rain', 'dry')`,
   temperature: `if(isNull(w.temperature_c), '', toString(toInt32(floor(w.temperature_c / 5) * 5)))`,
 } as const
+/**
+ * The newest load of each (station, hour) of the observations `w` that meet `where`, with `columns` (the
+ * table is a ReplacingMergeTree(ingested_at) whose rows may not be merged yet): the first row in that
+ * order, not an argMax per column. One rule for the computed path and the kept slots (weatherSlots.ts).
+ */
+export const hourlyObservationsSql = (columns: string, where: string) => `
+            SELECT ${columns}
+            FROM weather_observations AS w
+            WHERE ${where} AND w.observed_at = toStartOfHour(w.observed_at)
+            ORDER BY w.station_id, w.observed_at, w.ingested_at DESC
+            LIMIT 1 BY w.station_id, w.observed_at`
 /** The bucket a kept slot carries (weatherSlots.ts), by the same expressions. */
 const keptBucket = { condition: 's.condition_bucket', temperature: 's.temperature_bucket' } as const
 const orderSql = {
@@ -246,19 +257,13 @@ function bucketed(by: SalesByWeatherParams['by'], kept: boolean): string {
           -- Each station's hours of the scan, one after the other: hour h of station n is grid entry
           -- (n - 1) * grid_hours + h + 1.
           intDiv(toUInt32({scanToDateTime:DateTime}) - toUInt32({scanFromDateTime:DateTime}), 3600) AS grid_hours,
-          -- The bucket of the newest load of each (station, hour) (the table is a ReplacingMergeTree(ingested_at)
-          -- whose rows may not be merged yet): the first row in that order, not an argMax per column.
-          weather AS (
-            SELECT toUInt32((indexOf({stationIds:Array(String)}, w.station_id) - 1) * grid_hours
+          weather AS (${hourlyObservationsSql(
+            `toUInt32((indexOf({stationIds:Array(String)}, w.station_id) - 1) * grid_hours
                      + intDiv(toUInt32(w.observed_at) - toUInt32({scanFromDateTime:DateTime}), 3600)) AS grid_at,
-                   ${bucketSql[by]} AS bucket
-            FROM weather_observations AS w
-            WHERE w.station_id IN {stationIds:Array(String)}
-              AND w.observed_at >= {scanFromDateTime:DateTime} AND w.observed_at < {scanToDateTime:DateTime}
-              AND w.observed_at = toStartOfHour(w.observed_at)
-            ORDER BY w.station_id, w.observed_at, w.ingested_at DESC
-            LIMIT 1 BY w.station_id, w.observed_at
-          ),
+                   ${bucketSql[by]} AS bucket`,
+            `w.station_id IN {stationIds:Array(String)}
+              AND w.observed_at >= {scanFromDateTime:DateTime} AND w.observed_at < {scanToDateTime:DateTime}`,
+          )}),
           -- Every bucket in one array, computed once: a slot reads its own by position instead of a join
           -- (the join cost as much as the window). An hour without an observation holds '' and stays out.
           (SELECT groupArrayInsertAt(bucket, grid_at) FROM weather) AS buckets,`

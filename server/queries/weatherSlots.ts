@@ -1,6 +1,12 @@
 import type { Db } from '../db/createDb.ts'
 import { partsVersion } from './dataVersion.ts'
-import { bucketSql, likeForLike, stationRadiusMeters, storeStationsSql } from './salesByWeather.ts'
+import {
+  bucketSql,
+  hourlyObservationsSql,
+  likeForLike,
+  stationRadiusMeters,
+  storeStationsSql,
+} from './salesByWeather.ts'
 
 /**
  * The fingerprint (partsVersion) of what weather_slots is built from: the store rollup, the stations'
@@ -18,10 +24,9 @@ export const slotsSourceVersion = (db: Db): Promise<string> =>
  * rollup, each with the revenue and count of its like-for-like neighbours (the frame salesByWeather
  * computes, over all of the store's slots), in the lines' own currency, and the weather buckets of its hour
  * at the store's station (the newest observation of that hour; '' without one, as the computed path). One
- * statement for all merchants: it runs in the background, carried (createDb.ts) on one thread. Returns the
- * number of slots written.
+ * statement for all merchants: it runs in the background, carried (createDb.ts) on one thread.
  */
-export async function buildWeatherSlots(db: Db, build: string): Promise<number> {
+export async function buildWeatherSlots(db: Db, build: string): Promise<void> {
   await db.client.command({
     query: `
       INSERT INTO weather_slots (build, merchant_id, store_id, hour_utc, first_local_hour, last_local_hour,
@@ -29,15 +34,11 @@ export async function buildWeatherSlots(db: Db, build: string): Promise<number> 
                                  condition_bucket, temperature_bucket)
       WITH
         store_stations AS (${storeStationsSql('SELECT merchant_id, store_id, lat, lon FROM stores FINAL')}),
-        weather AS (
-          SELECT w.station_id AS station_id, w.observed_at AS hour_utc,
-                 ${bucketSql.condition} AS condition_bucket, ${bucketSql.temperature} AS temperature_bucket
-          FROM weather_observations AS w
-          WHERE w.station_id IN (SELECT station_id FROM store_stations)
-            AND w.observed_at = toStartOfHour(w.observed_at)
-          ORDER BY w.station_id, w.observed_at, w.ingested_at DESC
-          LIMIT 1 BY w.station_id, w.observed_at
-        )
+        weather AS (${hourlyObservationsSql(
+          `w.station_id AS station_id, w.observed_at AS hour_utc,
+           ${bucketSql.condition} AS condition_bucket, ${bucketSql.temperature} AS temperature_bucket`,
+          'w.station_id IN (SELECT station_id FROM store_stations)',
+        )})
       SELECT {build:UInt64}, f.merchant_id, f.store_id, f.hour_utc, f.local_hour, f.last_local_hour, f.qty,
              f.revenue, f.around.1 - f.revenue, f.around.2 - 1, w.condition_bucket, w.temperature_bucket
       FROM (
@@ -57,14 +58,6 @@ export async function buildWeatherSlots(db: Db, build: string): Promise<number> 
     query_params: { build, radius: stationRadiusMeters },
     clickhouse_settings: { log_comment: 'buildWeatherSlots', join_use_nulls: 0 },
   })
-  const result = await db.client.query({
-    query: 'SELECT count() AS slots FROM weather_slots WHERE build = {build:UInt64}',
-    query_params: { build },
-    format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'weatherSlots.count' },
-  })
-  const [row] = await result.json<{ slots: string }>()
-  return Number(row?.slots ?? 0)
 }
 
 /** Drops one build of weather_slots (a partition: no mutation). */
@@ -91,12 +84,16 @@ export interface RecordedSlots {
   slots: number
 }
 
-/** Records a finished build, current for `sourceVersion` (after its rows are written). */
-export async function recordWeatherSlots(db: Db, recorded: RecordedSlots): Promise<void> {
-  await db.client.insert({
-    table: 'weather_slot_builds',
-    values: [{ build: recorded.build, source_version: recorded.sourceVersion, slots: recorded.slots }],
-    format: 'JSONEachRow',
+/**
+ * Records a finished build, current for `sourceVersion` (after its rows are written), with the number of
+ * slots its partition holds, counted by the same statement.
+ */
+export async function recordWeatherSlots(db: Db, build: string, sourceVersion: string): Promise<void> {
+  await db.client.command({
+    query: `
+      INSERT INTO weather_slot_builds (build, source_version, slots)
+      SELECT {build:UInt64}, {sourceVersion:String}, count() FROM weather_slots WHERE build = {build:UInt64}`,
+    query_params: { build, sourceVersion },
     clickhouse_settings: { log_comment: 'recordWeatherSlots' },
   })
 }

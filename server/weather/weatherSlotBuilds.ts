@@ -90,9 +90,8 @@ export function createWeatherSlotBuilds(
     if (current?.version === before) return
     const build: Build = { id: newBuildId(), version: before, readers: 0, retired: false }
     const started = performance.now()
-    let slots: number
     try {
-      slots = await buildWeatherSlots(db, build.id)
+      await buildWeatherSlots(db, build.id)
     } catch (err) {
       await drop(build)
       throw err
@@ -107,19 +106,20 @@ export function createWeatherSlotBuilds(
       schedule()
       return
     }
-    options.logger?.info({ ms: Math.round(performance.now() - started), slots }, 'weather slots built')
-    // Unrecorded, the build still answers in this process; a restart then finds only an older record,
-    // of another version (or of a dropped build), and reads nothing.
-    if (durable)
-      await recordWeatherSlots(db, { build: build.id, sourceVersion: before, slots }).catch((err: unknown) =>
-        options.logger?.error({ err, build: build.id }, 'recording a weather slots build failed'),
-      )
+    options.logger?.info({ ms: Math.round(performance.now() - started) }, 'weather slots built')
     const replaced = current
     current = build
     if (replaced) {
       replaced.retired = true
       if (replaced.readers === 0) await drop(replaced)
     }
+    // Recorded once it answers, so the record (one more bound statement) never delays its use. Unrecorded,
+    // the build still answers in this process; a restart then finds only an older record, of another
+    // version or of a dropped build, and reads nothing.
+    if (durable)
+      await recordWeatherSlots(db, build.id, before).catch((err: unknown) =>
+        options.logger?.error({ err, build: build.id }, 'recording a weather slots build failed'),
+      )
   }
 
   function refresh(): Promise<void> {

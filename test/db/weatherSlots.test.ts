@@ -23,6 +23,27 @@ const stores = [
 ]
 const stationAt = { NYC: [40.78, -73.97], PAR: [48.82, 2.33], SYD: [-33.86, 151.2] } as const
 
+/** A stores row of `merchant` for store `s`, wherever it stands. */
+const storeRow = (merchant: string, s: Omit<(typeof stores)[number], 'station'>) => ({
+  ...s,
+  merchant_id: merchant,
+  name: s.store_id,
+  country: 'US',
+  city: s.store_id,
+  currency: 'USD',
+})
+
+/** One observation of `station` at the hour `at`, loaded by batch `batch`. */
+function observation(
+  station: keyof typeof stationAt,
+  at: string,
+  weather: { temperature_c: number; precipitation_mm: number; snowfall_cm: number },
+  batch: string,
+) {
+  const [lat, lon] = stationAt[station]
+  return { station_id: station, lat, lon, observed_at: at, ...weather, condition: '', batch_id: batch }
+}
+
 // Two months over the spring changes of New York (10 March), Paris (31 March) and Sydney (7 April).
 const first = Date.UTC(2024, 1, 10)
 const last = Date.UTC(2024, 3, 20)
@@ -58,14 +79,7 @@ beforeAll(async () => {
     await db.client.insert({
       table: 'stores',
       format: 'JSONEachRow',
-      values: stores.map(({ station: _s, ...s }) => ({
-        ...s,
-        merchant_id: merchant,
-        name: s.store_id,
-        country: 'US',
-        city: s.store_id,
-        currency: 'USD',
-      })),
+      values: stores.map(({ station: _s, ...s }) => storeRow(merchant, s)),
     })
   await db.client.insert({
     table: 'merchants',
@@ -79,21 +93,22 @@ beforeAll(async () => {
   await insertLines(db, lines('fx', 8, 'EUR'))
   const random = seededRandom(11)
   const observations = []
-  for (const [station, [lat, lon]] of Object.entries(stationAt))
+  for (const station of Object.keys(stationAt) as (keyof typeof stationAt)[])
     for (let at = first; at < last; at += 3_600_000) {
       if (random() < 0.05) continue // an hour without an observation
       const wet = random()
-      observations.push({
-        station_id: station,
-        lat,
-        lon,
-        observed_at: sqlTime(at),
-        temperature_c: Math.round((random() * 30 - 8) * 10) / 10,
-        precipitation_mm: wet > 0.7 ? Math.round(random() * 50) / 10 : 0,
-        snowfall_cm: wet > 0.93 ? 1 : 0,
-        condition: '',
-        batch_id: 'w',
-      })
+      observations.push(
+        observation(
+          station,
+          sqlTime(at),
+          {
+            temperature_c: Math.round((random() * 30 - 8) * 10) / 10,
+            precipitation_mm: wet > 0.7 ? Math.round(random() * 50) / 10 : 0,
+            snowfall_cm: wet > 0.93 ? 1 : 0,
+          },
+          'w',
+        ),
+      )
     }
   await db.client.insert({ table: 'weather_observations', format: 'JSONEachRow', values: observations })
   await db.client.insert({
@@ -169,17 +184,12 @@ describe('sales by weather from kept slots', () => {
       table: 'weather_observations',
       format: 'JSONEachRow',
       values: [
-        {
-          station_id: 'NYC',
-          lat: 40.78,
-          lon: -73.97,
-          observed_at: '2024-03-12 15:00:00',
-          temperature_c: 9,
-          precipitation_mm: 0,
-          snowfall_cm: 0,
-          condition: '',
-          batch_id: 'late',
-        },
+        observation(
+          'NYC',
+          '2024-03-12 15:00:00',
+          { temperature_c: 9, precipitation_mm: 0, snowfall_cm: 0 },
+          'late',
+        ),
       ],
     })
     // New weather changes the buckets: the build is not read until the next one.
@@ -306,17 +316,12 @@ describe('sales by weather from kept slots', () => {
       table: 'weather_observations',
       format: 'JSONEachRow',
       values: [
-        {
-          station_id: 'PAR',
-          lat: 48.82,
-          lon: 2.33,
-          observed_at: '2024-03-12 15:00:00',
-          temperature_c: -3,
-          precipitation_mm: 0,
-          snowfall_cm: 12,
-          condition: '',
-          batch_id: 'corrected',
-        },
+        observation(
+          'PAR',
+          '2024-03-12 15:00:00',
+          { temperature_c: -3, precipitation_mm: 0, snowfall_cm: 12 },
+          'corrected',
+        ),
       ],
     })
     await builds.refresh()
@@ -327,19 +332,7 @@ describe('sales by weather from kept slots', () => {
     await db.client.insert({
       table: 'stores',
       format: 'JSONEachRow',
-      values: [
-        {
-          merchant_id: 'ws',
-          store_id: 'sy',
-          name: 'sy',
-          lat: -31.95,
-          lon: 115.86,
-          timezone: 'Australia/Sydney',
-          country: 'US',
-          city: 'sy',
-          currency: 'USD',
-        },
-      ],
+      values: [storeRow('ws', { store_id: 'sy', lat: -31.95, lon: 115.86, timezone: 'Australia/Sydney' })],
     })
     const moved = await both('ws', query, 'condition')
     expect(moved.kept.keptSlots).toBe(false)
