@@ -35,12 +35,13 @@ export function createReferenceCache(
      * changes: each call asks the data version (sharedDataVersion: it binds no value, so it does not
      * queue behind the bound statements), so an answer is never stale, whoever wrote. Every insights
      * request needed the facts query (about 10 ms, queued behind the others) and a check for lines in a
-     * foreign currency (7-26 ms), which the facts' sale currencies now answer.
+     * foreign currency (7-26 ms), which the facts' sale currencies now answer. `known` is a version the
+     * caller read just before (the answer cache's): a request reads the version once, not twice.
      */
-    async merchantFacts(merchantId: string): Promise<MerchantFacts | undefined> {
+    async merchantFacts(merchantId: string, known?: string): Promise<MerchantFacts | undefined> {
       // On a cluster this node's parts are not all the data: its version would miss another node's write.
       if (db.cluster !== undefined) return merchantFacts(db, merchantId)
-      const current = await version()
+      const current = known ?? (await version())
       const hit = facts.get(merchantId)
       if (hit?.version === current) return hit.value
       const entry = { version: current, value: merchantFacts(db, merchantId), derived: new Map() }

@@ -15,14 +15,14 @@ export async function summary(
   params: { source?: SalesSource | undefined; customerSource?: CustomerSource | undefined } = {},
 ): Promise<SummaryRow> {
   const lines = salesLines(scope, { source: params.source })
-  // Distinct customers need no conversion: that query is sent while the currencies are checked (a server
-  // runs the two together; the embedded engine runs bound statements one after another).
-  const customers = countCustomers(db, scope, params.customerSource)
+  const people = customerSets(scope, params.customerSource)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const keys = groupKeys(...lines.basketKeys, ...fx.keys)
-  const [sales, customerCount] = await Promise.all([
-    db.client.query({
-      query: `
+  // One statement: the engine reads the sales and merges the customer bitmaps side by side (two statements
+  // ran one after the other in the embedded engine, which serialises bound statements: 146 against 127
+  // ms p50 for a year of the 100M bench chain in New York time, in-process).
+  const result = await db.client.query({
+    query: `
         WITH
           lines AS (${lines.sql}),
           ${fx.ctes}
@@ -37,37 +37,24 @@ export async function summary(
             SELECT sum(g.amt * ${fx.rate}) AS rev, sum(g.txs) AS txs, sum(g.qty) AS qty,
                    sum(g.tam * ${fx.rate}) AS tourist, sum(g.kam * ${fx.rate}) AS known
             FROM g ${fx.join}
-          )
+          ),
+          -- Distinct known customers with a completed line in scope.
+          c AS (SELECT ${people.customers} AS customers FROM (${people.sql}))
         SELECT
           CAST(round(rev, 2) AS Decimal(38, 2)) AS revenue,
           txs AS transactions,
           qty AS items,
           if(txs = 0, toDecimal128(0, 2), CAST(round(rev / txs, 2) AS Decimal(38, 2))) AS averageTicket,
+          c.customers AS customers,
           if(known = 0, NULL, round(toFloat64(tourist) / toFloat64(known), 4)) AS touristShare
-        FROM t`,
-      query_params: lines.params,
-      format: 'JSONEachRow',
-      clickhouse_settings: { log_comment: 'summary', join_use_nulls: 0 },
-    }),
-    customers,
-  ])
-  const [row] = await sales.json<Omit<SummaryRow, 'customers'>>()
-  if (!row) throw new Error('summary returned no row')
-  const { revenue, transactions, items, averageTicket, touristShare } = row
-  return { revenue, transactions, items, averageTicket, customers: customerCount, touristShare }
-}
-
-/** Distinct known customers (pseudonyms) with a completed line in scope. */
-async function countCustomers(db: Db, scope: InsightsScope, source?: CustomerSource): Promise<number> {
-  const people = customerSets(scope, source)
-  const result = await db.client.query({
-    query: `SELECT ${people.customers} AS customers FROM (${people.sql})`,
-    query_params: people.params,
+        FROM t CROSS JOIN c`,
+    query_params: { ...lines.params, ...people.params },
     format: 'JSONEachRow',
-    clickhouse_settings: { log_comment: 'summary.customers' },
+    clickhouse_settings: { log_comment: 'summary', join_use_nulls: 0 },
   })
-  const [row] = await result.json<{ customers: number }>()
-  return row?.customers ?? 0
+  const [row] = await result.json<SummaryRow>()
+  if (!row) throw new Error('summary returned no row')
+  return row
 }
 
 const changeMetrics = [

@@ -11,7 +11,7 @@ import { sharedDataVersion } from '../queries/dataVersion.ts'
  */
 export function createAnswerCache(db: Db, entries: number, version = sharedDataVersion(db)) {
   const answers = new Map<string, { version: string; answer: Promise<unknown> }>()
-  return async function cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  return async function cached<T>(key: string, compute: (version?: string) => Promise<T>): Promise<T> {
     if (entries === 0 || db.cluster !== undefined) return compute()
     const current = await version()
     const hit = answers.get(key)
@@ -20,7 +20,7 @@ export function createAnswerCache(db: Db, entries: number, version = sharedDataV
       answers.set(key, hit)
       return hit.answer as Promise<T>
     }
-    const answer = compute()
+    const answer = compute(current)
     answers.set(key, { version: current, answer })
     answer.catch(() => {
       if (answers.get(key)?.answer === answer) answers.delete(key)

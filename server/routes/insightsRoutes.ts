@@ -94,7 +94,6 @@ export function insightsRoutes(
 ): Router {
   const router = Router()
   const auth = requireRole(verify, 'admin', 'merchant', 'marketer')
-  const factsOf = (merchantId: string) => reference.merchantFacts(merchantId)
   // Every store's nearest station, kept with the merchant's facts (found once per data version).
   const stationsOf = async (scope: InsightsScope) =>
     (await reference.keptWithFacts(scope.merchantId, 'nearestStations', (facts) =>
@@ -110,7 +109,13 @@ export function insightsRoutes(
     const merchantId = merchantScope(principalOf(res), String(req.params.merchantId))
     // Today's date is in the key: a range without `to` ends today when the merchant has no sale yet.
     const key = JSON.stringify([req.path, merchantId, query, new Date().toISOString().slice(0, 10)])
-    return cached(key, async () => build(await resolveInsightsScope(db, merchantId, query, limits, factsOf)))
+    return cached(key, async (version) =>
+      build(
+        await resolveInsightsScope(db, merchantId, query, limits, (id) =>
+          reference.merchantFacts(id, version),
+        ),
+      ),
+    )
   }
 
   router.get('/merchants/:merchantId/summary', auth, async (req, res) => {

@@ -79,6 +79,24 @@ describe('kept insights answers', () => {
     expect(await dataVersion(db)).not.toBe(inserted)
   })
 
+  it('read the data version once for an answer they compute (the merchant facts take the same)', async () => {
+    await insertLines(db, [line('t4', '2.00')])
+    const comments: string[] = []
+    const query = db.client.query.bind(db.client)
+    db.client.query = ((params: Parameters<typeof query>[0]) => {
+      comments.push(String(params.clickhouse_settings?.log_comment ?? ''))
+      return query(params)
+    }) as typeof db.client.query
+    try {
+      const response = await app.call(summaryUrl, { key: admin })
+      expect(response.status).toBe(200)
+    } finally {
+      db.client.query = query
+    }
+    expect(comments).toContain('summary')
+    expect(comments.filter((c) => c === 'dataVersion')).toHaveLength(1)
+  })
+
   it('still checks the key on every request', async () => {
     const other = await app.key({ role: 'merchant', merchantIds: ['shop'] })
     const response = await app.call(summaryUrl, { key: other })
