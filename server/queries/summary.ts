@@ -18,9 +18,9 @@ export async function summary(
   const people = customerSets(scope, params.customerSource)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const keys = groupKeys(...lines.basketKeys, ...fx.keys)
-  // One statement: the engine reads the sales and merges the customer bitmaps side by side (two statements
-  // ran one after the other in the embedded engine, which serialises bound statements: 146 against 127
-  // ms p50 for a year of the 100M bench chain in New York time, in-process).
+  // One statement: the engine reads the sales and merges the customer bitmaps side by side, where two bound
+  // statements ran one after the other in the embedded engine (a year of the bench chain, interleaved
+  // in-process: 5-20 ms less p50 at 10M and 100M, settled or beside busy processes; docs/benchmarks.md).
   const result = await db.client.query({
     query: `
         WITH
