@@ -69,7 +69,7 @@ export async function dropWeatherSlots(db: Db, build: string): Promise<void> {
   })
 }
 
-/** Drops every build (at the start of the process that owns the store: none of them is current). */
+/** Drops every build's slots (dropWeatherSlotsBut with none to keep: at start, when no record is read again). */
 export async function dropAllWeatherSlots(db: Db): Promise<void> {
   await db.client.command({
     query: 'TRUNCATE TABLE weather_slots',
