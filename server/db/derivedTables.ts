@@ -4,6 +4,7 @@
  */
 export const rollupTables = [
   'sales_store_hourly',
+  'sales_store_daily',
   'sales_product_daily',
   'product_names',
   'customers_daily_bitmap',
@@ -31,6 +32,7 @@ export const derivedTables = [
  */
 export const rollupLocalTime: Record<(typeof rollupTables)[number], string | null> = {
   sales_store_hourly: 'local_hour',
+  sales_store_daily: 'local_day',
   sales_product_daily: 'local_day',
   product_names: null,
   customers_daily_bitmap: 'local_day',

@@ -14,6 +14,16 @@ const bucketSql = {
   day_of_week: `toDayOfWeek(lt)`,
 } as const satisfies Record<TimeGrain, string>
 
+/** What each grain reads of a sale's report wall clock (pickSalesSource). */
+const grainTime = {
+  hour: 'hour',
+  day: 'day',
+  week: 'day',
+  month: 'day',
+  hour_of_day: 'hour',
+  day_of_week: 'day',
+} as const satisfies Record<TimeGrain, 'hour' | 'day'>
+
 export interface SalesByTimeParams {
   grain: TimeGrain
   /** With grain hour_of_day: one row per (weekday, hour), for the heatmap. */
@@ -27,7 +37,7 @@ export async function salesByTime(
   scope: InsightsScope,
   params: SalesByTimeParams,
 ): Promise<TimeRow[]> {
-  const lines = salesLines(scope, { source: params.source })
+  const lines = salesLines(scope, { source: params.source, time: grainTime[params.grain] })
   const split = params.split === 'day_of_week' && params.grain === 'hour_of_day'
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const extraKeys = groupKeys(...lines.basketKeys, ...fx.keys)

@@ -2,11 +2,16 @@ import { addDays, type ClockOffsets, type InsightsScope } from './insightsScope.
 import { zoneOffsetSql } from '../db/zoneOffset.ts'
 import { fxParams } from './reportFx.ts'
 
-export type SalesSource = 'storeRollup' | 'productDailyRollup' | 'raw'
+export type SalesSource = 'storeRollup' | 'storeDailyRollup' | 'productDailyRollup' | 'raw'
 
 interface SalesNeeds {
   /** The question groups by product (sales by product). */
   byProduct?: boolean
+  /**
+   * What the question reads of each sale's report wall clock: 'hour' (any bucket; the default), 'day'
+   * (days or coarser buckets), 'total' (only whether it lies in the range: summary).
+   */
+  time?: 'hour' | 'day' | 'total'
 }
 
 /**
@@ -23,14 +28,21 @@ interface SalesNeeds {
  *     nearly a row per line, made every insert slower and was read barely faster than the lines);
  *   - raw lines for other questions filtered by products or categories: the lines chosen then hold parts
  *     of baskets, which are counted distinct (a basket holding two of the chosen products counts once);
- *   - sales_store_hourly (by store and hour) otherwise: summary, sales by time, sales by weather.
+ *   - sales_store_daily (by store and local day, migration 0210) for totals in any such zone and for days
+ *     or coarser buckets in the stores' own zone: a year is about a tenth of the hourly rows. In another
+ *     zone only the store-local days wholly inside the range come from it (customerEdges), and the hours
+ *     at the range's ends from sales_store_hourly;
+ *   - sales_store_hourly (by store and hour) otherwise: sales by hour, hour of day and weather, and days
+ *     in another zone than the stores' own.
  * Every source answers in the same shape (see salesLines), so the choice never changes an answer.
  */
 export function pickSalesSource(scope: InsightsScope, needs: SalesNeeds = {}): SalesSource {
   if (!scope.hourAligned) return 'raw'
   if (needs.byProduct)
     return scope.clock === 'local' && scope.stores.length === 0 ? 'productDailyRollup' : 'raw'
-  return scope.categories.length > 0 || scope.products.length > 0 ? 'raw' : 'storeRollup'
+  if (scope.categories.length > 0 || scope.products.length > 0) return 'raw'
+  const time = needs.time ?? 'hour'
+  return time === 'total' || (time === 'day' && scope.clock === 'local') ? 'storeDailyRollup' : 'storeRollup'
 }
 
 export interface LinesQuery {
@@ -119,11 +131,16 @@ const summedBaskets = { baskets: 'sum(tx)', basketKeys: [] }
  */
 export function salesLines(
   scope: InsightsScope,
-  options: { padDays?: number; source?: SalesSource | undefined; byProduct?: boolean } = {},
+  options: {
+    padDays?: number
+    source?: SalesSource | undefined
+    byProduct?: boolean
+    time?: SalesNeeds['time']
+  } = {},
 ): LinesQuery {
   const padDays = options.padDays ?? 0
   const byProduct = options.byProduct ?? false
-  const source = options.source ?? pickSalesSource(scope, { byProduct })
+  const source = options.source ?? pickSalesSource(scope, { byProduct, time: options.time })
   const params = scopeParams(scope, padDays)
   const range = `lt >= {padFromAt:DateTime} AND lt < {padToAt:DateTime}`
   const inRange = `lt >= {fromAt:DateTime} AND lt < {toAt:DateTime} AS in_range`
@@ -172,14 +189,56 @@ export function salesLines(
       AND (empty({products:Array(String)}) OR r.product_id IN {products:Array(String)}) AND ${range}`
     return { sql, params, source, ...summedBaskets }
   }
-  const sql = `
+  const hourly = `
     SELECT r.store_id AS store_id, r.hour_utc AS hour_utc, r.local_hour AS local_hour,
            ${wallClock(scope, 'r.hour_utc', 'r.local_hour')} AS lt, ${inRange},
            r.currency AS currency, r.quantity AS quantity, r.amount AS amount,
            r.tourist_amount AS tourist_amount, r.known_origin_amount AS known_origin_amount, r.baskets AS tx
     FROM sales_store_hourly AS r
     WHERE ${storeFilters('r', 'hour_utc')} AND ${range}`
-  return { sql, params, source, ...summedBaskets }
+  if (source === 'storeRollup') return { sql: hourly, params, source, ...summedBaskets }
+  // Days stand in for hours, as in the product rollup: lt and local_hour are the store-local day, hour_utc
+  // the UTC day (FX).
+  const daily = (days: string) => `
+    SELECT r.store_id AS store_id, toDateTime(r.utc_day, 'UTC') AS hour_utc,
+           toDateTime(r.local_day, 'UTC') AS local_hour, local_hour AS lt, ${inRange},
+           r.currency AS currency, r.quantity AS quantity, r.amount AS amount,
+           r.tourist_amount AS tourist_amount, r.known_origin_amount AS known_origin_amount, r.baskets AS tx
+    FROM sales_store_daily AS r
+    WHERE r.merchant_id = {merchantId:String} AND ${days}
+      AND (empty({stores:Array(String)}) OR r.store_id IN {stores:Array(String)})`
+  // In the stores' own clock the range is made of whole local days.
+  if (scope.clock === 'local')
+    return {
+      sql: `${daily('r.local_day >= {scanFromDate:Date} AND r.local_day < {scanToDate:Date}')} AND ${range}`,
+      params,
+      source,
+      ...summedBaskets,
+    }
+  // In another zone the rows answer totals only: the interior days (each wholly inside the range for every
+  // store, so its rows are in range; a day's lt is no report wall clock) from the daily rollup, the hours
+  // of the store-local days around them from the hourly one, found by their UTC hour first.
+  if (padDays !== 0) throw new Error('sales_store_daily answers totals of the range only in another zone')
+  // Parameters of their own: a summary binds the customer statement's beside these.
+  const edges = customerEdges(scope)
+  const interior = edges.interior ?? { from: addDays(scope.to, 1), to: scope.to }
+  const days = 'BETWEEN {salesDaysFrom:Date} AND {salesDaysTo:Date}'
+  const ends = `${hourly}
+      AND (r.hour_utc < {salesLowBefore:DateTime} OR r.hour_utc >= toStartOfHour({salesHighFrom:DateTime}))
+      AND toDate(r.local_hour) NOT ${days}`
+  return {
+    sql: `${daily(`r.local_day ${days}`)}
+    UNION ALL${ends}`,
+    params: {
+      ...params,
+      salesDaysFrom: interior.from,
+      salesDaysTo: interior.to,
+      salesLowBefore: edges.lowBefore,
+      salesHighFrom: edges.highFrom,
+    },
+    source,
+    ...summedBaskets,
+  }
 }
 
 export type CustomerSource = 'customerRollup' | 'raw'

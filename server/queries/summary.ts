@@ -14,7 +14,7 @@ export async function summary(
   scope: InsightsScope,
   params: { source?: SalesSource | undefined; customerSource?: CustomerSource | undefined } = {},
 ): Promise<SummaryRow> {
-  const lines = salesLines(scope, { source: params.source })
+  const lines = salesLines(scope, { source: params.source, time: 'total' })
   const people = customerSets(scope, params.customerSource)
   const fx = await reportFx(db, scope, lines.sql, lines.params)
   const keys = groupKeys(...lines.basketKeys, ...fx.keys)

@@ -7,6 +7,7 @@ import {
   customerEdges,
   pickCustomerSource,
   type CustomerSource,
+  type SalesSource,
 } from '../../server/queries/salesSource.ts'
 import { summary } from '../../server/queries/summary.ts'
 import { insertLines, type LineInput } from '../support/insightsFixture.ts'
@@ -173,6 +174,21 @@ describe('distinct customers in a report zone other than the stores', () => {
             expect(got.sort(order)).toEqual(
               want.origins.map((o) => ({ ...o, tourist: Boolean(o.tourist) })).sort(order),
             )
+          }
+          // Sales totals likewise: the daily store rollup answers the interior days, the hourly one the
+          // hours at the ends (in a zone whole hours off UTC; India's half-hour zone reads the lines).
+          const fromLines = await summary(db, scope, { source: 'raw', customerSource: 'raw' })
+          expect(fromLines.transactions).toBeGreaterThan(0)
+          if (scope.hourAligned) {
+            for (const [source, asked] of [
+              ['storeRollup', scope],
+              ['storeDailyRollup', scope],
+              ['storeDailyRollup', unknownClocks],
+            ] as [SalesSource, typeof scope][]) {
+              expect(await summary(db, asked, { source, customerSource: 'raw' })).toEqual(fromLines)
+            }
+            // Both rollups in one statement, each with its parameters, as a request reads them.
+            expect(await summary(db, scope)).toEqual(fromLines)
           }
           checked++
         }

@@ -536,6 +536,13 @@ describe('rollup', () => {
     const products = async (source: SalesSource) => salesByProduct(db, scope, { limit: 100, source })
     const raw = await answers('raw')
     expect(await answers('storeRollup')).toEqual(raw)
+    // The daily store rollup answers totals in any zone, and days or coarser in the stores' own.
+    expect(await summary(db, scope, { source: 'storeDailyRollup' })).toEqual(raw.summary)
+    if (scope.clock === 'local')
+      for (const grain of ['day', 'week', 'month', 'day_of_week'] as const)
+        expect(await salesByTime(db, scope, { grain, source: 'storeDailyRollup' })).toEqual(
+          await salesByTime(db, scope, { grain, source: 'raw' }),
+        )
     const rawProducts = await products('raw')
     if (scope.clock === 'local') expect(await products('productDailyRollup')).toEqual(rawProducts)
     return { ...raw, products: rawProducts }
@@ -612,7 +619,7 @@ describe('rollup', () => {
       transactions: 3,
     })
 
-    for (const table of ['sales_store_hourly', 'sales_product_daily', 'product_names'])
+    for (const table of ['sales_store_hourly', 'sales_store_daily', 'sales_product_daily', 'product_names'])
       await db.client.command({ query: `OPTIMIZE TABLE ${table} FINAL` })
     const merged = await allSources('2024-03-01', '2024-03-31', 'Europe/London')
     expect(merged.summary).toMatchObject({ revenue: 36.3, transactions: 7 })
@@ -622,7 +629,7 @@ describe('rollup', () => {
     const before = await allSources('2024-03-01', '2024-03-31')
     // Parts stay apart until the OPTIMIZE below, so the first answers come from unmerged rows whatever
     // the background merges would do.
-    const rollups = ['sales_store_hourly', 'sales_product_daily', 'product_names']
+    const rollups = ['sales_store_hourly', 'sales_store_daily', 'sales_product_daily', 'product_names']
     for (const table of rollups) await db.client.command({ query: `SYSTEM STOP MERGES ${table}` })
     // One basket of three completed lines (two of them the same product), each line its own insert (as
     // ingestion chunks or a merchant's separate batches do), then a late refunded line of the same basket.
@@ -665,5 +672,16 @@ describe('rollup', () => {
     expect(pickSalesSource({ ...march, categories: ['Food'] })).toBe('raw')
     expect(pickSalesSource(await scopeFor('2024-03-01', '2024-03-31', 'Asia/Tokyo'))).toBe('storeRollup')
     expect(pickSalesSource(await scopeFor('2024-03-01', '2024-03-31', 'Asia/Kolkata'))).toBe('raw')
+    // Totals and days from the daily store rollup; days in another zone from the hourly one.
+    expect(pickSalesSource(march, { time: 'total' })).toBe('storeDailyRollup')
+    expect(pickSalesSource(march, { time: 'day' })).toBe('storeDailyRollup')
+    expect(pickSalesSource({ ...march, stores: ['s1'] }, { time: 'day' })).toBe('storeDailyRollup')
+    const tokyo = await scopeFor('2024-03-01', '2024-03-31', 'Asia/Tokyo')
+    expect(pickSalesSource(tokyo, { time: 'total' })).toBe('storeDailyRollup')
+    expect(pickSalesSource(tokyo, { time: 'day' })).toBe('storeRollup')
+    expect(pickSalesSource({ ...march, products: ['mocha'] }, { time: 'total' })).toBe('raw')
+    expect(
+      pickSalesSource(await scopeFor('2024-03-01', '2024-03-31', 'Asia/Kolkata'), { time: 'total' }),
+    ).toBe('raw')
   })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ddlFor, migrate, readMigrations } from '../../server/db/migrate.ts'
+import { insertLines } from '../support/insightsFixture.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
 let db: Awaited<ReturnType<typeof createTestDb>>
@@ -106,8 +107,35 @@ describe('migrate', () => {
     expect(tables.map((t) => t.name)).toEqual([
       'sales_product_daily',
       'sales_product_daily_mv',
+      'sales_store_daily',
+      'sales_store_daily_mv',
       'sales_store_hourly',
       'sales_store_hourly_mv',
     ])
+  })
+
+  it('fills the daily store rollup from the stored hours once, however often its migration runs', async () => {
+    const sale = { store: 's1', product: 'latte', qty: '1', amount: '3.50' }
+    await insertLines(db, [
+      { ...sale, tx: 'a', at: '2024-03-02 03:00:00', local: '2024-03-01 22:00:00' },
+      { ...sale, tx: 'b', at: '2024-03-02 17:00:00', local: '2024-03-02 12:00:00' },
+      { ...sale, tx: 'b', line: 2, at: '2024-03-02 17:00:00', local: '2024-03-02 12:00:00' },
+    ])
+    const daily = `SELECT toString(local_day) AS day, toString(utc_day) AS utc, toString(sum(amount)) AS amount,
+                          sum(baskets) AS baskets FROM sales_store_daily GROUP BY ALL ORDER BY ALL`
+    const fromLines = await rows(
+      db,
+      `SELECT toString(toDate(local_at)) AS day, toString(toDate(occurred_at)) AS utc,
+              toString(sum(toDecimal128(amount, 4))) AS amount, sum(basket_first) AS baskets
+       FROM transactions WHERE status = 'completed' GROUP BY ALL ORDER BY ALL`,
+    )
+    expect(fromLines).toHaveLength(2)
+    expect(await rows(db, daily)).toEqual(fromLines)
+    // A start-up killed after the backfill, before the migration was recorded, runs it again.
+    const [backfill] = readMigrations().filter((m) => m.name === '0210_sales_store_daily')
+    for (let run = 0; run < 2; run++)
+      for (const statement of backfill?.statements ?? [])
+        for (const ddl of ddlFor(db, statement)) await db.client.command({ query: ddl })
+    expect(await rows(db, daily)).toEqual(fromLines)
   })
 })

@@ -28,6 +28,17 @@ const tables: Record<string, { fromLines: string; fromTable: string }> = {
                   toString(sum(known_origin_amount)) AS ka, sum(baskets) AS tx
                 FROM sales_store_hourly WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
+  sales_store_daily: {
+    fromLines: `SELECT toString(toDate(local_at)) AS day, store_id, toString(currency) AS cur,
+                  toString(toDate(occurred_at)) AS utc, toString(sum(toDecimal128(quantity, 3))) AS q,
+                  ${money('amount')} AS a, ${money('amount', tourist)} AS ta, ${money('amount', knownOrigin)} AS ka,
+                  sum(basket_first) AS tx
+                FROM lines GROUP BY ALL`,
+    fromTable: `SELECT toString(local_day) AS day, store_id, toString(currency) AS cur, toString(utc_day) AS utc,
+                  toString(sum(quantity)) AS q, toString(sum(amount)) AS a, toString(sum(tourist_amount)) AS ta,
+                  toString(sum(known_origin_amount)) AS ka, sum(baskets) AS tx
+                FROM sales_store_daily WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+  },
   sales_product_daily: {
     fromLines: `SELECT toString(toDate(local_at)) AS day, product_id, toString(category) AS cat,
                   toString(currency) AS cur, toString(toDate(occurred_at)) AS utc,
@@ -188,6 +199,8 @@ export async function derivedMismatches(
         source: raw ? 'raw' : 'storeRollup',
         customerSource: raw ? 'raw' : 'customerRollup',
       }),
+    summaryDaily: async (raw: boolean) =>
+      summary(db, scope, { source: raw ? 'raw' : 'storeDailyRollup', customerSource: 'raw' }),
     // The daily product rollup answers in the stores' own zone only (stores on one clock).
     byProductDaily: async (raw: boolean) =>
       salesByProduct(db, scope, {
@@ -198,6 +211,12 @@ export async function derivedMismatches(
       salesByTime(db, scope, { grain: 'hour', source: raw ? 'raw' : 'storeRollup' }),
     byDay: async (raw: boolean) =>
       salesByTime(db, scope, { grain: 'day', source: raw ? 'raw' : 'storeRollup' }),
+    // Days from the daily store rollup are the stores' own days (other zones read it for totals only).
+    byDayDaily: async (raw: boolean) =>
+      salesByTime(db, scope, {
+        grain: 'day',
+        source: raw || scope.clock !== 'local' ? 'raw' : 'storeDailyRollup',
+      }),
     origins: async (raw: boolean) =>
       customerOrigins(db, scope, { limit: 1000, threshold: 0, source: raw ? 'raw' : 'customerRollup' }),
   }
