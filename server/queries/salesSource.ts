@@ -221,10 +221,10 @@ export function salesLines(
   if (padDays !== 0) throw new Error('sales_store_daily answers totals of the range only in another zone')
   // Parameters of their own: a summary binds the customer statement's beside these.
   const edges = customerEdges(scope)
-  const interior = edges.interior ?? { from: addDays(scope.to, 1), to: scope.to }
+  const interior = interiorDays(scope, edges)
   const days = 'BETWEEN {salesDaysFrom:Date} AND {salesDaysTo:Date}'
   const ends = `${hourly}
-      AND (r.hour_utc < {salesLowBefore:DateTime} OR r.hour_utc >= toStartOfHour({salesHighFrom:DateTime}))
+      AND ${endHours('r.hour_utc', 'salesLowBefore', 'salesHighFrom')}
       AND toDate(r.local_hour) NOT ${days}`
   return {
     sql: `${daily(`r.local_day ${days}`)}
@@ -326,6 +326,20 @@ interface CustomerEdges {
   scanTo: string
 }
 
+/** The interior days of `edges`, or an empty range (from after to) when there are none or no edges. */
+function interiorDays(scope: InsightsScope, edges?: CustomerEdges): { from: string; to: string } {
+  return edges?.interior ?? { from: addDays(scope.to, 1), to: scope.to }
+}
+
+/**
+ * The rows of an hourly rollup (`hour`, its UTC hour column) that may hold lines of the store-local days
+ * before or after the interior: by the instants customerEdges bounds those lines by (parameters named
+ * `lowBefore` and `highFrom`), on the rollup's sorting key.
+ */
+function endHours(hour: string, lowBefore: string, highFrom: string): string {
+  return `(${hour} < {${lowBefore}:DateTime} OR ${hour} >= toStartOfHour({${highFrom}:DateTime}))`
+}
+
 function edgeInstants(lowBefore: number, highFrom: number, scanFrom: number, scanTo: number) {
   const text = (t: number) => new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')
   return {
@@ -377,7 +391,7 @@ const rawCustomerLines = (scope: InsightsScope) => `
  * toDate; an empty range when there are none) with the instants of the raw ends around them.
  */
 function customerParams(scope: InsightsScope, edges?: CustomerEdges) {
-  const days = edges?.interior ?? { from: addDays(scope.to, 1), to: scope.to }
+  const days = interiorDays(scope, edges)
   return {
     ...scopeParams(scope),
     fromDate: days.from,
@@ -484,7 +498,7 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
     FROM customers_merchant_hourly_bitmap AS h
     WHERE h.merchant_id = {merchantId:String}
       AND h.hour_utc >= {edgeScanFrom:DateTime} AND h.hour_utc < {edgeScanTo:DateTime}
-      AND (h.hour_utc < {edgeLowBefore:DateTime} OR h.hour_utc >= toStartOfHour({edgeHighFrom:DateTime}))
+      AND ${endHours('h.hour_utc', 'edgeLowBefore', 'edgeHighFrom')}
       AND ${inReportRange(scope, 'h.hour_utc', [])}`
         : `
     UNION ALL
