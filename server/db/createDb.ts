@@ -5,6 +5,7 @@ import {
   type ClickHouseClient,
   type ClickHouseSettings,
 } from '@clickhouse/client'
+import { Session } from 'chdb'
 import { createChdbConnection } from 'chdb/connection'
 import type { Config } from '../config.ts'
 import { carrierColumns, connectionPool, type ClientConnection } from './connectionPool.ts'
@@ -85,6 +86,16 @@ export const compiledStatement: ClickHouseSettings = {
   compile_sort_description: 1,
 }
 
+/**
+ * Server configuration of the embedded engine, given when the first connection starts it (the others join
+ * it). Background merges and mutations run at nice 10: right after a large load the engine merges its
+ * parts for minutes on both cores, and a person waiting for a dashboard should not wait behind that. The
+ * kernel still gives the merges every idle moment; a merge only yields while a statement wants the core.
+ * It needs CAP_SYS_NICE (the engine checks, and sets nothing without it): where the app runs without it,
+ * merges keep the engine's priority. docs/benchmarks.md has the figures.
+ */
+const embeddedEngineArgs = ['--os_threads_nice_value_merge_mutate=10']
+
 export type DbOptions =
   | { mode: 'embedded'; dataDir: string }
   | {
@@ -99,9 +110,15 @@ export type DbOptions =
 export async function createDb(options: DbOptions): Promise<Db> {
   if (options.mode === 'embedded') {
     const dataDir = path.resolve(options.dataDir)
-    const connections = await lockDataDir(dataDir, (engineDir) =>
-      Array.from({ length: embeddedConnections }, () => createChdbConnection({ path: engineDir })),
-    )
+    const { engine, connections } = await lockDataDir(dataDir, (engineDir) => {
+      const started = new Session(engineDir, { connectionArgs: embeddedEngineArgs })
+      return {
+        engine: started,
+        connections: Array.from({ length: embeddedConnections }, () =>
+          createChdbConnection({ path: engineDir }),
+        ),
+      }
+    })
     const client = createClient({
       // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
       connection: connectionPool(connections as unknown as ClientConnection[], {
@@ -123,6 +140,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
       dataDir,
       async close() {
         await client.close()
+        engine.close()
       },
     }
   }

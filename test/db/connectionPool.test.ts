@@ -43,3 +43,13 @@ it('gives concurrent bound statements each its own values, beside a long unbound
   expect(answers).toEqual(Array.from({ length: 12 }, (_, i) => [{ v: i, s: `value ${i}` }]))
   await long
 })
+
+it('starts the embedded engine with background merges at a lower CPU priority than statements', async (ctx) => {
+  // A remote server keeps its own configuration.
+  if (db.mode !== 'embedded') ctx.skip()
+  const [setting] = await rows<{ value: string }>(
+    db,
+    `SELECT value FROM system.server_settings WHERE name = 'os_threads_nice_value_merge_mutate'`,
+  )
+  expect(setting?.value).toBe('10')
+})
