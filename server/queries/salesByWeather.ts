@@ -58,7 +58,9 @@ export interface SalesByWeatherParams {
    * current and the question allows (no source forced, rollup-shaped, no conversion); otherwise the slots
    * are computed.
    */
-  slots?: { lease(): Promise<SlotsLease | undefined> } | undefined
+  slots?: { lease(dataVersion?: string): Promise<SlotsLease | undefined> } | undefined
+  /** The data version the caller read for this answer (dataVersion.ts), for the slots' lease. */
+  dataVersion?: string | undefined
 }
 
 /** A kept build of weather_slots, readable until released. */
@@ -160,7 +162,7 @@ export async function salesByWeather(
   // Kept slots answer when nothing converts and the lines would come from the rollup they are built from.
   const lease =
     params.slots && params.source === undefined && lines.source === 'storeRollup' && fx.keys.length === 0
-      ? await params.slots.lease()
+      ? await params.slots.lease(params.dataVersion)
       : undefined
   try {
     // A kept slot carries its bucket; computed slots look theirs up in the stations' observations.

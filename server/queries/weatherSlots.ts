@@ -1,5 +1,5 @@
 import type { Db } from '../db/createDb.ts'
-import { partsVersion } from './dataVersion.ts'
+import { dataVersionTables, partsVersion, partsVersions } from './dataVersion.ts'
 import {
   bucketSql,
   hourlyObservationsSql,
@@ -8,16 +8,25 @@ import {
   storeStationsSql,
 } from './salesByWeather.ts'
 
-/**
- * The fingerprint (partsVersion) of what weather_slots is built from: the store rollup, the stations'
- * observations (the buckets) and the stores (their positions choose the station).
- */
+/** What weather_slots is built from: the store rollup, the stations' observations (the buckets) and the stores (their positions choose the station). */
+const slotsSources = `table IN ('sales_store_hourly', 'weather_observations', 'stores')`
+
+/** The fingerprint (partsVersion) of what weather_slots is built from. */
 export const slotsSourceVersion = (db: Db): Promise<string> =>
-  partsVersion(
+  partsVersion(db, slotsSources, 'weatherSlots.sourceVersion')
+
+/**
+ * slotsSourceVersion with dataVersion (whose tables include every source), from one look at system.parts:
+ * while dataVersion reads the same, so does this.
+ */
+export async function slotsSourceAndDataVersion(db: Db): Promise<{ source: string; data: string }> {
+  const [source = '', data = ''] = await partsVersions(
     db,
-    `table IN ('sales_store_hourly', 'weather_observations', 'stores')`,
+    [slotsSources, dataVersionTables],
     'weatherSlots.sourceVersion',
   )
+  return { source, data }
+}
 
 /**
  * Writes build `build` of weather_slots: every merchant's open (store, UTC hour) slots from the store

@@ -12,8 +12,10 @@ import { sharedDataVersion } from '../queries/dataVersion.ts'
 export function createAnswerCache(db: Db, entries: number, version = sharedDataVersion(db)) {
   const answers = new Map<string, { version: string; answer: Promise<unknown> }>()
   return async function cached<T>(key: string, compute: (version?: string) => Promise<T>): Promise<T> {
-    if (entries === 0 || db.cluster !== undefined) return compute()
+    if (db.cluster !== undefined) return compute()
     const current = await version()
+    // Off: the version still goes to the computation, which would read it again otherwise.
+    if (entries === 0) return compute(current)
     const hit = answers.get(key)
     answers.delete(key)
     if (hit?.version === current) {

@@ -104,7 +104,7 @@ export function insightsRoutes(
     req: Request,
     res: Response,
     query: InsightsQuery,
-    build: (scope: InsightsScope) => Promise<T>,
+    build: (scope: InsightsScope, version: string | undefined) => Promise<T>,
   ) => {
     const merchantId = merchantScope(principalOf(res), String(req.params.merchantId))
     // Today's date is in the key: a range without `to` ends today when the merchant has no sale yet.
@@ -114,6 +114,7 @@ export function insightsRoutes(
         await resolveInsightsScope(db, merchantId, query, limits, (id) =>
           reference.merchantFacts(id, version),
         ),
+        version,
       ),
     )
   }
@@ -161,9 +162,9 @@ export function insightsRoutes(
 
   router.get('/merchants/:merchantId/sales/by-weather', auth, async (req, res) => {
     const query = SalesByWeatherQuery.parse(req.query)
-    const body = await answer(req, res, query, async (scope): Promise<SalesByWeather> => {
+    const body = await answer(req, res, query, async (scope, version): Promise<SalesByWeather> => {
       const { rows, comparison } = await withComparison(scope, query.compare, (s) =>
-        salesByWeather(db, s, { by: query.by, stationsOf, slots: weatherSlots }),
+        salesByWeather(db, s, { by: query.by, stationsOf, slots: weatherSlots, dataVersion: version }),
       )
       return {
         ...envelope(scope),

@@ -9,15 +9,17 @@ import {
   dropWeatherSlotsBut,
   recordedWeatherSlots,
   recordWeatherSlots,
+  slotsSourceAndDataVersion,
   slotsSourceVersion,
 } from '../queries/weatherSlots.ts'
 
 export interface WeatherSlotBuilds {
   /**
    * The current build, held until released, when it was made from the store rollup as it is now; else
-   * undefined (the caller computes the slots) and a build is scheduled.
+   * undefined (the caller computes the slots) and a build is scheduled. `dataVersion`, when the caller
+   * read it just before (the answer cache's), spares a second look at the parts while it is unchanged.
    */
-  lease(): Promise<SlotsLease | undefined>
+  lease(dataVersion?: string): Promise<SlotsLease | undefined>
   /** Lines were stored: a build once no batch has stored lines for `quietMs` and none is running. */
   refreshAfterIngest(): void
   /** Ingest batches of this process, begun and ended: no build starts while one runs. */
@@ -77,8 +79,16 @@ export function createWeatherSlotBuilds(
   let batches = 0
   let waitingForBatches = false
   let closed = false
-  // Readers arriving together share one version query.
-  const versionNow = sharedDataVersion(db, slotsSourceVersion)
+  // Readers arriving together share one version query; it reads dataVersion beside, and while the
+  // caller's dataVersion is the one read with it, the source version is unchanged.
+  const versionsNow = sharedDataVersion(db, slotsSourceAndDataVersion)
+  let seen: { source: string; data: string } | undefined
+  async function sourceVersionNow(dataVersion: string | undefined): Promise<string> {
+    if (dataVersion !== undefined && seen?.data === dataVersion) return seen.source
+    const read = await versionsNow()
+    seen = read
+    return read.source
+  }
 
   const drop = (build: Build) =>
     dropWeatherSlots(db, build.id).catch((err: unknown) =>
@@ -161,7 +171,7 @@ export function createWeatherSlotBuilds(
   }
 
   return {
-    async lease() {
+    async lease(dataVersion?: string) {
       const build = current
       if (!build || build.retired) {
         schedule()
@@ -176,7 +186,8 @@ export function createWeatherSlotBuilds(
         if (build.retired && build.readers === 0) void drop(build)
       }
       try {
-        if ((await versionNow()) === build.version && !build.retired) return { build: build.id, release }
+        if ((await sourceVersionNow(dataVersion)) === build.version && !build.retired)
+          return { build: build.id, release }
       } catch (err) {
         release()
         throw err

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/createDb.ts'
+import { dataVersion } from '../../server/queries/dataVersion.ts'
 import { resolveInsightsScope } from '../../server/queries/insightsScope.ts'
 import { salesByWeather, type SalesByWeatherParams } from '../../server/queries/salesByWeather.ts'
-import { buildWeatherSlots, dropAllWeatherSlots } from '../../server/queries/weatherSlots.ts'
+import {
+  buildWeatherSlots,
+  dropAllWeatherSlots,
+  dropWeatherSlots,
+} from '../../server/queries/weatherSlots.ts'
 import { offsetAt } from '../../server/wallet/storeClock.ts'
 import { createWeatherSlotBuilds, type WeatherSlotBuilds } from '../../server/weather/weatherSlotBuilds.ts'
 import { seededRandom } from '../../pipelines/bench/seededRandom.ts'
@@ -219,6 +224,55 @@ describe('sales by weather from kept slots', () => {
     await builds.refresh()
     const fresh = await both('ws', query, 'condition')
     expect(fresh.kept).toEqual({ ...stale.computed, keptSlots: true })
+  })
+
+  it("takes a reader's data version for the build's sources while it is the one read with them, and looks again after new lines", async () => {
+    let looks = 0
+    const counting: Db = {
+      ...db,
+      client: new Proxy(db.client, {
+        get(target, prop, receiver) {
+          if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown
+          return (args: Parameters<Db['client']['query']>[0]) => {
+            if (args.clickhouse_settings?.log_comment === 'weatherSlots.sourceVersion') looks++
+            return target.query(args)
+          }
+        },
+      }),
+    }
+    const reading = createWeatherSlotBuilds(counting, { quietMs: 60_000 })
+    await reading.refresh()
+    await reading.close()
+    const version = await dataVersion(db)
+    looks = 0
+    for (let i = 0; i < 3; i++) {
+      const lease = await reading.lease(version)
+      expect(lease).toBeDefined()
+      lease?.release()
+    }
+    expect(looks).toBe(1)
+    await insertLines(db, [
+      {
+        merchant: 'ws',
+        store: 'pa',
+        tx: 'after-version',
+        at: '2024-03-12 16:10:00',
+        local: '2024-03-12 17:10:00',
+        product: 'p0',
+        qty: '1',
+        amount: '2.00',
+      },
+    ])
+    // A reader that read the version before the line was stored still gets the build of what it read.
+    const earlier = await reading.lease(version)
+    expect(earlier).toBeDefined()
+    earlier?.release()
+    expect(await reading.lease(await dataVersion(db))).toBeUndefined()
+    expect(await reading.lease()).toBeUndefined()
+    expect(looks).toBe(3)
+    // Leave one current build, as the other tests expect.
+    if (earlier) await dropWeatherSlots(db, earlier.build)
+    await builds.refresh()
   })
 
   it('drops a build the rollup changed under, and a replaced build once its last reader let go', async () => {
