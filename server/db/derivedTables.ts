@@ -9,9 +9,9 @@ export const rollupTables = [
   'product_names',
   'customers_daily_bitmap',
   'customers_monthly_bitmap',
-  'customers_merchant_monthly_bitmap',
-  'customers_merchant_daily_bitmap',
-  'customers_merchant_hourly_bitmap',
+  'merchant_customers_monthly',
+  'merchant_customers_daily',
+  'merchant_customers_hourly',
   'customer_days',
 ] as const
 
@@ -37,8 +37,8 @@ export const rollupLocalTime: Record<(typeof rollupTables)[number], string | nul
   product_names: null,
   customers_daily_bitmap: 'local_day',
   customers_monthly_bitmap: 'local_month',
-  customers_merchant_monthly_bitmap: 'local_month',
-  customers_merchant_daily_bitmap: 'local_day',
-  customers_merchant_hourly_bitmap: 'local_day',
+  merchant_customers_monthly: 'local_month',
+  merchant_customers_daily: 'local_day',
+  merchant_customers_hourly: 'local_day',
   customer_days: 'local_day',
 }

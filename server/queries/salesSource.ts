@@ -245,7 +245,7 @@ export type CustomerSource = 'customerRollup' | 'raw'
 
 /**
  * Which tables answer a question about customers: the customer rollups (customers_daily_bitmap,
- * customers_monthly_bitmap and customers_merchant_monthly_bitmap, by store-local date and origin) unless
+ * customers_monthly_bitmap and merchant_customers_monthly, by store-local date and origin) unless
  * something filters by product or category (the rollups have neither), else the raw lines. In any report
  * zone: the rollups answer the store-local days that lie wholly inside the range (see customerEdges) and
  * the raw lines the few days at its ends, so the zone (even a half-hour one) never sends them raw.
@@ -474,10 +474,10 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
     // and UTC day) and origin.
     const allStores = scope.stores.length === 0
     const monthly = allStores
-      ? 'customers_merchant_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String}'
+      ? 'merchant_customers_monthly AS m WHERE m.merchant_id = {merchantId:String}'
       : `customers_monthly_bitmap AS m WHERE m.merchant_id = {merchantId:String} AND ${stores('m')}`
     const daily = allStores
-      ? 'customers_merchant_daily_bitmap AS d WHERE d.merchant_id = {merchantId:String}'
+      ? 'merchant_customers_daily AS d WHERE d.merchant_id = {merchantId:String}'
       : `customers_daily_bitmap AS d WHERE d.merchant_id = {merchantId:String} AND ${stores('d')}`
     const rollups = `
     SELECT m.home_country AS home_country, m.known AS known, m.tourist AS tourist, m.customers AS customer_set
@@ -495,7 +495,7 @@ export function customerSets(scope: InsightsScope, source = pickCustomerSource(s
         ? `
     UNION ALL
     SELECT h.home_country, h.known, h.tourist, h.customers
-    FROM customers_merchant_hourly_bitmap AS h
+    FROM merchant_customers_hourly AS h
     WHERE h.merchant_id = {merchantId:String}
       AND h.hour_utc >= {edgeScanFrom:DateTime} AND h.hour_utc < {edgeScanTo:DateTime}
       AND ${endHours('h.hour_utc', 'edgeLowBefore', 'edgeHighFrom')}

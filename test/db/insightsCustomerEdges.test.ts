@@ -203,10 +203,10 @@ describe('distinct customers in a report zone other than the stores', () => {
     const sets = customerSets(scope)
     // March is a whole month inside: the merchant's monthly bitmaps answer it.
     expect(sets.params).toMatchObject({ monthsFrom: '2024-03-01', monthsTo: '2024-04-01' })
-    expect(sets.sql).toContain('customers_merchant_monthly_bitmap')
+    expect(sets.sql).toContain('merchant_customers_monthly')
     // Over all stores in a zone whole hours off UTC the ends come from the merchant's hourly bitmaps; for
     // chosen stores, or in India's half-hour zone, from the lines.
-    expect(sets.sql).toContain('customers_merchant_hourly_bitmap')
+    expect(sets.sql).toContain('merchant_customers_hourly')
     expect(sets.sql).not.toContain('FROM transactions')
     const tokyo = await edgeScope({
       from: '2024-02-27',

@@ -1,7 +1,12 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDb } from '../../server/db/createDb.ts'
 import { ddlFor, migrate, readMigrations } from '../../server/db/migrate.ts'
+import { derivedMismatches } from '../support/derivedConsistency.ts'
 import { insertLines } from '../support/insightsFixture.ts'
-import { createTestDb, rows } from '../support/testDb.ts'
+import { createTestDb, rows, testStore } from '../support/testDb.ts'
 
 let db: Awaited<ReturnType<typeof createTestDb>>
 beforeAll(async () => {
@@ -137,5 +142,77 @@ describe('migrate', () => {
       for (const statement of backfill?.statements ?? [])
         for (const ddl of ddlFor(db, statement)) await db.client.command({ query: ddl })
     expect(await rows(db, daily)).toEqual(fromLines)
+  })
+})
+
+describe("the merchant's customer bitmaps in small granules (migrations 0220, 0230)", () => {
+  it('moves the stored bitmaps once, however often the move runs, and drops the old tables after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillsight-migrate-'))
+    // Another engine in this process must close first (one data dir at a time).
+    await db.cleanup()
+    const old = await createDb(testStore(dir).options)
+    try {
+      const all = readMigrations()
+      await migrate(
+        old,
+        all.filter((m) => m.version < 220),
+      )
+      await old.client.insert({
+        table: 'stores',
+        format: 'JSONEachRow',
+        values: [
+          {
+            merchant_id: 'cafe',
+            store_id: 's1',
+            name: 's1',
+            lat: 40.7,
+            lon: -74,
+            timezone: 'America/New_York',
+            country: 'US',
+            city: 'New York',
+            currency: 'USD',
+          },
+        ],
+      })
+      const sale = { store: 's1', product: 'latte', qty: '1', amount: '3.50', home: 'FR' }
+      await insertLines(old, [
+        { ...sale, tx: 'a', customer: 'ann', at: '2024-03-02 03:00:00', local: '2024-03-01 22:00:00' },
+        { ...sale, tx: 'b', customer: 'bob', at: '2024-03-02 17:00:00', local: '2024-03-02 12:00:00' },
+        { ...sale, tx: 'c', customer: 'ann', at: '2024-04-02 17:00:00', local: '2024-04-02 12:00:00' },
+      ])
+      // A start-up killed after the copy, before 0220 was recorded, runs it again.
+      const [move] = all.filter((m) => m.version === 220)
+      for (const statement of move?.statements ?? [])
+        for (const ddl of ddlFor(old, statement)) await old.client.command({ query: ddl })
+      await migrate(old, all)
+      const tables = await rows<{ name: string; ddl: string }>(
+        old,
+        `SELECT name, create_table_query AS ddl FROM system.tables
+         WHERE database = currentDatabase() AND name LIKE '%merchant\\_%' AND engine LIKE '%MergeTree' ORDER BY name`,
+      )
+      expect(tables.map((t) => t.name)).toEqual([
+        'merchant_customers_daily',
+        'merchant_customers_hourly',
+        'merchant_customers_monthly',
+      ])
+      for (const t of tables) expect(t.ddl).toContain('index_granularity = 1024')
+      expect(await derivedMismatches(old, 'cafe', { from: '2024-03-01', to: '2024-04-30' })).toEqual([])
+      // The new views fill them.
+      await insertLines(old, [
+        { ...sale, tx: 'd', customer: 'cy', at: '2024-04-03 17:00:00', local: '2024-04-03 12:00:00' },
+      ])
+      expect(await derivedMismatches(old, 'cafe', { from: '2024-03-01', to: '2024-04-30' })).toEqual([])
+      const [counted] = await rows<{ n: number }>(
+        old,
+        `SELECT bitmapCardinality(groupBitmapMergeState(customers)) AS n FROM merchant_customers_hourly`,
+      )
+      expect(counted?.n).toBe(3)
+    } finally {
+      if (old.mode === 'remote')
+        await old.client.command({ query: `DROP DATABASE IF EXISTS ${old.database}` })
+      await old.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+      db = await createTestDb()
+    }
   })
 })

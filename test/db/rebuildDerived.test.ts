@@ -68,7 +68,7 @@ const snapshot = async (merchant: string) =>
         `SELECT * ${
           table === 'product_names'
             ? 'REPLACE (finalizeAggregation(name) AS name)'
-            : table.startsWith('customers_')
+            : table.startsWith('customers_') || table.startsWith('merchant_customers_')
               ? 'REPLACE (bitmapToArray(customers) AS customers)'
               : ''
         } FROM ${table} FINAL WHERE merchant_id = {m:String} ORDER BY ALL`,
@@ -215,7 +215,7 @@ describe('rebuildDerived', () => {
     expect(views.map((v) => v.target)).toEqual([
       'customer_days',
       'customers_daily_bitmap',
-      'customers_merchant_hourly_bitmap',
+      'merchant_customers_hourly',
       'product_names',
       'sales_product_daily',
       'sales_store_hourly',

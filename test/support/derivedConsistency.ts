@@ -85,29 +85,29 @@ const tables: Record<string, { fromLines: string; fromTable: string }> = {
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
                 FROM customers_monthly_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
-  customers_merchant_monthly_bitmap: {
+  merchant_customers_monthly: {
     fromLines: `SELECT toString(toStartOfMonth(local_at)) AS month, ${origin},
                   arraySort(groupUniqArrayIf(customer_no, customer_no != 0)) AS members
                 FROM lines GROUP BY ALL`,
     fromTable: `SELECT toString(local_month) AS month, home_country AS home, known, tourist,
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
-                FROM customers_merchant_monthly_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+                FROM merchant_customers_monthly WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
-  customers_merchant_daily_bitmap: {
+  merchant_customers_daily: {
     fromLines: `SELECT toString(toDate(local_at)) AS day, ${origin},
                   arraySort(groupUniqArrayIf(customer_no, customer_no != 0)) AS members
                 FROM lines GROUP BY ALL`,
     fromTable: `SELECT toString(local_day) AS day, home_country AS home, known, tourist,
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
-                FROM customers_merchant_daily_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+                FROM merchant_customers_daily WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
-  customers_merchant_hourly_bitmap: {
+  merchant_customers_hourly: {
     fromLines: `SELECT toString(toStartOfHour(occurred_at)) AS hour, toString(toDate(local_at)) AS day, ${origin},
                   arraySort(groupUniqArray(customer_no)) AS members
                 FROM lines WHERE customer_no != 0 GROUP BY ALL`,
     fromTable: `SELECT toString(hour_utc) AS hour, toString(local_day) AS day, home_country AS home, known, tourist,
                   arraySort(bitmapToArray(groupBitmapMergeState(customers))) AS members
-                FROM customers_merchant_hourly_bitmap WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
+                FROM merchant_customers_hourly WHERE merchant_id = {merchantId:String} GROUP BY ALL`,
   },
 }
 
