@@ -11,6 +11,7 @@ import type { Config } from '../config.ts'
 import { carrierColumns, connectionPool, type ClientConnection } from './connectionPool.ts'
 import { lockDataDir } from './dataDirLock.ts'
 import { memoryTableSql } from './memoryTable.ts'
+import { settingsPerStatement, startingSettings } from './statementSettings.ts'
 
 /**
  * Connections to the embedded engine: statements on one connection run in turn, so three let a dashboard
@@ -119,12 +120,17 @@ export async function createDb(options: DbOptions): Promise<Db> {
         ),
       }
     })
+    // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
+    const opened = connections as unknown as ClientConnection[]
+    const started = await startingSettings(opened[0] as ClientConnection)
     const client = createClient({
-      // chdb types its connections against its own copy of @clickhouse/client-common; the shapes are equal.
-      connection: connectionPool(connections as unknown as ClientConnection[], {
-        statements: carriedStatements,
-        tables: carrierTables,
-      }),
+      connection: connectionPool(
+        opened.map((c) => settingsPerStatement(c, started)),
+        {
+          statements: carriedStatements,
+          tables: carrierTables,
+        },
+      ),
       clickhouse_settings: { ...sessionSettings, ...embeddedSettings },
     })
     // Memory tables: the values are gone with the process, and each is emptied after its statement.

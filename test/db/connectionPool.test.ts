@@ -53,3 +53,25 @@ it('starts the embedded engine with background merges at a lower CPU priority th
   )
   expect(setting?.value).toBe('10')
 })
+
+it("keeps a statement's settings to that statement", async () => {
+  // Bound statements share one connection (above), so each of these runs where the one before it ran.
+  const settings = (n: number) =>
+    rows<{ threads: string; block: string; comment: string }>(
+      db,
+      `SELECT toString(getSetting('max_threads')) AS threads, toString(getSetting('max_block_size')) AS block,
+              toString(getSetting('log_comment')) AS comment, {n:UInt8} AS n`,
+      { n },
+    ).then((r) => r.map(({ threads, block, comment }) => ({ threads, block, comment })))
+  const before = await settings(1)
+  expect(before).toEqual([{ threads: expect.any(String), block: '65409', comment: '' }])
+  const during = await db.client.query({
+    query: `SELECT toString(getSetting('max_threads')) AS threads, toString(getSetting('max_block_size')) AS block,
+                   {n:UInt8} AS n`,
+    query_params: { n: 2 },
+    format: 'JSONEachRow',
+    clickhouse_settings: { max_threads: 1, max_block_size: '1000', log_comment: 'settingsTest' },
+  })
+  expect(await during.json()).toEqual([{ threads: '1', block: '1000', n: 2 }])
+  expect(await settings(3)).toEqual(before)
+})

@@ -1,0 +1,56 @@
+import type { ClickHouseSettings } from '@clickhouse/client'
+import type { ClientConnection } from './connectionPool.ts'
+
+/**
+ * Settings that last one statement, on an embedded connection. chdb's connection (chdb 3.4.0,
+ * `applySettings` in chdb/dist/connection/chdb-connection.js) runs a statement's `clickhouse_settings` as
+ * `SET name = value; <statement>` in its session, so they stayed for every later statement on that
+ * connection: after one Parquet load (staged with `max_threads = 1`) every bound statement, dashboards' among
+ * them, ran on one thread, and a text chunk's `max_block_size` or the insert's JIT stayed too (found
+ * 2026-12-02). So each statement also sets back, to the value the session started with, every setting an
+ * earlier statement on the connection set and it does not. Every setting ever set is set back, not only the
+ * last statement's: the engine may run statements given to one connection in another order than given.
+ * A `SET` costs nothing next to a statement; the names are the few the code uses.
+ */
+export function settingsPerStatement(
+  connection: ClientConnection,
+  started: ReadonlyMap<string, string>,
+): ClientConnection {
+  const touched = new Set<string>()
+  function scoped<P extends { clickhouse_settings?: ClickHouseSettings | undefined }>(params: P): P {
+    const own = params.clickhouse_settings ?? {}
+    const back: Record<string, string> = {}
+    for (const name of touched) {
+      const value = started.get(name)
+      if (!(name in own) && value !== undefined) back[name] = value
+    }
+    for (const [name, value] of Object.entries(own)) if (value !== undefined) touched.add(name)
+    return Object.keys(back).length === 0 ? params : { ...params, clickhouse_settings: { ...back, ...own } }
+  }
+  return {
+    ping: (params) => connection.ping(params),
+    query: (params) => connection.query(scoped(params)),
+    command: (params) => connection.command(scoped(params)),
+    exec: (params) => connection.exec(scoped(params)),
+    insert: (params) => connection.insert(scoped(params)),
+    close: () => connection.close(),
+  }
+}
+
+/** Every setting's value in a session that has run nothing yet: what settingsPerStatement sets back to. */
+export async function startingSettings(connection: ClientConnection): Promise<Map<string, string>> {
+  const result = await connection.query({
+    query: 'SELECT name, value FROM system.settings FORMAT JSONEachRow',
+    query_id: crypto.randomUUID(),
+  } as Parameters<ClientConnection['query']>[0])
+  let text = ''
+  for await (const piece of result.stream as AsyncIterable<Buffer | string>) text += piece.toString()
+  const settings = new Map<string, string>()
+  for (const line of text.split('\n')) {
+    if (line === '') continue
+    const { name, value } = JSON.parse(line) as { name: string; value: string }
+    settings.set(name, value)
+  }
+  if (settings.size === 0) throw new Error('system.settings returned no row')
+  return settings
+}
