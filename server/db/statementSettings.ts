@@ -22,9 +22,12 @@ export function settingsPerStatement(
     const back: Record<string, string> = {}
     for (const name of touched) {
       const value = started.get(name)
-      if (!(name in own) && value !== undefined) back[name] = value
+      if (own[name] === undefined && value !== undefined) back[name] = value
     }
-    for (const [name, value] of Object.entries(own)) if (value !== undefined) touched.add(name)
+    // chdb leaves out a setting given as undefined, and takes default_format as the statement's output
+    // format rather than a SET: neither stays on the connection.
+    for (const [name, value] of Object.entries(own))
+      if (value !== undefined && name !== 'default_format') touched.add(name)
     return Object.keys(back).length === 0 ? params : { ...params, clickhouse_settings: { ...back, ...own } }
   }
   return {
