@@ -6,8 +6,8 @@ import type { ClientConnection } from './connectionPool.ts'
  * `applySettings` in chdb/dist/connection/chdb-connection.js) runs a statement's `clickhouse_settings` as
  * `SET name = value; <statement>` in its session, so they stayed for every later statement on that
  * connection: after one Parquet load (staged with `max_threads = 1`) every bound statement, dashboards' among
- * them, ran on one thread, and a text chunk's `max_block_size` or the insert's JIT stayed too (found
- * 2026-12-02). So each statement also sets back, to the value the session started with, every setting an
+ * them, ran on one thread, and a text chunk's `max_block_size` stayed too (found 2026-12-02; the JIT
+ * settings did not, as the client sends them with every statement). So each statement also sets back, to the value the session started with, every setting an
  * earlier statement on the connection set and it does not. Every setting ever set is set back, not only the
  * last statement's: the engine may run statements given to one connection in another order than given.
  * A `SET` costs nothing next to a statement; the names are the few the code uses.
