@@ -14,7 +14,7 @@ import { mappedSelect, quoteIdentifier } from './columnSql.ts'
 import { isoCurrencies } from '../server/contract/isoCurrencies.ts'
 import { kinds } from './kinds/kinds.ts'
 import { verdictColumns, type KindSpec } from './kinds/kindSpec.ts'
-import { firstRecords, LineTooLong, lineChunks, type TextLimits } from './lineChunks.ts'
+import { firstRecords, LineTooLong, lineParts, type TextLimits } from './lineChunks.ts'
 import { readAhead } from './readAhead.ts'
 import { engineFormats, spoolChunks, stageBinary, stageText } from './stageChunk.ts'
 import type { Mapping } from './mapping.ts'
@@ -348,7 +348,7 @@ export function createPipeline({
       const csv = format === 'csv'
       const textFormat = engineFormats[format]
       let slot = 0
-      const chunks = spoolChunks(db, lineChunks(counted, format, chunkBytes, limits), textFormat, batchSpool)
+      const chunks = spoolChunks(db, lineParts(counted, format, chunkBytes, limits), textFormat, batchSpool)
       for await (const chunk of readAhead(chunks)) {
         const { stage, checked, scratch } = slots[slot] ?? slots[0]
         slot = 1 - slot
@@ -362,14 +362,14 @@ export function createPipeline({
           // Everything before the broken record is good: store it, then stop at the record.
           broken = err
           await db.client.command({ query: `TRUNCATE TABLE ${stage}` })
-          const good = firstRecords(chunk.body, Number(row) - 1, csv)
+          const good = firstRecords(Buffer.concat(chunk.body), Number(row) - 1, csv)
           if (good.length > 0) {
             await stageText(
               db,
               stage,
               mapped.stageColumns,
               textFormat,
-              { header: chunk.header, body: good },
+              { header: chunk.header, body: [good] },
               batchSpool,
             )
           }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -5,6 +6,7 @@ import type { ClickHouseSettings } from '@clickhouse/client'
 import type { IngestFormat } from '../server/contract.ts'
 import type { Db } from '../server/db/createDb.ts'
 import { quoteIdentifier } from './columnSql.ts'
+import type { LinePart } from './lineChunks.ts'
 import { cardColumnSql } from './rowChecks.ts'
 
 /** The engine's name of each ingest format. */
@@ -32,29 +34,73 @@ const stageSettings = {
 } as const satisfies ClickHouseSettings
 
 /**
- * A text chunk written to a temp file as soon as it is cut (the write runs on libuv's threads), so the
- * embedded engine can stage it without waiting for the write. Remote servers take the bytes instead.
+ * A text chunk: the CSV header line (with its newline, repeated before every chunk; empty for NDJSON), its
+ * records as the pieces they arrived in, and (embedded engine) the spool file they are being written to.
  */
 export interface SpooledChunk {
   header: Buffer
-  body: Buffer
+  body: Buffer[]
   file: Promise<string> | undefined
 }
 
-/** Spools each chunk ahead of its staging (embedded engine), into spoolDir; a remote server's are not spooled. */
+/**
+ * Groups lineParts into chunks. For the embedded engine each piece is written to the chunk's spool file as
+ * it arrives (the writes run on libuv's threads), so the file is ready about when the chunk's last byte is
+ * in; a remote server's chunks are not spooled.
+ */
 export async function* spoolChunks(
   db: Db,
-  chunks: AsyncIterable<{ header: Buffer; body: Buffer }>,
+  parts: AsyncIterable<LinePart>,
   format: (typeof engineFormats)['csv' | 'ndjson'],
   spoolDir: string | undefined,
 ): AsyncGenerator<SpooledChunk> {
-  for await (const { header, body } of chunks) {
-    const file =
-      db.mode === 'embedded' ? spoolFile([header, body], format, embeddedSpool(spoolDir)) : undefined
-    // Awaited when the chunk is staged; a batch that stops first must not leave it unobserved.
-    file?.catch(() => undefined)
-    yield { header, body, file }
+  let body: Buffer[] = []
+  let spool: ReturnType<typeof spoolWriter> | undefined
+  try {
+    for await (const part of parts) {
+      if (part.end) {
+        const file = spool?.close()
+        spool = undefined
+        // Awaited when the chunk is staged; a batch that stops first must not leave it unobserved.
+        file?.catch(() => undefined)
+        yield { header: part.header, body, file }
+        body = []
+        continue
+      }
+      if (db.mode === 'embedded') {
+        spool ??= spoolWriter(part.header, format, embeddedSpool(spoolDir))
+        spool.write(part.piece)
+      }
+      body.push(part.piece)
+    }
+  } finally {
+    // A batch that stopped mid-chunk: its file goes with the batch's spool directory.
+    spool?.abandon()
   }
+}
+
+/** A spool file written piece by piece; close() resolves with its path once every byte is written. */
+function spoolWriter(header: Buffer, format: string, spoolDir: string) {
+  const file = spoolPath(format, spoolDir)
+  const stream = fs.createWriteStream(file)
+  const done = new Promise<string>((resolve, reject) => {
+    stream.once('error', reject)
+    stream.once('close', () => resolve(file))
+  })
+  done.catch(() => undefined)
+  if (header.length > 0) stream.write(header)
+  return {
+    write: (piece: Buffer) => stream.write(piece),
+    close: () => {
+      stream.end()
+      return done
+    },
+    abandon: () => stream.destroy(),
+  }
+}
+
+function spoolPath(format: string, spoolDir: string): string {
+  return path.join(spoolDir, `chunk-${randomBytes(8).toString('hex')}.${format.toLowerCase()}`)
 }
 
 async function spoolFile(
@@ -62,8 +108,7 @@ async function spoolFile(
   format: string,
   spoolDir: string,
 ): Promise<string> {
-  const dir = await fs.promises.mkdtemp(path.join(spoolDir, 'spool-'))
-  const file = path.join(dir, `body.${format.toLowerCase()}`)
+  const file = spoolPath(format, spoolDir)
   await fs.promises.writeFile(file, Readable.from(body, { objectMode: false }))
   return file
 }
@@ -79,15 +124,16 @@ export async function stageText(
   stage: string,
   columns: string[],
   format: (typeof engineFormats)['csv' | 'ndjson'],
-  chunk: { header: Buffer; body: Buffer; file?: Promise<string> | undefined },
+  chunk: { header: Buffer; body: Buffer[]; file?: Promise<string> | undefined },
   spoolDir: string | undefined,
 ): Promise<void> {
-  if (db.mode === 'remote') return stageStream(db, stage, columns, format, [chunk.header, chunk.body])
-  const file = await (chunk.file ?? spoolFile([chunk.header, chunk.body], format, embeddedSpool(spoolDir)))
+  const bytes = [chunk.header, ...chunk.body]
+  if (db.mode === 'remote') return stageStream(db, stage, columns, format, bytes)
+  const file = await (chunk.file ?? spoolFile(bytes, format, embeddedSpool(spoolDir)))
   try {
     await stageFile(db, stage, columns, format, file, { max_block_size: String(stagedBlockRows) })
   } finally {
-    fs.rmSync(path.dirname(file), { recursive: true, force: true })
+    fs.rmSync(file, { force: true })
   }
 }
 
@@ -130,7 +176,7 @@ export async function stageBinary(
       await stageFile(db, stage, columns, format, file, { max_threads: 1 })
     }
   } finally {
-    fs.rmSync(path.dirname(file), { recursive: true, force: true })
+    fs.rmSync(file, { force: true })
   }
 }
 

@@ -2,10 +2,29 @@ import { describe, expect, it } from 'vitest'
 import {
   firstRecords,
   lastRecordEnd,
-  lineChunks,
+  lineParts,
   longLineStart,
   type TextLimits,
 } from '../../pipelines/lineChunks.ts'
+
+/** The chunks lineParts cuts, each its pieces joined. */
+async function* lineChunks(
+  source: AsyncIterable<Buffer>,
+  format: 'csv' | 'ndjson',
+  chunkBytes: number,
+  limits?: TextLimits,
+) {
+  let pieces: Buffer[] = []
+  for await (const part of lineParts(source, format, chunkBytes, limits)) {
+    if (!part.end) {
+      pieces.push(part.piece)
+      continue
+    }
+    yield { header: part.header, body: Buffer.concat(pieces) }
+    pieces = []
+  }
+  if (pieces.length > 0) throw new Error('pieces handed out after the last chunk ended')
+}
 
 async function collect(parts: string[], format: 'csv' | 'ndjson', chunkBytes: number, limits?: TextLimits) {
   async function* source() {
@@ -61,6 +80,58 @@ describe('lineChunks', () => {
   })
 })
 
+describe('lineParts', () => {
+  it('hands out the stream whole, cut only at record ends, whatever the pieces and chunk size', async () => {
+    // A fixed pseudo-random sequence: CSV records with quoted newlines and quotes, cut at random places.
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    const records = Array.from({ length: 300 }, (_, i) =>
+      random(4) === 0 ? `${i},"a\nb ""q"" ${'x'.repeat(random(30))}"\n` : `${i},${'y'.repeat(random(40))}\n`,
+    )
+    const text = `id,v\n${records.join('')}`
+    for (const chunkBytes of [1, 50, 700, 100_000]) {
+      const bytes = Buffer.from(text)
+      const pieces: Buffer[] = []
+      for (let at = 0; at < bytes.length;) {
+        const size = 1 + random(120)
+        pieces.push(bytes.subarray(at, at + size))
+        at += size
+      }
+      const chunks = await collect(
+        pieces.map((p) => p.toString('latin1')),
+        'csv',
+        chunkBytes,
+      )
+      expect(chunks.map((c) => c.body).join('')).toBe(records.join(''))
+      for (const c of chunks) {
+        expect(c.header).toBe('id,v\n')
+        // Each chunk is whole records: balanced quotes, ending with a newline.
+        expect((c.body.match(/"/g) ?? []).length % 2).toBe(0)
+        expect(c.body.endsWith('\n')).toBe(true)
+      }
+    }
+  })
+
+  it('hands out the pieces it was given rather than copies', async () => {
+    // Unpooled buffers, so each has an ArrayBuffer of its own to recognise.
+    const unpooled = (text: string) => Buffer.concat([Buffer.from(text)], 8192).subarray(0, text.length)
+    const first = unpooled('{"a":1}\n{"a":2}\n')
+    const second = unpooled('{"a":3}\n')
+    async function* source() {
+      yield first
+      yield second
+    }
+    const pieces: Buffer[] = []
+    for await (const part of lineParts(source(), 'ndjson', 1 << 20)) if (!part.end) pieces.push(part.piece)
+    expect(pieces).toHaveLength(2)
+    expect(pieces[0]?.buffer).toBe(first.buffer)
+    expect(pieces[1]?.buffer).toBe(second.buffer)
+  })
+})
+
 describe('record boundaries', () => {
   it.each([
     ['a\nb\nc', false, 3],
@@ -71,6 +142,15 @@ describe('record boundaries', () => {
     expect(lastRecordEnd(Buffer.from(text), csv)).toBe(expected)
   })
 
+  it('finds record ends before a point, from inside an open quoted field', () => {
+    // 'b"\nc\n' read after an open quote: the quote closes it, so both newlines end records.
+    expect(lastRecordEnd(Buffer.from('b"\nc\n'), true, 5, true)).toBe(4)
+    expect(lastRecordEnd(Buffer.from('b"\nc\n'), true, 4, true)).toBe(2)
+    // Still inside the quoted field: no newline ends a record.
+    expect(lastRecordEnd(Buffer.from('b\nc\n'), true, 4, true)).toBe(-1)
+    expect(lastRecordEnd(Buffer.from('a\nb\n'), false, 0)).toBe(-1)
+  })
+
   it('takes the first n records, quote-aware for CSV', () => {
     expect(firstRecords(Buffer.from('1\n"2\n2"\n3\n'), 2, true).toString()).toBe('1\n"2\n2"\n')
     expect(firstRecords(Buffer.from('1\n2\n3\n'), 0, false).toString()).toBe('')
@@ -79,13 +159,17 @@ describe('record boundaries', () => {
 
 describe('line limits', () => {
   it.each([
-    ['abc\ndef\n', 3, -1],
-    ['abc\ndefg\n', 3, 4],
-    ['abcd', 3, 0],
-    ['ab\n\nabc', 3, -1],
-    ['ab\n' + 'x'.repeat(10) + '\nab\n', 5, 3],
-  ])('longLineStart(%j, %i) = %i', (text, limit, start) => {
-    expect(longLineStart(Buffer.from(text), limit)).toBe(start)
+    ['abc\ndef\n', 3, 0, null],
+    ['abc\ndefg\n', 3, 0, 4],
+    ['abcd', 3, 0, 0],
+    ['ab\n\nabc', 3, 0, null],
+    ['ab\n' + 'x'.repeat(10) + '\nab\n', 5, 0, 3],
+    // The line at the start began earlier: its start is before buf.
+    ['ab\ncd\n', 3, 2, -2],
+    ['a\ncd\n', 3, 2, null],
+    ['abc', 3, 4, -4],
+  ])('longLineStart(%j, %i, before %i) = %s', (text, limit, before, start) => {
+    expect(longLineStart(Buffer.from(text), limit, before)).toBe(start)
   })
 
   const limits = { lineBytes: 8, columns: 3 }
