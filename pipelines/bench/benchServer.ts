@@ -115,13 +115,15 @@ export function startBenchClient() {
     return answer
   }
   return {
-    post: (server: BenchServer, kind: string, contentType: string, files: string[]) =>
+    /** Each file as one request, inFlight at a time (1, the default: in turn). */
+    post: (server: BenchServer, kind: string, contentType: string, files: string[], inFlight = 1) =>
       ask<PostAnswer>({
         op: 'post',
         url: `${server.base}/api/v1/ingest/${kind}`,
         key: server.key,
         contentType,
         files,
+        inFlight,
       }),
     get: (server: BenchServer, urls: string[]) => ask<GetAnswer>({ op: 'get', key: server.key, urls }),
     send: <T>(server: BenchServer, method: string, route: string, body?: unknown) =>

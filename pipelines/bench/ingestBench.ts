@@ -10,7 +10,7 @@
  * Stores, weather and FX are loaded through the public routes first.
  *
  *   npm run bench -- ingest [--lines 1000000] [--dir /tmp/x] [--keep] [--no-ndjson] [--small-requests 10000]
- *                           [--no-cli]
+ *                           [--in-flight 2] [--no-cli]
  */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
@@ -116,6 +116,12 @@ export async function ingestBench(args: string[]): Promise<void> {
       (v) => Number(v),
       10_000,
     )
+    .option(
+      '--in-flight <n>',
+      'also send the 100,000-line requests n at a time, as several terminals do (0 or 1: not)',
+      (v) => Number(v),
+      2,
+    )
     .option('--no-cli', 'skip the CLI load')
     .option('--keep', 'keep the generated files for the next run', false)
     .parse(['node', 'bench', ...args])
@@ -125,6 +131,7 @@ export async function ingestBench(args: string[]): Promise<void> {
       chunkBytes?: number
       ndjson: boolean
       smallRequests: number
+      inFlight: number
       cli: boolean
       keep: boolean
     }>()
@@ -164,6 +171,27 @@ export async function ingestBench(args: string[]): Promise<void> {
         })
         say(`NDJSON over HTTP: ${(ndjson.ms / 1000).toFixed(1)} s`)
         await emptyTransactions(db)
+        if (options.inFlight > 1) {
+          loadBefore = loadAverage()
+          // The same requests again (the ledger was emptied with the lines, so they are new batches).
+          const sent = await client.post(
+            server,
+            'transactions',
+            'application/x-ndjson',
+            files.pieces,
+            options.inFlight,
+          )
+          figures.push({
+            path: `HTTP, NDJSON in ${files.pieces.length} requests of 100,000 lines, ${options.inFlight} at a time`,
+            rows: inserted(sent.ledgers),
+            ms: sent.ms,
+            bare: bareNdjson,
+            loadBefore,
+            loadAfter: loadAverage(),
+          })
+          say(`NDJSON over HTTP, ${options.inFlight} requests at a time: ${(sent.ms / 1000).toFixed(1)} s`)
+          await emptyTransactions(db)
+        }
         if (options.smallRequests > 0) {
           const small = await smallPieces(
             files.pieces,
