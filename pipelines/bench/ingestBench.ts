@@ -5,6 +5,8 @@
  *   - NDJSON over HTTP, one request per 100,000-line file, in turn, from a client in its own process;
  *   - the same lines in smaller requests (10,000 lines by default, `--small-requests`), the size many
  *     clients send, whose fixed costs per request a 100,000-line request hides;
+ *   - each of those also sent two at a time (`--in-flight`), as several terminals do: the server takes
+ *     INGEST_CONCURRENCY (2) batches at once, so one request's insert runs beside the next one's check;
  *   - the whole Parquet file as one HTTP body, from the same client;
  *   - the same Parquet file through the CLI (`npm run cli -- ingest transactions <file>`, its own process).
  * Stores, weather and FX are loaded through the public routes first.
@@ -118,7 +120,7 @@ export async function ingestBench(args: string[]): Promise<void> {
     )
     .option(
       '--in-flight <n>',
-      'also send the 100,000-line requests n at a time, as several terminals do (0 or 1: not)',
+      'also send the NDJSON requests n at a time, as several terminals do (0 or 1: not)',
       (v) => Number(v),
       2,
     )
@@ -152,69 +154,45 @@ export async function ingestBench(args: string[]): Promise<void> {
       await loadReferenceData(client, server, files)
       say('loaded stores, weather and FX rates through the ingest routes')
 
-      let loadBefore = loadAverage()
       if (options.ndjson) {
-        const ndjson = await client.post(server, 'transactions', 'application/x-ndjson', files.pieces)
         const bareNdjson = await bareRate(
           db,
           path.join(files.dir, 'lines', '*.ndjson'),
           'ndjson',
           files.lines,
         )
-        figures.push({
-          path: `HTTP, NDJSON in ${files.pieces.length} requests of 100,000 lines`,
-          rows: inserted(ndjson.ledgers),
-          ms: ndjson.ms,
-          bare: bareNdjson,
-          loadBefore,
-          loadAfter: loadAverage(),
-        })
-        say(`NDJSON over HTTP: ${(ndjson.ms / 1000).toFixed(1)} s`)
-        await emptyTransactions(db)
-        if (options.inFlight > 1) {
-          loadBefore = loadAverage()
-          // The same requests again (the ledger was emptied with the lines, so they are new batches).
-          const sent = await client.post(
-            server,
-            'transactions',
-            'application/x-ndjson',
-            files.pieces,
-            options.inFlight,
-          )
+        /** One NDJSON load from an empty store: each file one request, inFlight at a time. */
+        const ndjsonLoad = async (pieces: string[], lines: number, inFlight: number) => {
+          const loadBefore = loadAverage()
+          const sent = await client.post(server, 'transactions', 'application/x-ndjson', pieces, inFlight)
+          const each = `${pieces.length} requests of ${lines.toLocaleString('en-US')} lines`
+          const label = `HTTP, NDJSON in ${each}${inFlight > 1 ? `, ${inFlight} at a time` : ''}`
+          // The bare engine loads the same lines whatever the request size.
           figures.push({
-            path: `HTTP, NDJSON in ${files.pieces.length} requests of 100,000 lines, ${options.inFlight} at a time`,
+            path: label,
             rows: inserted(sent.ledgers),
             ms: sent.ms,
             bare: bareNdjson,
             loadBefore,
             loadAfter: loadAverage(),
           })
-          say(`NDJSON over HTTP, ${options.inFlight} requests at a time: ${(sent.ms / 1000).toFixed(1)} s`)
+          say(`${label}: ${(sent.ms / 1000).toFixed(1)} s`)
+          // Lines, rollups and ledger emptied: the same requests sent again are new batches.
           await emptyTransactions(db)
         }
+        const inFlight = [1, ...(options.inFlight > 1 ? [options.inFlight] : [])]
+        for (const n of inFlight) await ndjsonLoad(files.pieces, 100_000, n)
         if (options.smallRequests > 0) {
           const small = await smallPieces(
             files.pieces,
             options.smallRequests,
             path.join(options.dir, 'small'),
           )
-          loadBefore = loadAverage()
-          const sent = await client.post(server, 'transactions', 'application/x-ndjson', small)
-          figures.push({
-            path: `HTTP, NDJSON in ${small.length} requests of ${options.smallRequests.toLocaleString('en-US')} lines`,
-            rows: inserted(sent.ledgers),
-            ms: sent.ms,
-            // The bare engine loads the same lines whatever the request size.
-            bare: bareNdjson,
-            loadBefore,
-            loadAfter: loadAverage(),
-          })
-          say(`NDJSON over HTTP in smaller requests: ${(sent.ms / 1000).toFixed(1)} s`)
+          for (const n of inFlight) await ndjsonLoad(small, options.smallRequests, n)
           fs.rmSync(path.join(options.dir, 'small'), { recursive: true, force: true })
-          await emptyTransactions(db)
         }
       }
-      loadBefore = loadAverage()
+      const loadBefore = loadAverage()
       const parquet = await client.post(server, 'transactions', 'application/vnd.apache.parquet', [
         files.parquet,
       ])
