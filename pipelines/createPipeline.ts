@@ -348,7 +348,7 @@ export function createPipeline({
       const csv = format === 'csv'
       const textFormat = engineFormats[format]
       let slot = 0
-      const chunks = spoolChunks(db, lineParts(counted, format, chunkBytes, limits), textFormat, batchSpool)
+      const chunks = spoolChunks(lineParts(counted, format, chunkBytes, limits), textFormat, batchSpool)
       for await (const chunk of readAhead(chunks)) {
         const { stage, checked, scratch } = slots[slot] ?? slots[0]
         slot = 1 - slot

@@ -44,12 +44,11 @@ export interface SpooledChunk {
 }
 
 /**
- * Groups lineParts into chunks. For the embedded engine each piece is written to the chunk's spool file as
- * it arrives (the writes run on libuv's threads), so the file is ready about when the chunk's last byte is
- * in; a remote server's chunks are not spooled.
+ * Groups lineParts into chunks. With a spool directory (the embedded engine's) each piece is written to the
+ * chunk's spool file in it as it arrives (the writes run on libuv's threads), so the file is ready about
+ * when the chunk's last byte is in; without one (a remote server's chunks) nothing is spooled.
  */
 export async function* spoolChunks(
-  db: Db,
   parts: AsyncIterable<LinePart>,
   format: (typeof engineFormats)['csv' | 'ndjson'],
   spoolDir: string | undefined,
@@ -67,8 +66,8 @@ export async function* spoolChunks(
         body = []
         continue
       }
-      if (db.mode === 'embedded') {
-        spool ??= spoolWriter(part.header, format, embeddedSpool(spoolDir))
+      if (spoolDir !== undefined) {
+        spool ??= spoolWriter(part.header, format, spoolDir)
         spool.write(part.piece)
       }
       body.push(part.piece)
@@ -84,7 +83,7 @@ function spoolWriter(header: Buffer, format: string, spoolDir: string) {
   const file = spoolPath(format, spoolDir)
   const stream = fs.createWriteStream(file)
   const done = new Promise<string>((resolve, reject) => {
-    stream.once('error', reject)
+    stream.on('error', reject)
     stream.once('close', () => resolve(file))
   })
   done.catch(() => undefined)
