@@ -109,6 +109,7 @@ export async function* lineParts(
   const lineBytes = limits?.lineBytes ?? Infinity
   let header: Buffer | undefined = csv ? undefined : Buffer.alloc(0)
   let headerPending: Buffer[] = []
+  let headerBytes = 0
   /** The unfinished record after the last record end, and whether a quoted field is open in it. */
   let held: Buffer[] = []
   let heldBytes = 0
@@ -122,15 +123,20 @@ export async function* lineParts(
     let data = piece
     if (header === undefined) {
       headerPending.push(piece)
+      headerBytes += piece.length
+      // Joined only once a piece ends the header: joining at every piece of a header sent a byte at a
+      // time would copy up to MAX_LINE_BYTES once per byte.
+      if (piece.indexOf(newline) === -1) {
+        if (headerBytes > lineBytes) {
+          throw new LineTooLong(
+            `the header is longer than the limit of ${lineBytes} bytes (MAX_LINE_BYTES)`,
+            true,
+          )
+        }
+        continue
+      }
       const joined = Buffer.concat(headerPending)
       const end = joined.indexOf(newline)
-      if (end === -1 && joined.length > lineBytes) {
-        throw new LineTooLong(
-          `the header is longer than the limit of ${lineBytes} bytes (MAX_LINE_BYTES)`,
-          true,
-        )
-      }
-      if (end === -1) continue
       const start = joined[0] === 0xef && joined[1] === 0xbb && joined[2] === 0xbf ? 3 : 0
       header = joined.subarray(start, end + 1)
       if (end - start > lineBytes) {
@@ -148,6 +154,7 @@ export async function* lineParts(
       }
       headerPending = []
       data = joined.subarray(end + 1)
+      if (data.length === 0) continue
     }
     const long = longLineStart(data, lineBytes, lineSoFar)
     // Records end in data before the long line (if any) starts; after it, nothing more is read.

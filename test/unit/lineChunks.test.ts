@@ -199,6 +199,13 @@ describe('line limits', () => {
     })
   })
 
+  it('reads a header sent a byte at a time, and refuses one that passes the limit', async () => {
+    expect(await collect([...'\ufeffa,b\n1,2\n'], 'csv', 100)).toEqual([{ header: 'a,b\n', body: '1,2\n' }])
+    const long = await collectUntilError([...'x'.repeat(20)], 'csv', 4, limits)
+    expect(long.error).toBe('the header is longer than the limit of 8 bytes (MAX_LINE_BYTES)')
+    expect(long.header).toBe(true)
+  })
+
   it('limits a CSV record spanning lines, the header, and its columns', async () => {
     const record = await collectUntilError(
       ['a\n1\n"x\nxx\n', 'xx\nxx\n', 'xx\nxx\n', 'x"\n'],
