@@ -6,24 +6,18 @@ import {
   longLineStart,
   type TextLimits,
 } from '../../pipelines/lineChunks.ts'
+import { spoolChunks } from '../../pipelines/stageChunk.ts'
 
-/** The chunks lineParts cuts, each its pieces joined. */
+/** The chunks lineParts cuts (grouped as ingest groups them, without spooling), each its pieces joined. */
 async function* lineChunks(
   source: AsyncIterable<Buffer>,
   format: 'csv' | 'ndjson',
   chunkBytes: number,
   limits?: TextLimits,
 ) {
-  let pieces: Buffer[] = []
-  for await (const part of lineParts(source, format, chunkBytes, limits)) {
-    if (!part.end) {
-      pieces.push(part.piece)
-      continue
-    }
-    yield { header: part.header, body: Buffer.concat(pieces) }
-    pieces = []
-  }
-  if (pieces.length > 0) throw new Error('pieces handed out after the last chunk ended')
+  const formatName = format === 'csv' ? 'CSVWithNames' : 'JSONEachRow'
+  for await (const chunk of spoolChunks(lineParts(source, format, chunkBytes, limits), formatName, undefined))
+    yield { header: chunk.header, body: Buffer.concat(chunk.body) }
 }
 
 async function collect(parts: string[], format: 'csv' | 'ndjson', chunkBytes: number, limits?: TextLimits) {
