@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { BatchLedger, type IngestFormat, type IngestKind } from '../server/contract.ts'
 import { exclusively } from '../server/db/commitLock.ts'
-import { compiledStatement, type Db } from '../server/db/createDb.ts'
+import { compiledStatement, rollupInsert, type Db } from '../server/db/createDb.ts'
 import { closeMarks, repairDerived } from '../server/db/derivedRepairs.ts'
 import { memoryTableSql } from '../server/db/memoryTable.ts'
 import { findBatch, ledgerOf, writeLedger, type LedgerRow } from './batchLedger.ts'
@@ -296,13 +296,10 @@ export function createPipeline({
         query: `INSERT INTO ${spec.target} (${[...withBatch, ...added.columns].join(', ')})
                   SELECT ${columns.join(', ')}${spec.target === 'stores' ? '' : ', _batch'}
                          ${added.columns.map((c) => `, ${c}`).join('')} FROM ${added.from}`,
-        // The rollup views of a block are filled side by side (parallel_view_processing): a 100,000-line insert
-        // took 420-520 ms against 620-700 ms one view after another (2026-11-30, idle; more insert threads
-        // measured no faster and make more parts).
         clickhouse_settings: {
           ...compiledStatement,
+          ...rollupInsert,
           log_comment: `ingestInsert_${spec.kind}`,
-          parallel_view_processing: 1,
         },
       })
       // The insert wrote its lines and every rollup: the months it marked need no rebuild now. Closed per

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ClickHouseSettings } from '@clickhouse/client'
 import { withBasketFlags } from './basketFlags.ts'
-import type { Db } from './createDb.ts'
+import { rollupInsert, type Db } from './createDb.ts'
 import { closeMarks, markDerived } from './derivedRepairs.ts'
 import { memoryTableSql } from './memoryTable.ts'
 import { chunkNumberColumns, numberCustomers, withCustomerNo } from './numberCustomers.ts'
@@ -38,8 +38,8 @@ export async function insertStagedTransactions(
       clickhouse_settings: {
         log_comment: 'insertStagedTransactions',
         join_use_nulls: 0,
-        // The rollup views filled side by side, as the ingest pipeline's insert does.
-        parallel_view_processing: 1,
+        // The rollup views filled as the ingest pipeline's insert fills them.
+        ...rollupInsert,
         ...settings,
       },
     })

@@ -2,6 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../support/testApp.ts'
 import { createTestDb, rows } from '../support/testDb.ts'
 
+/** Stores in zones with a DST change in 2025, and the local days of both changes. */
+const dstZones = [
+  ['nyc', 'America/New_York', ['2025-03-09', '2025-11-02']],
+  ['lon', 'Europe/London', ['2025-03-30', '2025-10-26']],
+  ['akl', 'Pacific/Auckland', ['2025-04-06', '2025-09-28']],
+  ['cht', 'Pacific/Chatham', ['2025-04-06', '2025-09-28']],
+  // Lord Howe moves by half an hour.
+  ['lhi', 'Australia/Lord_Howe', ['2025-04-06', '2025-10-05']],
+] as const
+
 let db: Awaited<ReturnType<typeof createTestDb>>
 let app: TestApp
 let admin: string
@@ -25,6 +35,7 @@ beforeAll(async () => {
     'kiwi,cht,Chatham,-43.9,-176.5,Pacific/Chatham,NZ,Waitangi,NZD',
     'isles,apw,Apia,-13.8,-171.8,Pacific/Apia,WS,Apia,WST',
     'isles,cxi,Kiritimati,1.9,-157.5,Pacific/Kiritimati,KI,London,AUD',
+    ...dstZones.map(([store, zone]) => `dst,${store},${zone},0,0,${zone},XX,${zone},USD`),
   ].join('\n')
   expect((await post('stores', stores)).status).toBe(200)
 })
@@ -38,7 +49,7 @@ async function storedTimes(merchant: string, lines: string[]) {
   const header = 'transaction_id,merchant_id,store_id,occurred_at,product_id,quantity,unit_price'
   const response = await post('transactions', [header, ...lines].join('\n') + '\n')
   expect(response.body).toMatchObject({ received: lines.length, inserted: lines.length, rejected: 0 })
-  return rows(
+  return rows<{ transaction_id: string; at: string; local: string }>(
     db,
     `SELECT transaction_id, toString(occurred_at) AS at, toString(local_at) AS local
      FROM transactions WHERE merchant_id = {merchant:String} ORDER BY transaction_id`,
@@ -83,5 +94,40 @@ describe('local times in zones 12 hours or more from UTC', () => {
       { transaction_id: 'kiri-utc', at: '2024-12-31 11:00:00.000', local: '2025-01-01 01:00:00' },
       { transaction_id: 'kiri-wall', at: '2024-12-31 11:00:00.000', local: '2025-01-01 01:00:00' },
     ])
+  })
+})
+
+describe('local times through DST changes', () => {
+  it("gives every line the wall clock its instant shows in the store's zone, through both DST changes", async () => {
+    // Every 10 minutes (some with seconds and milliseconds) of both change days: the wall clock stored must
+    // be the engine's own printing of the stored instant in the zone, in gaps and overlaps alike.
+    const lines = dstZones.flatMap(([store, , days]) =>
+      days.flatMap((day) =>
+        Array.from({ length: 144 }, (_, i) => {
+          const hh = String(Math.floor(i / 6)).padStart(2, '0')
+          const mm = String((i % 6) * 10).padStart(2, '0')
+          const ss = i % 4 === 1 ? '59.250' : '00'
+          return `${store}-${day}-${i},dst,${store},${day} ${hh}:${mm}:${ss},tea,1,5`
+        }),
+      ),
+    )
+    const stored = await storedTimes('dst', lines)
+    expect(stored).toHaveLength(lines.length)
+    const sent = new Map(lines.map((l) => [l.split(',')[0], l.split(',')[3]?.slice(0, 19)]))
+    for (const [store, zone] of dstZones) {
+      const wrong = await rows(
+        db,
+        `SELECT transaction_id, toString(local_at) AS local,
+                formatDateTime(occurred_at, '%Y-%m-%d %H:%i:%S', {zone:String}) AS shown
+         FROM transactions
+         WHERE merchant_id = 'dst' AND store_id = {store:String} AND toString(local_at) != shown`,
+        { store, zone },
+      )
+      expect(wrong).toEqual([])
+    }
+    // Only lines sent in a gap are stored at another wall clock than sent: an hour each in New York,
+    // London, Auckland and Chatham springing forward, half an hour at Lord Howe.
+    const moved = stored.filter((r) => r.local !== sent.get(r.transaction_id))
+    expect(moved).toHaveLength(6 + 6 + 6 + 6 + 3)
   })
 })
