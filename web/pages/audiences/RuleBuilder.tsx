@@ -16,6 +16,7 @@ import { MultiSelectField, type MultiSelectOption } from '../../components/Multi
 import { NumberField } from '../../components/NumberField.tsx'
 import { SegmentedControl } from '../../components/SegmentedControl.tsx'
 import { SelectField } from '../../components/SelectField.tsx'
+import { productLabels } from '../../components/productLabels.ts'
 
 /** Field errors of the rules by path (e.g. "spend.min"), from the contract's own checks. */
 export type RuleErrors = ReadonlyMap<string, string>
@@ -385,10 +386,15 @@ function CatalogPickers({
   const catalog = useProductsOf(merchantIds.slice(0, catalogMerchants), wanted)
   const rows = catalog.status === 'success' ? catalog.data.flatMap((answer) => answer.rows) : []
   const categories = [...new Set(rows.map((r) => r.category).filter(Boolean))].sort()
+  const labels = productLabels(rows)
   const products = new Map<string, MultiSelectOption>()
   for (const row of rows)
     if (!products.has(row.productId))
-      products.set(row.productId, { value: row.productId, label: row.product, detail: row.category })
+      products.set(row.productId, {
+        value: row.productId,
+        label: labels.get(row.productId) ?? row.product,
+        detail: row.category,
+      })
   return (
     <>
       <MultiSelectField

@@ -6,6 +6,7 @@ import { createNumberFormat } from '../../components/numberFormat.ts'
 import { numericColumn } from '../../components/numericColumn.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { SelectField } from '../../components/SelectField.tsx'
+import { productLabels } from '../../components/productLabels.ts'
 
 interface ProductsPanelProps {
   query: QueryState<SalesByProduct>
@@ -15,10 +16,14 @@ interface ProductsPanelProps {
 
 const topChoices = [10, 20, 50].map((n) => ({ value: String(n), label: `Top ${n}` }))
 
-function columnsFor(currency: string): Column<ProductRow>[] {
+/** The table's columns; `label` names a row's product (the CSV export has the id in a column of its own). */
+function columnsFor(
+  currency: string,
+  label: (r: ProductRow) => string = (r) => r.product,
+): Column<ProductRow>[] {
   const format = createNumberFormat(currency)
   return [
-    { key: 'product', label: 'Product', value: (r) => r.product },
+    { key: 'product', label: 'Product', value: label },
     { key: 'category', label: 'Category', value: (r) => r.category },
     numericColumn(
       'quantity',
@@ -59,10 +64,11 @@ export function ProductsPanel({ query, top, onTopChange }: ProductsPanelProps) {
       }
       chart={(data) => {
         const format = createNumberFormat(data.currency)
+        const labels = productLabels(data.rows)
         return (
           <BarsChart
             data={data.rows.map((r) => ({
-              label: r.product,
+              label: labels.get(r.productId) ?? r.product,
               value: r.revenue,
               note: format.moneyShort(r.revenue),
             }))}
@@ -71,17 +77,20 @@ export function ProductsPanel({ query, top, onTopChange }: ProductsPanelProps) {
           />
         )
       }}
-      table={(data) => (
-        <DataTable
-          caption="Sales by product"
-          columns={columnsFor(data.currency)}
-          rows={data.rows}
-          rowKey={(r) => r.productId}
-          sortable
-          initialSort={{ key: 'revenue', descending: true }}
-          maxHeight={480}
-        />
-      )}
+      table={(data) => {
+        const labels = productLabels(data.rows)
+        return (
+          <DataTable
+            caption="Sales by product"
+            columns={columnsFor(data.currency, (r) => labels.get(r.productId) ?? r.product)}
+            rows={data.rows}
+            rowKey={(r) => r.productId}
+            sortable
+            initialSort={{ key: 'revenue', descending: true }}
+            maxHeight={480}
+          />
+        )
+      }}
     />
   )
 }
