@@ -6,7 +6,7 @@ import {
   longLineStart,
   type TextLimits,
 } from '../../pipelines/lineChunks.ts'
-import { spoolChunks } from '../../pipelines/stageChunk.ts'
+import { engineFormats, spoolChunks } from '../../pipelines/stageChunk.ts'
 
 /** The chunks lineParts cuts (grouped as ingest groups them, without spooling), each its pieces joined. */
 async function* lineChunks(
@@ -15,8 +15,8 @@ async function* lineChunks(
   chunkBytes: number,
   limits?: TextLimits,
 ) {
-  const formatName = format === 'csv' ? 'CSVWithNames' : 'JSONEachRow'
-  for await (const chunk of spoolChunks(lineParts(source, format, chunkBytes, limits), formatName, undefined))
+  const parts = lineParts(source, format, chunkBytes, limits)
+  for await (const chunk of spoolChunks(parts, engineFormats[format], undefined))
     yield { header: chunk.header, body: Buffer.concat(chunk.body) }
 }
 

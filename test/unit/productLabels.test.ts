@@ -13,7 +13,7 @@ const row = (productId: string, product: string): ProductRow => ({
 
 describe('productLabels', () => {
   it('names each product, and adds the id only where two products of the answer share a name', () => {
-    const labels = productLabels([
+    const rows = [
       row('cold-brew', 'Cold Brew'),
       row('cb-01', 'Cold Brew'),
       row('latte', 'Latte'),
@@ -21,12 +21,13 @@ describe('productLabels', () => {
       row('sku-9', 'sku-9'),
       // The same id again (another merchant's answer): still one product of that name.
       row('latte', 'Latte'),
-    ])
-    expect([...labels]).toEqual([
-      ['cold-brew', 'Cold Brew (cold-brew)'],
-      ['cb-01', 'Cold Brew (cb-01)'],
-      ['latte', 'Latte'],
-      ['sku-9', 'sku-9'],
+    ]
+    expect(rows.map(productLabels(rows))).toEqual([
+      'Cold Brew (cold-brew)',
+      'Cold Brew (cb-01)',
+      'Latte',
+      'sku-9',
+      'Latte',
     ])
   })
 })

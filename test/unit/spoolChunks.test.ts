@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { lineParts } from '../../pipelines/lineChunks.ts'
-import { spoolChunks } from '../../pipelines/stageChunk.ts'
+import { engineFormats, spoolChunks } from '../../pipelines/stageChunk.ts'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -20,7 +20,7 @@ describe('spoolChunks', () => {
     dirs.push(dir)
     const parts = ['id,v\n1,"a\n', 'b"\n2,c\n3,', 'd\n4,e']
     const chunks = []
-    for await (const chunk of spoolChunks(lineParts(source(parts), 'csv', 8), 'CSVWithNames', dir)) {
+    for await (const chunk of spoolChunks(lineParts(source(parts), 'csv', 8), engineFormats.csv, dir)) {
       chunks.push({
         header: chunk.header.toString(),
         body: Buffer.concat(chunk.body).toString(),
@@ -37,7 +37,7 @@ describe('spoolChunks', () => {
     const chunks = []
     for await (const chunk of spoolChunks(
       lineParts(source(['{"a":1}\n']), 'ndjson', 8),
-      'JSONEachRow',
+      engineFormats.ndjson,
       undefined,
     ))
       chunks.push(chunk)

@@ -5,13 +5,11 @@ import type { ProductRow } from '../../server/contract.ts'
  * id has that name too (a merchant that gave two ids one name, or loads from two systems), so two bars or
  * rows never look like one product. Rows of one id (several merchants' answers together) count once.
  */
-export function productLabels(rows: readonly ProductRow[]): Map<string, string> {
+export function productLabels(rows: readonly ProductRow[]): (row: ProductRow) => string {
   const idsOfName = new Map<string, Set<string>>()
   for (const r of rows) idsOfName.set(r.product, (idsOfName.get(r.product) ?? new Set()).add(r.productId))
-  return new Map(
-    rows.map((r) => {
-      const shared = (idsOfName.get(r.product)?.size ?? 0) > 1 && r.product !== r.productId
-      return [r.productId, shared ? `${r.product} (${r.productId})` : r.product]
-    }),
-  )
+  return (r) =>
+    (idsOfName.get(r.product)?.size ?? 0) > 1 && r.product !== r.productId
+      ? `${r.product} (${r.productId})`
+      : r.product
 }

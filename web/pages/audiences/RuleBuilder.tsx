@@ -386,13 +386,13 @@ function CatalogPickers({
   const catalog = useProductsOf(merchantIds.slice(0, catalogMerchants), wanted)
   const rows = catalog.status === 'success' ? catalog.data.flatMap((answer) => answer.rows) : []
   const categories = [...new Set(rows.map((r) => r.category).filter(Boolean))].sort()
-  const labels = productLabels(rows)
+  const label = productLabels(rows)
   const products = new Map<string, MultiSelectOption>()
   for (const row of rows)
     if (!products.has(row.productId))
       products.set(row.productId, {
         value: row.productId,
-        label: labels.get(row.productId) ?? row.product,
+        label: label(row),
         detail: row.category,
       })
   return (

@@ -64,11 +64,11 @@ export function ProductsPanel({ query, top, onTopChange }: ProductsPanelProps) {
       }
       chart={(data) => {
         const format = createNumberFormat(data.currency)
-        const labels = productLabels(data.rows)
+        const label = productLabels(data.rows)
         return (
           <BarsChart
             data={data.rows.map((r) => ({
-              label: labels.get(r.productId) ?? r.product,
+              label: label(r),
               value: r.revenue,
               note: format.moneyShort(r.revenue),
             }))}
@@ -78,11 +78,10 @@ export function ProductsPanel({ query, top, onTopChange }: ProductsPanelProps) {
         )
       }}
       table={(data) => {
-        const labels = productLabels(data.rows)
         return (
           <DataTable
             caption="Sales by product"
-            columns={columnsFor(data.currency, (r) => labels.get(r.productId) ?? r.product)}
+            columns={columnsFor(data.currency, productLabels(data.rows))}
             rows={data.rows}
             rowKey={(r) => r.productId}
             sortable
