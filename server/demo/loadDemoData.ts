@@ -89,7 +89,7 @@ export async function loadDemoData(
         batch_id: demoBatchId,
         kind: 'transactions',
         format: 'generated',
-        source: `demo generator (${options.lines} lines)`,
+        source: `demo generator (${options.lines.toLocaleString('en-US')} lines)`,
         content_hash: '',
         status: 'done',
         received: options.lines,

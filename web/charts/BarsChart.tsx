@@ -10,6 +10,7 @@ import {
   YAxis,
 } from 'recharts'
 import { chartTheme } from './chartTheme.ts'
+import { niceAxis } from './niceAxis.ts'
 
 export interface BarDatum {
   label: string
@@ -40,6 +41,7 @@ export function BarsChart({
   baseline,
 }: BarsChartProps) {
   const rows = data.map((d) => ({ ...d }))
+  const axis = niceAxis([...rows.map((d) => d.value), ...(baseline === undefined ? [] : [baseline])])
   const horizontal = layout === 'horizontal'
   const chartHeight = height ?? (horizontal ? Math.max(160, rows.length * 30 + 40) : 260)
   const longest = Math.max(...rows.map((d) => d.label.length), 4)
@@ -68,6 +70,8 @@ export function BarsChart({
             <>
               <XAxis
                 type="number"
+                domain={axis.domain}
+                ticks={axis.ticks}
                 tickFormatter={format}
                 tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
               />
@@ -87,6 +91,8 @@ export function BarsChart({
                 interval={0}
               />
               <YAxis
+                domain={axis.domain}
+                ticks={axis.ticks}
                 tickFormatter={format}
                 tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
                 width={72}

@@ -13,6 +13,7 @@ import {
   YAxis,
 } from 'recharts'
 import { chartTheme } from './chartTheme.ts'
+import { niceAxis } from './niceAxis.ts'
 
 export interface ConversionGroup {
   label: string
@@ -53,6 +54,10 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
     note: g.rate === null ? 'hidden' : format(g.rate),
     muted: g.muted,
   }))
+  const rateAxis = niceAxis(bars.map((b) => b.value))
+  // Zero is always on the difference's axis (niceAxis keeps it): the line there is what the band is read against.
+  // Four steps at most: its labels ("+10.0 pts") are wide, and the library drops one that would overlap.
+  const differenceAxis = niceAxis(difference ? [difference.low, difference.high, difference.value] : [], 4)
   const interval = difference
     ? [{ label: 'Difference', range: [difference.low, difference.high], value: difference.value }]
     : []
@@ -68,7 +73,13 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
       <ResponsiveContainer width="100%" height={groups.length * 40 + 36}>
         <BarChart data={bars} {...frame}>
           <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-          <XAxis type="number" domain={[0, 'auto']} tickFormatter={format} tick={tick} />
+          <XAxis
+            type="number"
+            domain={rateAxis.domain}
+            ticks={rateAxis.ticks}
+            tickFormatter={format}
+            tick={tick}
+          />
           <YAxis {...groupAxis} />
           <Tooltip formatter={(value) => [format(Number(value)), 'Bought within the window']} />
           <Bar dataKey="value" radius={[0, 4, 4, 0]} isAnimationActive={false} barSize={22}>
@@ -83,7 +94,13 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
         <ResponsiveContainer width="100%" height={84}>
           <ComposedChart data={interval} {...frame}>
             <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-            <XAxis type="number" domain={['auto', 'auto']} tickFormatter={formatPoints} tick={tick} />
+            <XAxis
+              type="number"
+              domain={differenceAxis.domain}
+              ticks={differenceAxis.ticks}
+              tickFormatter={formatPoints}
+              tick={tick}
+            />
             <YAxis {...groupAxis} />
             {/* Zero is always on the axis: an interval that reaches it means no clear effect. */}
             <ReferenceLine x={0} stroke={chartTheme.axis} strokeWidth={1.5} ifOverflow="extendDomain" />

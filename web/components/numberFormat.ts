@@ -53,6 +53,14 @@ export function createNumberFormat(currency: string, locale?: string): NumberFor
   }
 }
 
+const instantFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** An instant (ISO 8601 with its offset) as a date and time in the viewer's own time zone. */
+export function formatInstant(value: string): string {
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? value : instantFormat.format(date)
+}
+
 /** A local date (YYYY-MM-DD) shown in the browser's locale, without shifting it through a time zone. */
 export function formatLocalDate(
   date: string,

@@ -2,9 +2,8 @@ import { Link } from 'react-router'
 import type { Merchant } from '../../server/contract.ts'
 import { useMerchants } from '../api/foundationHooks.ts'
 import { csvOf, DataTable, type Column } from '../components/DataTable.tsx'
+import { formatInstant } from '../components/numberFormat.ts'
 import { Panel } from '../components/Panel.tsx'
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 const columns: Column<Merchant>[] = [
   {
@@ -26,7 +25,7 @@ const columns: Column<Merchant>[] = [
     key: 'lastSaleAt',
     label: 'Last sale',
     value: (m) => m.lastSaleAt,
-    render: (m) => (m.lastSaleAt ? dateTime.format(new Date(m.lastSaleAt)) : 'no sales yet'),
+    render: (m) => (m.lastSaleAt ? formatInstant(m.lastSaleAt) : 'no sales yet'),
   },
 ]
 

@@ -3,12 +3,11 @@ import type { Segment, SegmentList } from '../../../server/contract.ts'
 import { useDeleteSegment } from '../../api/segmentHooks.ts'
 import type { QueryState } from '../../api/useApiQuery.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
-import { createNumberFormat, formatLocalDate } from '../../components/numberFormat.ts'
+import { createNumberFormat, formatInstant, formatLocalDate } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { privateCount } from '../../components/privateCount.ts'
 
 const count = createNumberFormat('USD')
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 interface SavedSegmentsPanelProps {
   query: QueryState<SegmentList>
@@ -76,7 +75,7 @@ export function SavedSegmentsPanel({
       key: 'updatedAt',
       label: 'Updated',
       value: (s) => s.updatedAt,
-      render: (s) => dateTime.format(new Date(s.updatedAt)),
+      render: (s) => formatInstant(s.updatedAt),
     },
     {
       key: 'actions',

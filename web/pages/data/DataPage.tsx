@@ -2,15 +2,14 @@ import { useSearchParams } from 'react-router'
 import type { BatchLedger, Freshness, RejectedRow } from '../../../server/contract.ts'
 import { useBatches, useFreshness, useRejects } from '../../api/ingestHooks.ts'
 import { csvOf, DataTable, type Column } from '../../components/DataTable.tsx'
-import { createNumberFormat } from '../../components/numberFormat.ts'
+import { createNumberFormat, formatInstant } from '../../components/numberFormat.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { UploadPanel } from './UploadPanel.tsx'
 
 type FreshnessRow = Freshness['rows'][number]
 
 const count = createNumberFormat('USD')
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' })
-const when = (value: string | null) => (value ? dateTime.format(new Date(value)) : '–')
+const when = (value: string | null) => (value ? formatInstant(value) : '–')
 
 const freshnessColumns: Column<FreshnessRow>[] = [
   { key: 'source', label: 'Source', value: (r) => r.source },

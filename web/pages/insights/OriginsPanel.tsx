@@ -64,7 +64,10 @@ export function OriginsPanel({ query }: { query: QueryState<CustomerOrigins> }) 
       csv={(data) => csvOf(`origins-${data.merchantId}-${data.from}-${data.to}`, columnsFor(data), data.rows)}
       chart={(data) => {
         const format = createNumberFormat(data.currency)
-        const shown = data.rows.filter((r) => !r.suppressed && r.share !== null)
+        // Largest share first: the answer comes ordered by customers, which the bars do not show.
+        const shown = data.rows
+          .filter((r) => !r.suppressed && r.share !== null)
+          .sort((a, b) => (b.share ?? 0) - (a.share ?? 0))
         return (
           <BarsChart
             data={shown.map((r) => ({

@@ -7,6 +7,7 @@ import { createNumberFormat } from '../../components/numberFormat.ts'
 import { numericColumn } from '../../components/numericColumn.ts'
 import { Panel } from '../../components/Panel.tsx'
 import { SegmentedControl } from '../../components/SegmentedControl.tsx'
+import { weatherLabel } from './weatherLabel.ts'
 
 type WeatherMetric = 'revenuePerHour' | 'lift'
 const metrics: readonly { value: WeatherMetric; label: string }[] = [
@@ -16,14 +17,6 @@ const metrics: readonly { value: WeatherMetric; label: string }[] = [
 
 /** Bars resting on fewer open hours than this are drawn muted: too little evidence to read much into. */
 const thinEvidenceHours = 20
-
-const conditionLabels: Record<string, string> = { dry: 'Dry', rain: 'Rain', snow: 'Snow' }
-
-export function weatherLabel(by: 'condition' | 'temperature', bucket: string): string {
-  if (by === 'condition') return conditionLabels[bucket] ?? bucket
-  const low = Number(bucket)
-  return Number.isFinite(low) ? `${low} to ${low + 5} °C` : bucket
-}
 
 export function WeatherPanel({
   query,
@@ -88,7 +81,7 @@ export function WeatherPanel({
             data={rows.map((r) => {
               const hours = metric === 'lift' ? r.liftHours : r.openHours
               return {
-                label: weatherLabel(by, r.bucket),
+                label: weatherLabel(by, r.bucket, 'short'),
                 value: metric === 'lift' ? (r.lift ?? 0) : r.revenuePerHour,
                 note: `${format.number(hours)} h`,
                 muted: hours < thinEvidenceHours,
