@@ -42,6 +42,8 @@ interface UpliftChartProps {
 const frame = { layout: 'vertical', margin: { top: 4, right: 64, bottom: 4, left: 4 } } as const
 const tick = { fontSize: chartTheme.fontSize, fill: chartTheme.axis }
 const groupAxis = { type: 'category', dataKey: 'label', width: 120, tick, interval: 0 } as const
+const valueAxis = (axis: ReturnType<typeof niceAxis>, format: (value: number) => string) =>
+  ({ type: 'number', domain: axis.domain, ticks: axis.ticks, tickFormatter: format, tick }) as const
 
 /**
  * Conversion of each group as bars, and below it the difference between them as a dot with its 95%
@@ -56,7 +58,7 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
   }))
   const rateAxis = niceAxis(bars.map((b) => b.value))
   // Zero is always on the difference's axis (niceAxis keeps it): the line there is what the band is read against.
-  // Four steps at most: its labels ("+10.0 pts") are wide, and the library drops one that would overlap.
+  // Four ticks at most: its labels ("+10.0 pts") are wide.
   const differenceAxis = niceAxis(difference ? [difference.low, difference.high, difference.value] : [], 4)
   const interval = difference
     ? [{ label: 'Difference', range: [difference.low, difference.high], value: difference.value }]
@@ -73,13 +75,7 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
       <ResponsiveContainer width="100%" height={groups.length * 40 + 36}>
         <BarChart data={bars} {...frame}>
           <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-          <XAxis
-            type="number"
-            domain={rateAxis.domain}
-            ticks={rateAxis.ticks}
-            tickFormatter={format}
-            tick={tick}
-          />
+          <XAxis {...valueAxis(rateAxis, format)} />
           <YAxis {...groupAxis} />
           <Tooltip formatter={(value) => [format(Number(value)), 'Bought within the window']} />
           <Bar dataKey="value" radius={[0, 4, 4, 0]} isAnimationActive={false} barSize={22}>
@@ -94,13 +90,7 @@ export function UpliftChart({ groups, difference, format, formatPoints }: Uplift
         <ResponsiveContainer width="100%" height={84}>
           <ComposedChart data={interval} {...frame}>
             <CartesianGrid stroke={chartTheme.grid} horizontal={false} />
-            <XAxis
-              type="number"
-              domain={differenceAxis.domain}
-              ticks={differenceAxis.ticks}
-              tickFormatter={formatPoints}
-              tick={tick}
-            />
+            <XAxis {...valueAxis(differenceAxis, formatPoints)} />
             <YAxis {...groupAxis} />
             {/* Zero is always on the axis: an interval that reaches it means no clear effect. */}
             <ReferenceLine x={0} stroke={chartTheme.axis} strokeWidth={1.5} ifOverflow="extendDomain" />
