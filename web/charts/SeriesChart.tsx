@@ -1,5 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { chartTheme } from './chartTheme.ts'
+import { niceAxis } from './niceAxis.ts'
 
 export interface SeriesLine<Key extends string> {
   key: Key
@@ -26,6 +27,9 @@ export function SeriesChart<Key extends string>({
   height = 260,
 }: SeriesChartProps<Key>) {
   const rows = data.map((d) => ({ ...d }))
+  const axis = niceAxis(
+    rows.flatMap((d) => lines.map((l): number | null => d[l.key]).filter((v) => v !== null)),
+  )
   return (
     <div
       className="chart"
@@ -42,6 +46,8 @@ export function SeriesChart<Key extends string>({
             tickMargin={6}
           />
           <YAxis
+            domain={axis.domain}
+            ticks={axis.ticks}
             tickFormatter={format}
             tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
             width={56}

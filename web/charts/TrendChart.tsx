@@ -1,5 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { chartTheme } from './chartTheme.ts'
+import { niceAxis } from './niceAxis.ts'
 
 export interface TrendDatum {
   label: string
@@ -28,6 +29,7 @@ export function TrendChart({
   height = 280,
 }: TrendChartProps) {
   const rows = data.map((d) => ({ ...d }))
+  const axis = niceAxis(rows.flatMap((d) => (d.previous === null ? [d.current] : [d.current, d.previous])))
   return (
     <div
       className="chart"
@@ -44,6 +46,8 @@ export function TrendChart({
             tickMargin={6}
           />
           <YAxis
+            domain={axis.domain}
+            ticks={axis.ticks}
             tickFormatter={axisFormat ?? format}
             tick={{ fontSize: chartTheme.fontSize, fill: chartTheme.axis }}
             width={72}

@@ -45,7 +45,7 @@ export default function DataPage() {
     { key: 'startedAt', label: 'Started', value: (b) => b.startedAt, render: (b) => when(b.startedAt) },
     { key: 'kind', label: 'Kind', value: (b) => b.kind },
     { key: 'format', label: 'Format', value: (b) => b.format },
-    { key: 'source', label: 'Source', value: (b) => b.source },
+    { key: 'source', label: 'Source', value: (b) => b.source, render: (b) => <span className="cell-wrap">{b.source}</span> },
     { key: 'status', label: 'Status', value: (b) => b.status, render: (b) => <span className={`badge badge-${b.status}`}>{b.status}</span> },
     { key: 'received', label: 'Received', value: (b) => b.received, render: (b) => count.number(b.received), numeric: true },
     { key: 'inserted', label: 'Inserted', value: (b) => b.inserted, render: (b) => count.number(b.inserted), numeric: true },
@@ -64,8 +64,10 @@ export default function DataPage() {
         ),
       numeric: true,
     },
-    { key: 'batchId', label: 'Batch', value: (b) => b.batchId, render: (b) => <code>{b.batchId}</code> },
-    { key: 'error', label: 'Error', value: (b) => b.error },
+    // A long id is cut (whole in its tooltip and the CSV), a source and an error wrap: a row of generated
+    // ids made the table scroll sideways at 1,280 px and hid the error column.
+    { key: 'batchId', label: 'Batch', value: (b) => b.batchId, render: (b) => <code className="batch-id" title={b.batchId}>{b.batchId}</code> },
+    { key: 'error', label: 'Error', value: (b) => b.error, render: (b) => <span className="cell-wrap">{b.error}</span> },
   ]
 
   return (
