@@ -7,7 +7,9 @@ describe('formatInstant', () => {
       new Date('2026-10-31T23:54:13Z'),
     )
     expect(formatInstant('2026-10-31T23:54:13Z')).toBe(expected)
-    expect(formatInstant('2026-10-31T23:54:13.000+00:00')).toBe(expected)
+    // The offset is read, not cut off: the same instant written in Paris time prints the same.
+    expect(formatInstant('2026-11-01T00:54:13.000+01:00')).toBe(expected)
+    expect(formatInstant('2026-11-01T00:54:13.000+02:00')).not.toBe(expected)
   })
 
   it('leaves a value that is not an instant as it came rather than printing "Invalid Date"', () => {

@@ -14,14 +14,17 @@ export function niceAxis(
   const finite = values.filter((v) => Number.isFinite(v))
   const low = Math.min(0, ...finite)
   const high = Math.max(0, ...finite)
-  let axis = { domain: [low, high] as [number, number], ticks: [low, high] }
-  for (let count = maxTicks - 1; count >= 1; count--) {
+  const withSteps = (count: number) => {
     const scale = scaleLinear()
       .domain([low, high > low ? high : low + 1])
       .nice(count)
     const [from, to] = scale.domain() as [number, number]
-    axis = { domain: [from, to], ticks: scale.ticks(count) }
-    if (axis.ticks.length <= maxTicks) break
+    return { domain: [from, to] as [number, number], ticks: scale.ticks(count) }
   }
-  return axis
+  for (let count = maxTicks - 1; count > 1; count--) {
+    const axis = withSteps(count)
+    if (axis.ticks.length <= maxTicks) return axis
+  }
+  // One step: the two ends of the nice domain.
+  return withSteps(1)
 }

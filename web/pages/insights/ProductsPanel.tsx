@@ -77,19 +77,17 @@ export function ProductsPanel({ query, top, onTopChange }: ProductsPanelProps) {
           />
         )
       }}
-      table={(data) => {
-        return (
-          <DataTable
-            caption="Sales by product"
-            columns={columnsFor(data.currency, productLabels(data.rows))}
-            rows={data.rows}
-            rowKey={(r) => r.productId}
-            sortable
-            initialSort={{ key: 'revenue', descending: true }}
-            maxHeight={480}
-          />
-        )
-      }}
+      table={(data) => (
+        <DataTable
+          caption="Sales by product"
+          columns={columnsFor(data.currency, productLabels(data.rows))}
+          rows={data.rows}
+          rowKey={(r) => r.productId}
+          sortable
+          initialSort={{ key: 'revenue', descending: true }}
+          maxHeight={480}
+        />
+      )}
     />
   )
 }
